@@ -1,0 +1,376 @@
+"""The measurement core: departments, the goal tree, indicators, daily entries, weekly
+submissions and the roll-up rows every page reads.
+
+Figures are Decimal with 4 places (亿元 to the 万元). SQLite keeps DECIMAL as a float, so
+roll-up SQL sums ROUND(value × 10⁴) as integers to stay exact on both databases.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+VALUE_DIGITS = 18
+VALUE_PLACES = 4
+
+
+def value_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
+
+
+class Department(models.Model):
+    """A responsible unit (责任单位). The briefing names none: the seeded ones are an
+    editable assumption (``is_assumption``)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    is_assumption = models.BooleanField(
+        _("假设"), default=False, help_text=_("简报未点名责任单位：此单位为可修改的假设。")
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Goal(models.Model):
+    """A node of the goal tree: the framework (三个高地/两个中心/一个新城 and their six
+    goals), the briefing's five sections, and the work lines under each section."""
+
+    class Level(models.TextChoices):
+        FRAMEWORK = "framework", _("总体框架")
+        SECTION = "section", _("工作板块")
+        LINE = "line", _("工作线")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
+    level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        verbose_name=_("上级"),
+    )
+    # A work line feeds one or more framework goals (e.g. 中原科技城 → 创新高地, 人才高地).
+    supports = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="supported_by",
+        verbose_name=_("支撑目标"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_dashboard(self):
+        """Indicators with what a dashboard row shows, in two queries whatever the count."""
+        return self.select_related("department", "goal", "goal__parent")
+
+    def for_department(self, department):
+        return self.filter(department=department)
+
+
+class Indicator(models.Model):
+    """A measured target. Its plan runs from ``plan_start`` to ``plan_end``; its progress
+    comes from daily ``Entry`` rows rolled up into ``PeriodValue`` rows."""
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("累计量")  # sum of its days
+        LEVEL = "level", _("存量")  # latest value in the period
+        MILESTONE = "milestone", _("节点")  # done date, if any
+        RATIO = "ratio", _("比率")  # numerator ÷ denominator, both amounts
+
+    class Op(models.TextChoices):
+        EQ = "eq", "="
+        GTE = "gte", "≥"
+        APPROX = "approx", "≈"
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    target_value = value_field(verbose_name=_("目标值"), null=True, blank=True)
+    target_op = models.CharField(_("目标关系"), max_length=10, choices=Op.choices, default=Op.EQ)
+    plan_start = models.DateField(_("计划开始"))
+    plan_end = models.DateField(_("计划完成"))
+    # Cumulative figure as of the day before plan_start (截至9月30日累计完成), if known.
+    opening_value = value_field(verbose_name=_("期初累计"), null=True, blank=True)
+    opening_is_demo = models.BooleanField(_("期初为演示数据"), default=False)
+    # Optional monthly weights {"2021-10": "0.30", ...}; even spread over days when empty.
+    monthly_weights = models.JSONField(_("月度权重"), null=True, blank=True)
+    min_value = value_field(verbose_name=_("最小值"), default=Decimal("0"), null=True, blank=True)
+    max_value = value_field(verbose_name=_("最大值"), null=True, blank=True)
+    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("责任单位")
+    )
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("所属目标")
+    )
+    numerator = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("分子指标"),
+    )
+    denominator = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("分母指标"),
+    )
+    source = models.TextField(_("简报原文"), blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan_end__gte=models.F("plan_start")),
+                name="targets_indicator_plan_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ratio") | Q(numerator__isnull=False, denominator__isnull=False),
+                name="targets_indicator_ratio_has_parts",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(max_value__gte=models.F("min_value")),
+                name="targets_indicator_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}"
+
+    def clean(self):
+        if self.plan_start and self.plan_end and self.plan_end < self.plan_start:
+            raise ValidationError({"plan_end": _("计划完成日期不能早于计划开始日期。")})
+        if self.kind == self.Kind.RATIO and not (self.numerator_id and self.denominator_id):
+            raise ValidationError(_("比率指标需要分子和分母指标。"))
+
+    @property
+    def target_display(self) -> str:
+        if self.target_value is None:
+            return ""
+        op = {"eq": "", "gte": "≥", "approx": "≈"}[self.target_op]
+        return f"{op}{self.target_value.normalize():f}{self.unit}"
+
+    def in_plan(self, day: date) -> bool:
+        return self.plan_start <= day <= self.plan_end
+
+
+class UserProfile(models.Model):
+    """Which department a clerk reports for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+        verbose_name=_("责任单位"),
+    )
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = _("用户资料")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department or '-'}"
+
+
+class Entry(models.Model):
+    """One figure: an indicator's value on one day. Edited in place; every change is kept
+    in the history table (who, when, old, new, reason)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("指标"))
+    date = models.DateField(_("日期"))
+    value = value_field(verbose_name=_("数值"))
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    # Optimistic locking: a write must carry the version it read.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        verbose_name = _("填报数据")
+        verbose_name_plural = _("填报数据")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "date"], name="targets_entry_one_per_day"),
+        ]
+        # The unique constraint's index also serves the roll-up's range scan
+        # (WHERE indicator_id IN … AND date BETWEEN …).
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.date} = {self.value}"
+
+
+class Submission(models.Model):
+    """A department's week of figures (Monday–Sunday): draft → submitted → approved, or
+    returned. An approved week is locked until a manager unlocks it with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("责任单位")
+    )
+    week_start = models.DateField(_("周一"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    comment = models.TextField(_("审核意见"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-week_start", "department"]
+        verbose_name = _("周报")
+        verbose_name_plural = _("周报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "week_start"], name="targets_submission_one_per_week"
+            ),
+        ]
+        indexes = [
+            # The managers' queue: WHERE status = 'submitted' ORDER BY week_start.
+            models.Index(fields=["status", "week_start"], name="targets_sub_status_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.week_start}"
+
+    def clean(self):
+        if self.week_start and self.week_start.weekday() != 0:
+            raise ValidationError({"week_start": _("周报必须从周一开始。")})
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class PeriodValue(models.Model):
+    """One indicator over one period (day, 旬, month, quarter, year): actual and plan,
+    for the period and cumulative from plan start. Written only by ``targets.rollups``;
+    read by every page, the API and every export."""
+
+    class PeriodType(models.TextChoices):
+        DAY = "day", _("日")
+        DEKAD = "dekad", _("旬")
+        MONTH = "month", _("月")
+        QUARTER = "quarter", _("季度")
+        YEAR = "year", _("年")
+
+    class Status(models.TextChoices):
+        GREEN = "green", _("同步/超前")
+        YELLOW = "yellow", _("滞后")
+        RED = "red", _("严重滞后")
+        NONE = "none", _("无计划")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="period_values")
+    period_type = models.CharField(max_length=10, choices=PeriodType.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    actual = value_field(null=True, blank=True)
+    cumulative_actual = value_field(null=True, blank=True)
+    planned = value_field(default=Decimal("0"))
+    cumulative_planned = value_field(default=Decimal("0"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NONE)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "period_type", "period_start"]
+        verbose_name = _("汇总值")
+        verbose_name_plural = _("汇总值")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_type", "period_start"],
+                name="targets_periodvalue_one_per_period",
+            ),
+        ]
+        indexes = [
+            # Dashboards: every indicator's row for one period, WHERE period_type = … AND
+            # period_start = ….
+            models.Index(fields=["period_type", "period_start"], name="targets_pv_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_type} {self.period_start}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of what people did: logins, failed logins, approvals,
+    unlocks, exports, imports. The app writes these rows and never changes them."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=40)
+    target = models.CharField(_("对象"), max_length=300, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [
+            # The audit page: WHERE action = … ORDER BY at DESC.
+            models.Index(fields=["action", "at"], name="targets_audit_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")

@@ -1,0 +1,167 @@
+"""Calendar maths: day, ten-day period (旬), month, quarter, year and the Monday–Sunday
+entry week. Pure functions on ``datetime.date``; no models, no database.
+
+旬: 上旬 is days 1–10, 中旬 days 11–20, 下旬 day 21 to the end of the month (8, 9, 10 or
+11 days). A year has 36 of them.
+"""
+
+import calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+DAY = "day"
+DEKAD = "dekad"
+MONTH = "month"
+QUARTER = "quarter"
+YEAR = "year"
+PERIOD_TYPES = (DAY, DEKAD, MONTH, QUARTER, YEAR)
+
+DEKAD_NAMES_ZH = ("上旬", "中旬", "下旬")
+DEKAD_NAMES_EN = ("early", "mid", "late")
+QUARTER_NAMES_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar period: its type and its first and last day (inclusive)."""
+
+    type: str
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def label(self) -> str:
+        return label_zh(self.type, self.start)
+
+    @property
+    def label_en(self) -> str:
+        return label_en(self.type, self.start)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def dekad_index(day: date) -> int:
+    """0 for 上旬 (1–10), 1 for 中旬 (11–20), 2 for 下旬 (21–end)."""
+    return min((day.day - 1) // 10, 2)
+
+
+def dekad_of_year(day: date) -> int:
+    """1..36: the 旬's number within its year."""
+    return (day.month - 1) * 3 + dekad_index(day) + 1
+
+
+def quarter_of(day: date) -> int:
+    """1..4."""
+    return (day.month - 1) // 3 + 1
+
+
+def period_start(period_type: str, day: date) -> date:
+    if period_type == DAY:
+        return day
+    if period_type == DEKAD:
+        return day.replace(day=dekad_index(day) * 10 + 1)
+    if period_type == MONTH:
+        return day.replace(day=1)
+    if period_type == QUARTER:
+        return date(day.year, (quarter_of(day) - 1) * 3 + 1, 1)
+    if period_type == YEAR:
+        return date(day.year, 1, 1)
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def period_end(period_type: str, day: date) -> date:
+    if period_type == DAY:
+        return day
+    if period_type == DEKAD:
+        index = dekad_index(day)
+        return month_end(day) if index == 2 else day.replace(day=index * 10 + 10)
+    if period_type == MONTH:
+        return month_end(day)
+    if period_type == QUARTER:
+        return month_end(date(day.year, quarter_of(day) * 3, 1))
+    if period_type == YEAR:
+        return date(day.year, 12, 31)
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def period_of(period_type: str, day: date) -> Period:
+    """The period of the given type that contains ``day``."""
+    return Period(period_type, period_start(period_type, day), period_end(period_type, day))
+
+
+def periods_between(period_type: str, start: date, end: date) -> Iterator[Period]:
+    """Every period of the type that overlaps [start, end], in order (whole periods)."""
+    day = period_start(period_type, start)
+    while day <= end:
+        period = period_of(period_type, day)
+        yield period
+        day = period.end + timedelta(days=1)
+
+
+def days_between(start: date, end: date) -> Iterator[date]:
+    """Every day from start to end, both included."""
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the entry week (Monday–Sunday) that contains ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_days(monday: date) -> list[date]:
+    """The seven days of the entry week that starts on ``monday``."""
+    if monday.weekday() != 0:
+        raise ValueError(f"{monday} is not a Monday")
+    return [monday + timedelta(days=offset) for offset in range(7)]
+
+
+def label_zh(period_type: str, day: date) -> str:
+    """Chinese label: 2021年10月1日, 2021年10月上旬, 2021年10月, 2021年第四季度, 2021年."""
+    start = period_start(period_type, day)
+    if period_type == DAY:
+        return f"{start.year}年{start.month}月{start.day}日"
+    if period_type == DEKAD:
+        return f"{start.year}年{start.month}月{DEKAD_NAMES_ZH[dekad_index(start)]}"
+    if period_type == MONTH:
+        return f"{start.year}年{start.month}月"
+    if period_type == QUARTER:
+        return f"{start.year}年{QUARTER_NAMES_ZH[quarter_of(start) - 1]}"
+    if period_type == YEAR:
+        return f"{start.year}年"
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def label_en(period_type: str, day: date) -> str:
+    """English label: 2021-10-01, Oct 2021 (early), Oct 2021, Q4 2021, 2021."""
+    start = period_start(period_type, day)
+    if period_type == DAY:
+        return start.isoformat()
+    if period_type == DEKAD:
+        return f"{start:%b %Y} ({DEKAD_NAMES_EN[dekad_index(start)]})"
+    if period_type == MONTH:
+        return f"{start:%b %Y}"
+    if period_type == QUARTER:
+        return f"Q{quarter_of(start)} {start.year}"
+    if period_type == YEAR:
+        return str(start.year)
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def label(period_type: str, day: date, language: str = "zh-hans") -> str:
+    return label_en(period_type, day) if language.startswith("en") else label_zh(period_type, day)
+
+
+def clip(day: date, start: date, end: date) -> date:
+    """``day`` moved into [start, end]."""
+    return max(start, min(day, end))

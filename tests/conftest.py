@@ -1,0 +1,62 @@
+"""Shared fixtures: named users (a clerk, a second clerk, a manager, an official, an
+outsider), fast hashing, and inline Celery."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from targets import roles
+from targets.models import Department, UserProfile
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username, group=None, department=None, **extra):
+    user = User.objects.create_user(username, password="pw-" + username, **extra)
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    UserProfile.objects.create(user=user, department=department)
+    return user
+
+
+@pytest.fixture
+def departments(db):
+    econ = Department.objects.create(code="econ", name="经济发展局")
+    safety = Department.objects.create(code="safety", name="应急管理局")
+    return econ, safety
+
+
+@pytest.fixture
+def clerk(departments):
+    return make_user("clerk", roles.CLERKS, departments[0])
+
+
+@pytest.fixture
+def clerk2(departments):
+    return make_user("clerk2", roles.CLERKS, departments[1])
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager", roles.MANAGERS)
+
+
+@pytest.fixture
+def official(db):
+    return make_user("official", roles.OFFICIALS)
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("outsider")
