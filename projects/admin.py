@@ -38,7 +38,16 @@ class RecoveryFieldAdmin(admin.ModelAdmin):
 
 @admin.register(RecoveryProject)
 class RecoveryProjectAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "field", "planned_count", "investment", "due_date", "status", "department")
+    list_display = (
+        "code",
+        "name",
+        "field",
+        "planned_count",
+        "investment",
+        "due_date",
+        "status",
+        "department",
+    )
     search_fields = ("code", "name", "name_en")
     list_filter = ("field", "status", "department")
     filter_horizontal = ("indicators",)

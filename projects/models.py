@@ -56,7 +56,11 @@ class KeyProject(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     level = models.CharField(_("级别"), max_length=20, choices=Level.choices, blank=True)
     core_block = models.ForeignKey(
-        CoreBlock, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
+        CoreBlock,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
         verbose_name=_("核心板块"),
     )
     batch = models.CharField(_("批次"), max_length=20, choices=Batch.choices, blank=True)
@@ -72,7 +76,11 @@ class KeyProject(models.Model):
         Department, on_delete=models.PROTECT, related_name="key_projects", verbose_name=_("责任单位")
     )
     goal = models.ForeignKey(
-        Goal, on_delete=models.PROTECT, null=True, blank=True, related_name="key_projects",
+        Goal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_projects",
         verbose_name=_("所属目标"),
     )
     indicators = models.ManyToManyField(
@@ -128,7 +136,11 @@ class RecoveryProject(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     field = models.ForeignKey(
-        RecoveryField, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
+        RecoveryField,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
         verbose_name=_("领域"),
     )
     planned_count = models.PositiveIntegerField(_("项目个数"), null=True, blank=True)
@@ -196,13 +208,19 @@ class Milestone(models.Model):
         OPERATE = "operate", _("投用")
         OTHER = "other", _("其他")
 
-    project = models.ForeignKey(KeyProject, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        KeyProject, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目")
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     name = models.CharField(_("名称"), max_length=200)
     planned_date = models.DateField(_("计划日期"), null=True, blank=True)
     actual_date = models.DateField(_("实际日期"), null=True, blank=True)
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones",
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
         verbose_name=_("节点指标"),
     )
 
@@ -223,15 +241,27 @@ class Problem(models.Model):
         CLOSED = "closed", _("已解决")
 
     key_project = models.ForeignKey(
-        KeyProject, on_delete=models.CASCADE, null=True, blank=True, related_name="problems",
+        KeyProject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="problems",
         verbose_name=_("重点项目"),
     )
     recovery_project = models.ForeignKey(
-        RecoveryProject, on_delete=models.CASCADE, null=True, blank=True, related_name="problems",
+        RecoveryProject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="problems",
         verbose_name=_("灾后重建项目"),
     )
     campaign = models.ForeignKey(
-        SafetyCampaign, on_delete=models.CASCADE, null=True, blank=True, related_name="problems",
+        SafetyCampaign,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="problems",
         verbose_name=_("安全专项行动"),
     )
     title = models.CharField(_("问题"), max_length=300)

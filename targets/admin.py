@@ -71,8 +71,17 @@ class SubmissionAdmin(DepartmentScopedAdmin):
 
 @admin.register(PeriodValue)
 class PeriodValueAdmin(admin.ModelAdmin):
-    list_display = ("indicator", "period_type", "period_start", "actual", "cumulative_actual",
-                    "planned", "cumulative_planned", "status", "computed_at")
+    list_display = (
+        "indicator",
+        "period_type",
+        "period_start",
+        "actual",
+        "cumulative_actual",
+        "planned",
+        "cumulative_planned",
+        "status",
+        "computed_at",
+    )
     list_filter = ("period_type", "status", "indicator__department")
     search_fields = ("indicator__code", "indicator__name")
     list_select_related = ("indicator",)

@@ -58,12 +58,19 @@ class Goal(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级"),
     )
     # A work line feeds one or more framework goals (e.g. 中原科技城 → 创新高地, 人才高地).
     supports = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="supported_by",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="supported_by",
         verbose_name=_("支撑目标"),
     )
     description = models.TextField(_("说明"), blank=True)
@@ -126,11 +133,19 @@ class Indicator(models.Model):
         Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("所属目标")
     )
     numerator = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("分子指标"),
     )
     denominator = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("分母指标"),
     )
     source = models.TextField(_("简报原文"), blank=True)
@@ -184,7 +199,11 @@ class UserProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("责任单位"),
     )
 
@@ -200,7 +219,9 @@ class Entry(models.Model):
     """One figure: an indicator's value on one day. Edited in place; every change is kept
     in the history table (who, when, old, new, reason)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("指标"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("指标")
+    )
     date = models.DateField(_("日期"))
     value = value_field(verbose_name=_("数值"))
     note = models.CharField(_("备注"), max_length=500, blank=True)

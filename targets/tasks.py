@@ -9,7 +9,9 @@ from . import rollups
 
 
 @shared_task(acks_late=True)
-def refresh_rollups(indicator_ids: list[int] | None = None, start: str | None = None, end: str | None = None) -> int:
+def refresh_rollups(
+    indicator_ids: list[int] | None = None, start: str | None = None, end: str | None = None
+) -> int:
     return rollups.refresh(
         indicator_ids,
         date.fromisoformat(start) if start else None,

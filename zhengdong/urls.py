@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("zhengdong.api_urls")),
     path("projects/", include("projects.urls")),
+    path("reports/", include("targets.report_urls")),
+    path("", include("targets.entry_urls")),
     path("", include("targets.urls")),
 ]

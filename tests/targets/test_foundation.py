@@ -37,7 +37,11 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
     env.update(DEBUG="false", DJANGO_SETTINGS_MODULE="zhengdong.settings")
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
@@ -48,6 +52,10 @@ def test_it_passes_the_deploy_checklist_in_production_settings():
     env.update(DEBUG="false", SECRET_KEY="x" * 60 + "-production-like-key-ABCDEFGHIJKLMNOP")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,3 @@
+"""Weekly entry, approvals, XLSX import (see the weekly entry issue)."""
+
+urlpatterns: list = []

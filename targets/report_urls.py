@@ -1,0 +1,3 @@
+"""Reports: HTML, PDF and the archive (see the exports issue)."""
+
+urlpatterns: list = []

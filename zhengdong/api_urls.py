@@ -1,0 +1,3 @@
+"""REST API v1 (see the API issue)."""
+
+urlpatterns: list = []
