@@ -118,7 +118,10 @@ class Indicator(models.Model):
     target_op = models.CharField(_("目标关系"), max_length=10, choices=Op.choices, default=Op.EQ)
     plan_start = models.DateField(_("计划开始"))
     plan_end = models.DateField(_("计划完成"))
-    # Cumulative figure as of the day before plan_start (截至9月30日累计完成), if known.
+    # Figures are entered from tracking_start on (default: plan_start). A full-year target
+    # tracked from 1 October carries what was done before as opening_value: the cumulative
+    # actual up to the day before tracking_start (截至9月30日累计完成), if known.
+    tracking_start = models.DateField(_("开始跟踪"), null=True, blank=True)
     opening_value = value_field(verbose_name=_("期初累计"), null=True, blank=True)
     opening_is_demo = models.BooleanField(_("期初为演示数据"), default=False)
     # Optional monthly weights {"2021-10": "0.30", ...}; even spread over days when empty.
@@ -190,8 +193,14 @@ class Indicator(models.Model):
         op = {"eq": "", "gte": "≥", "approx": "≈"}[self.target_op]
         return f"{op}{self.target_value.normalize():f}{self.unit}"
 
+    @property
+    def entry_start(self) -> date:
+        """First day a figure may be entered for."""
+        return self.tracking_start or self.plan_start
+
     def in_plan(self, day: date) -> bool:
-        return self.plan_start <= day <= self.plan_end
+        """Whether a figure may be entered for ``day``."""
+        return self.entry_start <= day <= self.plan_end
 
 
 class UserProfile(models.Model):
