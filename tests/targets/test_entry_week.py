@@ -204,3 +204,30 @@ def test_it_hides_another_departments_history_from_a_clerk(client, clerk2, indic
     client.force_login(clerk2)
     url = reverse("entry_history", args=[indicators[0].pk, MON.isoformat()])
     assert client.get(url).status_code == 403
+
+
+def test_it_updates_the_rollups_when_a_week_is_saved(
+    client, clerk, indicators, django_capture_on_commit_callbacks
+):
+    from targets.models import PeriodValue
+
+    invest = indicators[0]
+    client.force_login(clerk)
+    data = form_of(client)
+    data[f"c_{key(invest, MON)}"] = "2.5"
+    data[f"c_{key(invest, TUE)}"] = "1.25"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, data).status_code == 302
+    month = PeriodValue.objects.get(indicator=invest, period_type="month", period_start=MON.replace(day=1))
+    assert month.actual == Decimal("3.75")
+    # The week page now shows the week's total and the cumulative from the roll-up.
+    row = client.get(URL).context["rows"][0]
+    assert (row.indicator, row.week_total, row.cumulative) == (invest, "3.75", "3.75")
+    assert row.planned_to_date != ""
+    # Changing one figure moves the roll-up with it.
+    data = form_of(client)
+    data[f"c_{key(invest, TUE)}"] = "0.25"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, data)
+    month.refresh_from_db()
+    assert month.actual == Decimal("2.75")
