@@ -26,10 +26,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import plan, roles, rollups, tasks
+from . import roles, rollups, tasks
 from .api_common import ApiViewMixin, raise_for_rejection
 from .models import Entry, Indicator, PeriodValue
 from .periods import label_zh
+from .selectors import time_progress
 from .serializers import (
     EntryCreateSerializer,
     EntryFilterSerializer,
@@ -114,7 +115,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 "cumulative_actual": row.cumulative_actual,
                 "planned": row.planned,
                 "cumulative_planned": row.cumulative_planned,
-                "time_progress": plan.time_progress(
+                "time_progress": time_progress(
                     indicator.plan_start, indicator.plan_end, min(row.period_end, today)
                 ),
                 "status": row.status,
