@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "projects"
-urlpatterns: list = []
+urlpatterns = [
+    path("key/", views.key_list, name="key_list"),
+    path("key/<int:pk>/", views.key_detail, name="key_detail"),
+    path("safety/", views.safety, name="safety"),
+    path("recovery/", views.recovery, name="recovery"),
+]

@@ -165,3 +165,22 @@ def label(period_type: str, day: date, language: str = "zh-hans") -> str:
 def clip(day: date, start: date, end: date) -> date:
     """``day`` moved into [start, end]."""
     return max(start, min(day, end))
+
+
+def calendar_rows(first: date, last: date) -> Iterator[tuple]:
+    """Rows of the roll-up calendar table for every day of [first, last]: (day, ordinal,
+    旬 start, 旬 end, month start, month end, quarter start, quarter end, year start,
+    year end)."""
+    for day in days_between(first, last):
+        yield (
+            day,
+            day.toordinal(),
+            *(
+                bound
+                for kind in (DEKAD, MONTH, QUARTER, YEAR)
+                for bound in (
+                    period_start(kind, day),
+                    period_end(kind, day),
+                )
+            ),
+        )

@@ -1,17 +1,37 @@
-"""Celery tasks: thin wrappers that take ids and call the roll-up."""
+"""Celery tasks: thin wrappers that take ids and call the roll-up.
 
+Roll-up tasks are idempotent (they recompute from entries), so they are acknowledged
+late (a worker lost mid-task hands the task to another) and retried with backoff on
+database errors (a deadlock or a dropped connection): the next run catches up anyway.
+"""
+
+import logging
 from datetime import date
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from . import rollups
 
+logger = logging.getLogger(__name__)
 
-@shared_task(acks_late=True)
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,  # seconds: 2, 4, 8… with jitter
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(**RETRY)
 def refresh_rollups(
     indicator_ids: list[int] | None = None, start: str | None = None, end: str | None = None
 ) -> int:
+    """Recompute the roll-ups of the indicators (all when None) from ``start`` (ISO date;
+    plan start when None). Returns the number of rows written."""
     return rollups.refresh(
         indicator_ids,
         date.fromisoformat(start) if start else None,
@@ -19,8 +39,17 @@ def refresh_rollups(
     )
 
 
+@shared_task(**RETRY)
+def rebuild_all_rollups() -> int:
+    """The nightly full rebuild (Celery beat, 02:00 Asia/Shanghai): every indicator over
+    its whole plan period; it also moves each row's status on to the new day."""
+    return rollups.refresh()
+
+
 def schedule_refresh(indicator_ids, start: date | None = None, end: date | None = None) -> None:
-    """Queue a roll-up refresh once the current transaction commits (inline without a broker)."""
+    """Queue a roll-up refresh once the current transaction commits (inline without a
+    broker). If the queue is unreachable the entries stay saved and the error is logged:
+    the nightly rebuild catches up."""
     ids = sorted(set(indicator_ids))
     args = (ids, start.isoformat() if start else None, end.isoformat() if end else None)
-    transaction.on_commit(lambda: refresh_rollups.delay(*args))
+    transaction.on_commit(lambda: refresh_rollups.delay(*args), robust=True)

@@ -1,15 +1,207 @@
-from django.db.models import Prefetch
-from django.shortcuts import render
+"""Officials' dashboards: the overview, an indicator's drill-down, the goal tree and the
+departments. Views are thin: parse the as-of date and period, call ``selectors``, pass the
+rows to ``charts`` and ``tables``, render."""
 
-from .models import Goal, Indicator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import charts, periods, selectors
+from .models import Department, Goal, Indicator, PeriodValue, Submission
+from .tables import PeriodValueTable
+
+SWITCHER_PERIODS = (
+    (periods.DAY, _("日")),
+    (periods.DEKAD, _("旬")),
+    (periods.MONTH, _("月")),
+    (periods.QUARTER, _("季度")),
+)
+
+
+def _as_of(request):
+    return selectors.resolve_as_of(request.GET.get("as_of"), timezone.localdate())
+
+
+def _status_labels() -> dict[str, str]:
+    return {status.value: status.label for status in PeriodValue.Status}
 
 
 def home(request):
-    """The goal tree: framework goals, then each briefing section with its work lines and
-    each indicator's target and responsible department."""
-    indicators = Prefetch("indicators", queryset=Indicator.objects.for_dashboard())
-    framework = Goal.objects.filter(level=Goal.Level.FRAMEWORK, parent=None).prefetch_related("children")
-    sections = Goal.objects.filter(level=Goal.Level.SECTION).prefetch_related(
-        indicators, Prefetch("children", queryset=Goal.objects.prefetch_related(indicators))
+    """The overview: framework and sections with status counts, headline figures against
+    their targets and time progress, and the most-behind indicators."""
+    as_of = _as_of(request)
+    data = selectors.overview(as_of)
+    headline_items = [
+        {"name": row.name, "done_percent": row.target_percent, "time_percent": row.time_percent}
+        for row in data.headlines.values()
+        if row.target_value
+    ]
+    figures = {
+        "sections": charts.status_counts(
+            [(group.goal.name, group.counts) for group in data.sections], _status_labels()
+        ),
+        "headlines": charts.headline_progress(headline_items) if headline_items else None,
+    }
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/overview.html",
+        {
+            "data": data,
+            "as_of": as_of,
+            "computed_at": data.computed_at,
+            "period_start": start,
+            "period_end": end,
+            "figures": figures,
+            "has_charts": True,
+        },
     )
-    return render(request, "targets/home.html", {"framework": framework, "sections": sections})
+
+
+def goal_tree(request):
+    """Every goal with its indicators and their status on the as-of date."""
+    as_of = _as_of(request)
+    rows = selectors.rows(Indicator.objects.all(), as_of)
+    by_goal: dict[int, list] = {}
+    for row in rows:
+        by_goal.setdefault(row.goal_id, []).append(row)
+    goals = list(Goal.objects.all())
+    children: dict[int | None, list] = {}
+    for goal in goals:
+        goal.rows = by_goal.get(goal.pk, [])
+        children.setdefault(goal.parent_id, []).append(goal)
+    for goal in goals:
+        goal.kids = children.get(goal.pk, [])
+    framework = [g for g in children.get(None, []) if g.level == Goal.Level.FRAMEWORK]
+    sections = [g for g in goals if g.level == Goal.Level.SECTION]
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/goal_tree.html",
+        {
+            "framework": framework,
+            "sections": sections,
+            "as_of": as_of,
+            "computed_at": max((r.computed_at for r in rows if r.computed_at), default=None),
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def indicator_detail(request, pk: int):
+    """One indicator: burn-up chart, actual vs plan by the chosen period type (with the same
+    numbers in a table), related projects."""
+    indicator = get_object_or_404(Indicator.objects.for_dashboard(), pk=pk)
+    as_of = _as_of(request)
+    period_type = request.GET.get("period", periods.DEKAD)
+    if period_type not in dict(SWITCHER_PERIODS):
+        raise Http404("unknown period")
+    days = selectors.series(indicator, periods.DAY)
+    chosen = days if period_type == periods.DAY else selectors.series(indicator, period_type)
+    today = next((pv for pv in days if pv.period_start == as_of), None)
+    row = selectors.rows(Indicator.objects.filter(pk=pk), as_of)[0]
+    burn_up = charts.burn_up(
+        [pv.period_start for pv in days],
+        [pv.cumulative_actual if pv.period_start <= as_of else None for pv in days],
+        [pv.cumulative_planned for pv in days],
+        target=indicator.target_value,
+        as_of=as_of,
+        unit=indicator.unit,
+    )
+    labels = [periods.label_zh(period_type, pv.period_start) for pv in chosen]
+    bars = charts.actual_vs_plan(
+        labels, [pv.actual for pv in chosen], [pv.planned for pv in chosen], unit=indicator.unit
+    )
+    table = PeriodValueTable(
+        [
+            {
+                "label": label,
+                "period_start": pv.period_start,
+                "planned": pv.planned,
+                "actual": pv.actual,
+                "cumulative_planned": pv.cumulative_planned,
+                "cumulative_actual": pv.cumulative_actual,
+                "status": pv.status,
+            }
+            for label, pv in zip(labels, chosen, strict=True)
+        ],
+        decimals=indicator.decimals,
+    )
+    return render(
+        request,
+        "targets/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "row": row,
+            "today": today,
+            "as_of": as_of,
+            "computed_at": max((pv.computed_at for pv in days), default=None),
+            "period_type": period_type,
+            "switcher": SWITCHER_PERIODS,
+            "figures": {"burnup": burn_up, "bars": bars},
+            "table": table,
+            "key_projects": indicator.key_projects.all(),
+            "recovery_projects": indicator.recovery_projects.all(),
+            "safety_campaigns": indicator.safety_campaigns.all(),
+            "has_charts": True,
+            "period_start": selectors.tracked_period()[0],
+            "period_end": selectors.tracked_period()[1],
+        },
+    )
+
+
+def department_list(request):
+    """Every responsible unit with its indicators' status counts."""
+    as_of = _as_of(request)
+    counts, computed_at = selectors.status_counts_by("department_id", as_of)
+    departments = list(Department.objects.all())
+    for department in departments:
+        department.status = selectors.StatusCount()
+        department.status.counts.update(counts.get(department.pk, {}))
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/department_list.html",
+        {
+            "departments": departments,
+            "as_of": as_of,
+            "computed_at": computed_at,
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def department_detail(request, code: str):
+    """One unit: its indicators with status, progress and catch-up rate, and its weekly
+    reports (when they were submitted and approved)."""
+    department = get_object_or_404(Department, code=code)
+    as_of = _as_of(request)
+    rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
+    submissions = Submission.objects.filter(department=department).select_related(
+        "submitted_by", "reviewed_by"
+    )
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/department_detail.html",
+        {
+            "department": department,
+            "rows": rows,
+            "status": selectors.StatusCount(counts=_count(rows)),
+            "submissions": submissions,
+            "as_of": as_of,
+            "computed_at": max((r.computed_at for r in rows if r.computed_at), default=None),
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def _count(rows) -> dict:
+    counts = selectors.StatusCount().counts
+    for row in rows:
+        counts[PeriodValue.Status(row.status)] += 1
+    return counts

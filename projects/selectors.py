@@ -1,0 +1,242 @@
+"""Reads for the project pages. Progress comes from the linked indicators' ``PeriodValue``
+day rows on the as-of date (never raw entries), prefetched in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from targets import selectors
+from targets.models import Indicator, PeriodValue
+
+from .models import KeyProject, Milestone, Problem, RecoveryField, RecoveryProject, SafetyCampaign
+
+Status = PeriodValue.Status
+# Worst first: a project's light is its worst indicator's status.
+SEVERITY = {Status.RED: 3, Status.YELLOW: 2, Status.GREEN: 1, Status.NONE: 0}
+
+
+def indicators_on(as_of: date) -> Prefetch:
+    """Prefetch of linked indicators carrying their day row's figures on ``as_of``."""
+    queryset = selectors.with_day_row(Indicator.objects.all(), as_of).annotate(
+        day_status=F("pv__status"),
+        day_cumulative=F("pv__cumulative_actual"),
+        day_planned=F("pv__cumulative_planned"),
+        day_computed_at=F("pv__computed_at"),
+    )
+    return Prefetch("indicators", queryset=queryset)
+
+
+def worst_status(indicators) -> str:
+    """The most behind status among indicators (red > yellow > green > none)."""
+    statuses = [ind.day_status or Status.NONE for ind in indicators]
+    return max(statuses, key=lambda s: SEVERITY[Status(s)], default=Status.NONE)
+
+
+def latest_computed(objects) -> object:
+    stamps = [ind.day_computed_at for obj in objects for ind in obj.indicators.all() if ind.day_computed_at]
+    return max(stamps, default=None)
+
+
+def investment_indicator(indicators):
+    """A project's investment-completed indicator: its amount indicator counted in 亿元."""
+    return next((ind for ind in indicators if ind.kind == Indicator.Kind.AMOUNT and ind.unit == "亿元"), None)
+
+
+@dataclass
+class MilestoneView:
+    kind: str
+    name: str
+    planned: date | None
+    actual: date | None
+    as_of: date
+
+    @property
+    def late(self) -> bool:
+        """Done after its planned date, or not done and the planned date has passed."""
+        if self.planned is None:
+            return False
+        return (self.actual or self.as_of) > self.planned
+
+    @property
+    def state(self) -> str:
+        if self.actual:
+            return _("逾期完成") if self.late else _("按期完成")
+        if self.planned is None:
+            return _("未定")
+        return _("逾期") if self.late else _("未到期")
+
+
+def milestones_of(project: KeyProject, as_of: date) -> list[MilestoneView]:
+    """The project's milestones; without milestone rows, its planned/actual start and
+    completion dates (开工, 建成)."""
+    rows = [
+        MilestoneView(m.kind, m.name, m.planned_date, m.actual_date, as_of) for m in project.milestones.all()
+    ]
+    if rows:
+        return rows
+    fallback = [
+        (Milestone.Kind.START, project.planned_start, project.actual_start),
+        (Milestone.Kind.COMPLETE, project.planned_completion, project.actual_completion),
+    ]
+    return [
+        MilestoneView(kind, Milestone.Kind(kind).label, planned, actual, as_of)
+        for kind, planned, actual in fallback
+        if planned or actual
+    ]
+
+
+def key_projects(as_of: date, filters: dict) -> list[KeyProject]:
+    """Key projects matching ``filters`` (core_block, level, status, department ids/values)
+    with investment, milestones, light and open problems (four queries)."""
+    queryset = (
+        KeyProject.objects.select_related("core_block", "department")
+        .annotate(open_problems=Count("problems", filter=Q(problems__status=Problem.Status.OPEN)))
+        .prefetch_related("milestones", indicators_on(as_of))
+    )
+    for key in ("core_block", "level", "status", "department"):
+        if filters.get(key):
+            queryset = queryset.filter(**{key: filters[key]})
+    projects = list(queryset)
+    for project in projects:
+        indicators = list(project.indicators.all())
+        project.light = worst_status(indicators)
+        investment = investment_indicator(indicators)
+        project.investment_done = investment.day_cumulative if investment else None
+        project.investment_percent = (
+            project.investment_done / project.annual_planned_investment * 100
+            if project.investment_done is not None and project.annual_planned_investment
+            else None
+        )
+        project.milestone_views = milestones_of(project, as_of)
+    return projects
+
+
+def safety_role(indicator: Indicator) -> str | None:
+    """Which measure of a safety area an indicator is: inspections, found, rectified, rate
+    or overdue — from its code suffix, else from its Chinese name."""
+    code = indicator.code
+    for suffix, role in (
+        ("-inspections", "inspections"),
+        ("-inspected", "inspections"),
+        ("-found", "found"),
+        ("-rectified", "rectified"),
+        ("-rate", "rate"),
+        ("-overdue", "overdue"),
+    ):
+        if code.endswith(suffix):
+            return role
+    if indicator.kind == Indicator.Kind.RATIO:
+        return "rate"
+    name = indicator.name
+    for word, role in (
+        ("逾期", "overdue"),
+        ("超期", "overdue"),
+        ("整改率", "rate"),
+        ("整改", "rectified"),
+        ("发现", "found"),
+        ("隐患", "found"),
+        ("检查", "inspections"),
+        ("排查", "inspections"),
+    ):
+        if word in name:
+            return role
+    return None
+
+
+@dataclass
+class SafetyArea:
+    campaign: SafetyCampaign
+    measures: dict  # role -> Indicator (with day_* figures)
+    found_series: list
+    rectified_series: list
+
+    def value(self, role: str) -> Decimal | None:
+        indicator = self.measures.get(role)
+        return None if indicator is None else indicator.day_cumulative
+
+    @property
+    def inspections(self):
+        return self.value("inspections")
+
+    @property
+    def found(self):
+        return self.value("found")
+
+    @property
+    def rectified(self):
+        return self.value("rectified")
+
+    @property
+    def overdue(self):
+        return self.value("overdue")
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Rectification rate in % (rectified ÷ found), from the roll-ups of both parts."""
+        if self.found:
+            return (self.rectified or Decimal(0)) / self.found * 100
+        rate = self.measures.get("rate")
+        return None if rate is None else rate.day_cumulative
+
+    @property
+    def light(self) -> str:
+        return worst_status(self.measures.values())
+
+    @property
+    def light_label(self) -> str:
+        return Status(self.light).label
+
+
+def safety_areas(as_of: date) -> list[SafetyArea]:
+    """The campaigns and sweep areas with their measures on ``as_of`` and found/rectified
+    per 旬 up to it (three queries)."""
+    campaigns = list(
+        SafetyCampaign.objects.select_related("department").prefetch_related(indicators_on(as_of))
+    )
+    areas = []
+    ids = []
+    for campaign in campaigns:
+        measures = {}
+        for indicator in campaign.indicators.all():
+            role = safety_role(indicator)
+            if role and role not in measures:
+                measures[role] = indicator
+        ids += [measures[r].pk for r in ("found", "rectified") if r in measures]
+        areas.append(SafetyArea(campaign, measures, [], []))
+    dekads: dict[int, list] = {}
+    for pv in PeriodValue.objects.filter(
+        indicator_id__in=ids, period_type=PeriodValue.PeriodType.DEKAD, period_start__lte=as_of
+    ).order_by("period_start"):
+        dekads.setdefault(pv.indicator_id, []).append(pv)
+    for area in areas:
+        for role, target in (("found", area.found_series), ("rectified", area.rectified_series)):
+            if role in area.measures:
+                target.extend(dekads.get(area.measures[role].pk, []))
+    return areas
+
+
+def recovery_fields(as_of: date) -> tuple[list[RecoveryField], list[RecoveryProject]]:
+    """Fields with their recovery projects and each project's linked indicators on
+    ``as_of`` (three queries); projects without a field come second."""
+    projects = list(
+        RecoveryProject.objects.select_related("field", "department").prefetch_related(indicators_on(as_of))
+    )
+    for project in projects:
+        indicators = list(project.indicators.all())
+        project.light = worst_status(indicators)
+        project.light_label = Status(project.light).label
+        counted = (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL)
+        project.progress_indicator = next((i for i in indicators if i.kind in counted), None)
+    fields = list(RecoveryField.objects.all())
+    by_field: dict = {}
+    for project in projects:
+        by_field.setdefault(project.field_id, []).append(project)
+    for recovery_field in fields:
+        recovery_field.project_list = by_field.get(recovery_field.pk, [])
+        recovery_field.planned_total = sum(p.planned_count or 0 for p in recovery_field.project_list)
+    return fields, by_field.get(None, [])

@@ -1,0 +1,86 @@
+"""Tables of the project pages (django-tables2). Rows carry figures taken from the
+indicators' roll-ups, so a table agrees with every chart and export."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from targets.models import PeriodValue
+from targets.tables import NumberColumn, status_pill
+
+from .models import Problem
+
+
+class KeyProjectTable(tables.Table):
+    """Key projects: investment completed against the annual plan, milestones planned vs
+    actual, the status light (worst linked indicator) and open problems."""
+
+    name = tables.Column(
+        verbose_name=_("项目"), linkify=lambda record: reverse("projects:key_detail", args=[record.pk])
+    )
+    core_block = tables.Column(verbose_name=_("核心板块"), order_by=("core_block__name",), default="—")
+    level = tables.Column(verbose_name=_("级别"), accessor="get_level_display", order_by="level", default="—")
+    status = tables.Column(verbose_name=_("状态"), accessor="get_status_display", order_by="status")
+    department = tables.Column(verbose_name=_("责任单位"), order_by=("department__name",))
+    investment_done = NumberColumn(verbose_name=_("完成投资（亿元）"), default="—")
+    annual_planned_investment = NumberColumn(verbose_name=_("年度计划（亿元）"), default="—")
+    investment_percent = NumberColumn(verbose_name=_("完成率 %"), decimals=1, default="—")
+    milestones = tables.Column(
+        verbose_name=_("节点（计划/实际）"), accessor="milestone_views", orderable=False, default="—"
+    )
+    light = tables.Column(verbose_name=_("进度"), order_by="light_order")
+    open_problems = tables.Column(verbose_name=_("未解决问题"), attrs={"td": {"class": "num"}})
+
+    class Meta:
+        attrs = {"class": "table key-projects"}
+        order_by = ()
+
+    def render_milestones(self, value):
+        if not value:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 (a constant)
+            '<span class="ms{}">{} {} / {}{}</span>',
+            (
+                (
+                    " ms-late" if m.late else "",
+                    m.name,
+                    m.planned.strftime("%m-%d") if m.planned else "—",
+                    m.actual.strftime("%m-%d") if m.actual else "—",
+                    format_html(" <b>{}</b>", m.state) if m.late else "",
+                )
+                for m in value
+            ),
+        )
+
+    def value_milestones(self, value):
+        return "; ".join(f"{m.name} {m.planned or '—'} / {m.actual or '—'} {m.state}" for m in value or [])
+
+    def render_light(self, value):
+        return status_pill(value)
+
+    def value_light(self, value):
+        return PeriodValue.Status(value).label
+
+
+class ProblemTable(tables.Table):
+    """A project's problem list (问题清单): owner, due date, status."""
+
+    title = tables.Column(verbose_name=_("问题"))
+    owner = tables.Column(verbose_name=_("责任人"), default="—")
+    department = tables.Column(verbose_name=_("责任单位"))
+    raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d")
+    due_date = tables.DateColumn(verbose_name=_("解决时限"), format="Y-m-d", default="—")
+    status = tables.Column(verbose_name=_("状态"))
+
+    class Meta:
+        model = Problem
+        fields = ("title", "owner", "department", "raised_on", "due_date", "status")
+        attrs = {"class": "table problems"}
+        orderable = False
+
+    def render_status(self, record):
+        css = "green" if record.status == Problem.Status.CLOSED else "red"
+        return format_html('<span class="status status-{}">{}</span>', css, record.get_status_display())

@@ -1,0 +1,122 @@
+"""Test data for the dashboards: a small goal tree, indicators and PeriodValue rows written
+directly (as the roll-up would write them), so dashboard tests do not depend on entries."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from targets import periods
+from targets.models import Department, Goal, Indicator, PeriodValue
+
+Q4 = (date(2021, 10, 1), date(2021, 12, 31))
+
+
+def status_of(cumulative_actual: Decimal, cumulative_planned: Decimal) -> str:
+    if not cumulative_planned:
+        return PeriodValue.Status.NONE
+    ratio = cumulative_actual / cumulative_planned
+    if ratio >= 1:
+        return PeriodValue.Status.GREEN
+    if ratio >= Decimal("0.9"):
+        return PeriodValue.Status.YELLOW
+    return PeriodValue.Status.RED
+
+
+def roll_up(indicator: Indicator, daily: dict[date, Decimal], *, until: date | None = None) -> None:
+    """Write day, 旬, month and quarter rows for ``indicator`` over its plan: the target
+    spread evenly over the days, ``daily`` the actual figures (days up to ``until``)."""
+    start, end = indicator.plan_start, indicator.plan_end
+    total_days = (end - start).days + 1
+    per_day = (indicator.target_value or Decimal(0)) / total_days
+    now = timezone.now()
+    rows = []
+    cum_actual = indicator.opening_value or Decimal(0)
+    cum_plan = Decimal(0)
+    day_values = {}
+    for day in periods.days_between(start, end):
+        actual = daily.get(day)
+        if until is not None and day > until:
+            actual = None
+        cum_actual += actual or 0
+        cum_plan += per_day
+        day_values[day] = (actual, cum_actual, per_day, cum_plan)
+        rows.append(
+            PeriodValue(
+                indicator=indicator,
+                period_type="day",
+                period_start=day,
+                period_end=day,
+                actual=actual,
+                cumulative_actual=cum_actual,
+                planned=per_day,
+                cumulative_planned=cum_plan,
+                status=status_of(cum_actual, cum_plan),
+                computed_at=now,
+            )
+        )
+    for period_type in (periods.DEKAD, periods.MONTH, periods.QUARTER):
+        for period in periods.periods_between(period_type, start, end):
+            days = [d for d in periods.days_between(period.start, period.end) if d in day_values]
+            last = day_values[days[-1]]
+            rows.append(
+                PeriodValue(
+                    indicator=indicator,
+                    period_type=period_type,
+                    period_start=period.start,
+                    period_end=period.end,
+                    actual=sum((day_values[d][0] or 0) for d in days),
+                    cumulative_actual=last[1],
+                    planned=sum(day_values[d][2] for d in days),
+                    cumulative_planned=last[3],
+                    status=status_of(last[1], last[3]),
+                    computed_at=now,
+                )
+            )
+    PeriodValue.objects.bulk_create(rows)
+
+
+def even(start: date, end: date, value) -> dict[date, Decimal]:
+    return {d: Decimal(value) for d in periods.days_between(start, end)}
+
+
+def make_tree():
+    """A framework root with one goal, two sections, one work line feeding the goal."""
+    econ = Department.objects.get_or_create(code="econ", defaults={"name": "经济发展局"})[0]
+    safety = Department.objects.get_or_create(code="safety", defaults={"name": "应急管理局"})[0]
+    highland = Goal.objects.create(code="highlands", name="三个高地", level=Goal.Level.FRAMEWORK, order=1)
+    innovation = Goal.objects.create(
+        code="innovation", name="国家创新高地", level=Goal.Level.FRAMEWORK, parent=highland
+    )
+    Goal.objects.create(code="centres", name="两个中心", level=Goal.Level.FRAMEWORK, order=2)
+    economy = Goal.objects.create(
+        code="q4-economy", name="全力冲刺第四季度", level=Goal.Level.SECTION, order=4
+    )
+    risk = Goal.objects.create(code="risk", name="防风险保安全", level=Goal.Level.SECTION, order=2)
+    line = Goal.objects.create(
+        code="projects-king", name="坚持项目为王", level=Goal.Level.LINE, parent=economy
+    )
+    line.supports.add(innovation)
+    return {"econ": econ, "safety": safety, "economy": economy, "risk": risk, "line": line}
+
+
+def make_indicator(
+    code, *, goal, department, target="92", unit="个", kind="amount", start=None, end=None, **kw
+):
+    start, end = start or Q4[0], end or Q4[1]
+    return Indicator.objects.create(
+        code=code,
+        name=kw.pop("name", code),
+        unit=unit,
+        kind=kind,
+        target_value=Decimal(target) if target is not None else None,
+        plan_start=start,
+        plan_end=end,
+        department=department,
+        goal=goal,
+        **kw,
+    )
+
+
+def add_days(day: date, n: int) -> date:
+    return day + timedelta(days=n)

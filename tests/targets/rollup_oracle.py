@@ -1,0 +1,143 @@
+"""A straightforward Python recomputation of every PeriodValue row, day by day and period
+by period, from the roll-up semantics written in ``targets.rollups``' docstring. The
+property tests compare the SQL roll-up with it."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from targets import periods, plan
+from targets.models import Entry, Indicator, PeriodValue
+
+Q4 = Decimal("0.0001")
+AGGREGATES = (periods.DEKAD, periods.MONTH, periods.QUARTER, periods.YEAR)
+
+
+def _rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    if denominator is None or denominator <= 0:
+        return None
+    return ((numerator or Decimal(0)) * 100 / denominator).quantize(Q4, rounding=ROUND_HALF_UP)
+
+
+def expected_rows(today: date) -> dict[tuple, tuple]:
+    """{(indicator id, period type, period start): (period end, actual, cumulative actual,
+    planned, cumulative planned, status)} for every indicator in the database."""
+    rows: dict[tuple, tuple] = {}
+    indicators = list(Indicator.objects.order_by("id"))
+    for ind in indicators:
+        if ind.kind == Indicator.Kind.RATIO:
+            continue
+        milestone = ind.kind == Indicator.Kind.MILESTONE
+        has_plan = milestone or ind.target_value is not None
+        daily = plan.daily_plan(
+            ind.target_value, ind.plan_start, ind.plan_end, ind.monthly_weights, milestone=milestone
+        )
+        track = ind.tracking_start or ind.plan_start
+        opening = ind.opening_value or Decimal(0)
+        values = {
+            e.date: e.value
+            for e in Entry.objects.filter(indicator=ind, date__gte=track, date__lte=ind.plan_end)
+        }
+        days = list(periods.days_between(ind.plan_start, ind.plan_end))
+
+        def cum_actual(day, ind=ind, values=values, track=track, opening=opening):
+            if day < track:
+                return None
+            seen = [values[d] for d in sorted(values) if d <= day]
+            if ind.kind == Indicator.Kind.AMOUNT:
+                return opening + sum(seen, Decimal(0))
+            if ind.kind == Indicator.Kind.LEVEL:
+                return seen[-1] if seen else opening
+            return Decimal(1) if any(v != 0 for v in seen) else Decimal(0)
+
+        cum_plan = {}
+        running = Decimal(0)
+        for day in days:
+            running += daily[day]
+            cum_plan[day] = running
+
+        def day_status(day, cum_actual=cum_actual, cum_plan=cum_plan, has_plan=has_plan):
+            if day > today:
+                return "none"
+            return plan.status(cum_actual(day), cum_plan[day] if has_plan else None)
+
+        for day in days:
+            actual = cum_actual(day) if milestone else values.get(day)
+            rows[(ind.id, "day", day)] = (
+                day,
+                actual,
+                cum_actual(day),
+                daily[day],
+                cum_plan[day],
+                day_status(day),
+            )
+        for period_type in AGGREGATES:
+            for period in periods.periods_between(period_type, ind.plan_start, ind.plan_end):
+                first, last = max(period.start, ind.plan_start), min(period.end, ind.plan_end)
+                entered = [values[d] for d in sorted(values) if first <= d <= last]
+                if ind.kind == Indicator.Kind.AMOUNT:
+                    actual = sum(entered, Decimal(0)) if entered else None
+                elif ind.kind == Indicator.Kind.LEVEL:
+                    actual = cum_actual(last) if entered else None
+                else:
+                    actual = cum_actual(last)
+                rows[(ind.id, period_type, period.start)] = (
+                    period.end,
+                    actual,
+                    cum_actual(last),
+                    sum((daily[d] for d in periods.days_between(first, last)), Decimal(0)),
+                    cum_plan[last],
+                    "none" if today < first else day_status(min(last, today)),
+                )
+    for ind in indicators:
+        if ind.kind != Indicator.Kind.RATIO:
+            continue
+        for (pk, period_type, start), numerator in list(rows.items()):
+            if pk != ind.numerator_id:
+                continue
+            denominator = rows.get((ind.denominator_id, period_type, start))
+            end = numerator[0]
+            if denominator is None or end < ind.plan_start or start > ind.plan_end:
+                continue
+            cum_rate = _rate(numerator[2], denominator[2])
+            target = ind.target_value
+            rows[(ind.id, period_type, start)] = (
+                end,
+                _rate(numerator[1], denominator[1]),
+                cum_rate,
+                target or Decimal(0),
+                target or Decimal(0),
+                "none" if start > today else plan.status(cum_rate, target),
+            )
+    return {key: _normal(value) for key, value in rows.items()}
+
+
+def _normal(row: tuple) -> tuple:
+    return tuple(v.quantize(Q4) if isinstance(v, Decimal) else v for v in row)
+
+
+def stored_rows() -> dict[tuple, tuple]:
+    """The PeriodValue rows in the same shape as ``expected_rows``."""
+    return {
+        (pv.indicator_id, pv.period_type, pv.period_start): _normal(
+            (
+                pv.period_end,
+                pv.actual,
+                pv.cumulative_actual,
+                pv.planned,
+                pv.cumulative_planned,
+                pv.status,
+            )
+        )
+        for pv in PeriodValue.objects.all()
+    }
+
+
+def differences(expected: dict, stored: dict, limit: int = 5) -> list[str]:
+    """Human-readable differences (at most ``limit``), empty when they agree."""
+    out = []
+    for key in sorted(set(expected) | set(stored), key=str):
+        if expected.get(key) != stored.get(key):
+            out.append(f"{key}: expected {expected.get(key)}, stored {stored.get(key)}")
+            if len(out) >= limit:
+                break
+    return out

@@ -1,0 +1,295 @@
+"""The roll-up engine: entries → PeriodValue rows for day, 旬, month, quarter and year."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from targets import rollups
+from targets.models import Department, Entry, Goal, Indicator, PeriodValue
+from tests.targets.rollup_oracle import differences, expected_rows, stored_rows
+
+TODAY = date(2026, 1, 1)  # every 2021 period is in the past
+D = Decimal
+
+
+@pytest.fixture
+def org(db):
+    department = Department.objects.create(code="econ", name="经济发展局")
+    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    return department, goal
+
+
+def make_indicator(org, code, kind, start, end, target=None, **extra):
+    department, goal = org
+    return Indicator.objects.create(
+        code=code,
+        name=code,
+        kind=kind,
+        target_value=target,
+        plan_start=start,
+        plan_end=end,
+        department=department,
+        goal=goal,
+        **extra,
+    )
+
+
+def row(indicator, period_type, start):
+    return PeriodValue.objects.get(indicator=indicator, period_type=period_type, period_start=start)
+
+
+def test_it_tracks_the_full_year_investment_from_october_with_its_opening_value(org):
+    investment = make_indicator(
+        org,
+        "kp-investment",
+        Indicator.Kind.AMOUNT,
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        D("433.2"),
+        tracking_start=date(2021, 10, 1),
+        opening_value=D("300.5"),
+    )
+    Entry.objects.create(indicator=investment, date=date(2021, 10, 1), value=D("1.25"))
+    Entry.objects.create(indicator=investment, date=date(2021, 10, 31), value=D("2.5"))
+    Entry.objects.create(indicator=investment, date=date(2021, 11, 1), value=D("0.0001"))
+    rollups.refresh(today=TODAY)
+
+    september = row(investment, "day", date(2021, 9, 30))
+    assert september.cumulative_actual is None and september.status == "none"
+    october = row(investment, "month", date(2021, 10, 1))
+    assert october.actual == D("3.75")
+    assert october.cumulative_actual == D("304.25")
+    year = row(investment, "year", date(2021, 1, 1))
+    assert year.planned == D("433.2") and year.cumulative_planned == D("433.2")
+    assert year.cumulative_actual == D("304.2501")
+    assert year.status == "red"
+    # The plan of the year is its days' plans: 433.2 ÷ 365 a day, rounded without drift.
+    assert row(investment, "day", date(2021, 1, 1)).planned == D("1.1868")
+    assert PeriodValue.objects.filter(indicator=investment, period_type="day").count() == 365
+    assert PeriodValue.objects.filter(indicator=investment, period_type="dekad").count() == 36
+
+
+def test_it_judges_a_month_in_progress_on_its_days_so_far(org):
+    signed = make_indicator(
+        org, "signed", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("92")
+    )
+    for day in range(1, 16):
+        Entry.objects.create(indicator=signed, date=date(2021, 11, day), value=D("1"))
+    Entry.objects.create(indicator=signed, date=date(2021, 10, 31), value=D("31"))
+    rollups.refresh(today=date(2021, 11, 15))
+
+    november = row(signed, "month", date(2021, 11, 1))
+    # 46 done by 15 Nov against a plan of 46 by then: on time, although November's plan is 30.
+    assert november.status == "green"
+    assert november.planned == D("30")
+    assert row(signed, "month", date(2021, 12, 1)).status == "none"
+    assert row(signed, "day", date(2021, 11, 16)).status == "none"
+
+
+def test_it_marks_an_overdue_milestone_red_and_a_done_one_green(org):
+    online = make_indicator(
+        org, "platform-online", Indicator.Kind.MILESTONE, date(2021, 10, 1), date(2021, 10, 31)
+    )
+    late = make_indicator(org, "bridge-done", Indicator.Kind.MILESTONE, date(2021, 10, 1), date(2021, 10, 31))
+    Entry.objects.create(indicator=online, date=date(2021, 10, 20), value=D("1"))
+    rollups.refresh(today=TODAY)
+
+    assert row(online, "day", date(2021, 10, 19)).cumulative_actual == 0
+    assert row(online, "day", date(2021, 10, 20)).status == "green"
+    assert row(online, "month", date(2021, 10, 1)).actual == 1
+    assert row(late, "day", date(2021, 10, 30)).status == "none"
+    assert row(late, "day", date(2021, 10, 31)).status == "red"
+    assert row(late, "month", date(2021, 10, 1)).status == "red"
+
+
+def test_it_keeps_a_level_at_its_last_value(org):
+    households = make_indicator(
+        org, "houses", Indicator.Kind.LEVEL, date(2021, 10, 1), date(2021, 12, 31), D("45")
+    )
+    Entry.objects.create(indicator=households, date=date(2021, 10, 5), value=D("10"))
+    Entry.objects.create(indicator=households, date=date(2021, 10, 25), value=D("30"))
+    rollups.refresh(today=TODAY)
+
+    assert row(households, "day", date(2021, 10, 24)).cumulative_actual == D("10")
+    assert row(households, "dekad", date(2021, 10, 21)).actual == D("30")
+    assert row(households, "month", date(2021, 11, 1)).actual is None
+    assert row(households, "month", date(2021, 11, 1)).cumulative_actual == D("30")
+
+
+def test_it_computes_a_ratio_as_a_percentage_of_its_parts(org):
+    found = make_indicator(org, "found", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31))
+    fixed = make_indicator(org, "fixed", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31))
+    rate = make_indicator(
+        org,
+        "rate",
+        Indicator.Kind.RATIO,
+        date(2021, 10, 1),
+        date(2021, 12, 31),
+        D("100"),
+        numerator=fixed,
+        denominator=found,
+    )
+    Entry.objects.create(indicator=found, date=date(2021, 10, 2), value=D("3"))
+    Entry.objects.create(indicator=fixed, date=date(2021, 10, 3), value=D("2"))
+    rollups.refresh(today=TODAY)
+
+    october = row(rate, "month", date(2021, 10, 1))
+    assert october.actual == D("66.6667") and october.cumulative_actual == D("66.6667")
+    assert october.status == "red"
+    assert row(rate, "day", date(2021, 10, 1)).cumulative_actual is None  # nothing found yet
+
+    # A save on a part refreshes the ratio too.
+    Entry.objects.create(indicator=fixed, date=date(2021, 11, 3), value=D("1"))
+    rollups.refresh([fixed.id], date(2021, 11, 3), date(2021, 11, 3), today=TODAY)
+    assert row(rate, "quarter", date(2021, 10, 1)).cumulative_actual == D("100")
+    assert row(rate, "quarter", date(2021, 10, 1)).status == "green"
+
+
+def test_it_gives_identical_rows_when_run_twice(org):
+    indicator = make_indicator(
+        org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("10")
+    )
+    Entry.objects.create(indicator=indicator, date=date(2021, 10, 9), value=D("1.5"))
+    assert rollups.refresh(today=TODAY) > 0
+    first = list(PeriodValue.objects.values())
+    assert rollups.refresh(today=TODAY) == 0
+    assert list(PeriodValue.objects.values()) == first
+
+
+def test_it_moves_later_cumulative_values_when_an_early_day_changes(org):
+    indicator = make_indicator(
+        org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("10")
+    )
+    entry = Entry.objects.create(indicator=indicator, date=date(2021, 10, 9), value=D("1.5"))
+    rollups.refresh(today=TODAY)
+    entry.value = D("4")
+    entry.save()
+    rollups.refresh([indicator.id], date(2021, 10, 9), date(2021, 10, 9), today=TODAY)
+    assert row(indicator, "day", date(2021, 12, 31)).cumulative_actual == D("4")
+    assert row(indicator, "quarter", date(2021, 10, 1)).actual == D("4")
+
+
+def test_it_drops_rows_outside_a_shortened_plan(org):
+    indicator = make_indicator(
+        org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("10")
+    )
+    rollups.refresh(today=TODAY)
+    Indicator.objects.filter(pk=indicator.pk).update(plan_end=date(2021, 11, 30))
+    rollups.refresh([indicator.id], today=TODAY)
+    assert not PeriodValue.objects.filter(indicator=indicator, period_start__gt=date(2021, 11, 30)).exists()
+    assert row(indicator, "quarter", date(2021, 10, 1)).planned == D("10")
+
+
+def test_it_says_when_the_rollup_last_ran(org):
+    make_indicator(org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 10, 31), D("1"))
+    rollups.refresh()
+    first = rollups.latest_computed_at()
+    assert first is not None and first.tzinfo is not None
+    rollups.refresh()
+    assert rollups.latest_computed_at() >= first
+
+
+# ---- The property test: random indicators and entries of every kind.
+
+money = st.decimals(min_value=0, max_value=5000, places=4, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def scenarios(draw):
+    start = draw(st.dates(date(2020, 12, 15), date(2024, 2, 20)))
+    length = draw(st.integers(1, 130))
+    end = start + timedelta(days=length - 1)
+    months = sorted({f"{d.year:04d}-{d.month:02d}" for d in (start + timedelta(n) for n in range(length))})
+    specs = []
+    for kind in draw(st.lists(st.sampled_from(["amount", "level", "milestone"]), min_size=1, max_size=3)):
+        tracking = draw(st.one_of(st.none(), st.dates(start, end)))
+        weights = draw(
+            st.one_of(
+                st.none(),
+                st.fixed_dictionaries(
+                    {m: st.sampled_from(["0", "0.1", "0.25", "0.3", "0.35", "1"]) for m in months}
+                ),
+            )
+        )
+        first = tracking or start
+        days = draw(st.lists(st.dates(first, end), unique=True, max_size=12))
+        values = [draw(st.sampled_from([D(0), D(1)]) if kind == "milestone" else money) for _ in days]
+        specs.append(
+            dict(
+                kind=kind,
+                target=draw(st.one_of(st.none(), money)),
+                tracking=tracking,
+                opening=draw(st.one_of(st.none(), money)) if tracking else None,
+                weights=weights,
+                entries=dict(zip(days, values, strict=True)),
+            )
+        )
+    with_ratio = draw(st.booleans())
+    ratio_parts = [
+        {day: draw(money) for day in draw(st.lists(st.dates(start, end), unique=True, max_size=6))}
+        for _ in range(2)
+    ]
+    today = draw(st.dates(start - timedelta(days=3), end + timedelta(days=3)))
+    change = draw(st.tuples(st.dates(start, end), money))
+    return start, end, specs, (with_ratio, ratio_parts, draw(st.one_of(st.none(), money))), today, change
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scenario=scenarios())
+def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenario):
+    start, end, specs, (with_ratio, ratio_parts, ratio_target), today, (changed_day, new_value) = scenario
+    try:
+        with transaction.atomic():
+            created = []
+            for n, spec in enumerate(specs):
+                indicator = make_indicator(
+                    org,
+                    f"i{n}",
+                    spec["kind"],
+                    start,
+                    end,
+                    spec["target"],
+                    tracking_start=spec["tracking"],
+                    opening_value=spec["opening"],
+                    monthly_weights=spec["weights"],
+                )
+                created.append(indicator)
+                for day, value in spec["entries"].items():
+                    Entry.objects.create(indicator=indicator, date=day, value=value)
+            if with_ratio:
+                parts = []
+                for n, values in enumerate(ratio_parts):
+                    part = make_indicator(org, f"part{n}", "amount", start, end)
+                    for day, value in values.items():
+                        Entry.objects.create(indicator=part, date=day, value=value)
+                    parts.append(part)
+                make_indicator(
+                    org, "ratio", "ratio", start, end, ratio_target, numerator=parts[0], denominator=parts[1]
+                )
+                created.append(parts[0])
+
+            rollups.refresh(today=today)
+            assert not differences(expected_rows(today), stored_rows())
+
+            # Incremental after one changed day == full recomputation.
+            touched = created[0]
+            if touched.in_plan(changed_day):
+                value = D(1) if touched.kind == "milestone" else new_value
+                Entry.objects.update_or_create(indicator=touched, date=changed_day, defaults={"value": value})
+                rollups.refresh([touched.id], changed_day, changed_day, today=today)
+                incremental = stored_rows()
+                assert not differences(expected_rows(today), incremental)
+                assert rollups.refresh(today=today) == 0  # the full rebuild finds nothing to change
+                assert stored_rows() == incremental
+            raise Rollback
+    except Rollback:
+        pass
