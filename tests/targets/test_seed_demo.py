@@ -148,4 +148,4 @@ def test_it_covers_a_shorter_span_with_until(seeded):
     run("seed_demo", "--until", "2021-10-10")
     assert Entry.objects.latest("date").date == date(2021, 10, 10)
     assert not Milestone.objects.exclude(actual_date=None).exists()
-    assert Problem.objects.count() == 2
+    assert list(Problem.objects.values_list("title", flat=True)) == ["机电设备安装进度滞后"]
