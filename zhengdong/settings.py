@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -162,6 +163,8 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
+# Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
 # Time-progress status thresholds (cumulative actual ÷ cumulative plan).
 STATUS_GREEN_AT = float(os.getenv("STATUS_GREEN_AT", "1.0"))
@@ -180,6 +183,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "7200")}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
+    "weekly-entry-reminders": {
+        "task": "targets.tasks.send_weekly_reminders",
+        "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
+    },
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
