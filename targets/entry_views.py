@@ -185,7 +185,10 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
         upto = [pv for pv in mine if pv.period_start <= as_of]
         if upto:
             row.cumulative = _fmt(upto[-1].cumulative_actual)
-            row.planned_to_date = _fmt(upto[-1].cumulative_planned)
+            planned = upto[-1].cumulative_planned
+            if planned is not None:  # a plan to date reads to the indicator's precision (≥ 2 places)
+                planned = planned.quantize(Decimal(1).scaleb(-max(ind.decimals, 2)))
+            row.planned_to_date = _fmt(planned)
         for pv in mine:
             computed_at = max(computed_at, pv.computed_at) if computed_at else pv.computed_at
         rows.append(row)
