@@ -32,6 +32,7 @@ from django.utils.dateparse import parse_date
 
 from . import periods, plan, rollups
 from .models import Goal, Indicator, PeriodValue
+from .plan import time_progress  # noqa: F401 (re-exported: targets.api reads it from here)
 
 Status = PeriodValue.Status
 STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.NONE)
