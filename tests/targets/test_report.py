@@ -184,3 +184,31 @@ def test_it_schedules_the_weekly_report_on_monday_at_nine():
     schedule = entry["schedule"]
     assert schedule.hour == {9} and schedule.minute == {0} and schedule.day_of_week == {1}
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_finds_a_report_from_the_menu(
+    page, live_server, login_page, settings, tmp_path, departments
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from tests.conftest import make_user, screenshot
+
+    manager = make_user("manager", "managers")
+    tree = make_tree()
+    investment = make_indicator(
+        "kp-investment",
+        name="省市重点项目完成投资",
+        goal=tree["line"],
+        department=tree["econ"],
+        target="433.2",
+    )
+    roll_up(investment, even(date(2021, 10, 1), UNTIL, "1.5"), until=UNTIL)
+    login_page(manager)
+    page.click("nav.mainnav >> text=报告")
+    screenshot(page, "report-archive")
+    page.click("a[href='/reports/month/2021-11-01/']")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "郑东新区2021年11月目标任务进展报告"
+    assert page.locator("figure.chart svg").count() >= 2
+    screenshot(page, "report-month-html")
