@@ -39,13 +39,15 @@ BEHIND = (Status.RED, Status.YELLOW)
 # The tracked period: the briefing's fourth quarter. The as-of date is clipped into it.
 DEFAULT_PERIOD = (date(2021, 10, 1), date(2021, 12, 31))
 
-# Headline figures of the overview: (key, indicator code). Codes are the briefing seed's.
+# Headline figures of the overview: key → indicator code (``targets.briefing``'s codes).
 HEADLINE_CODES = {
-    "investment": "key-project-investment",
-    "signed": "projects-signed",
-    "recovery": "recovery-projects-done",
-    "hazard_rate": "hazard-rectification-rate",
+    "investment": "kp-investment",
+    "signed": "sci-projects-signed",
+    "recovery": "rec-projects-done",
 }
+# The hazard rectification rate over every safety campaign: Σ rectified ÷ Σ found of the
+# indicators ``safety-<campaign>-found`` / ``-rectified`` (targets.briefing).
+SAFETY_PREFIX = "safety-"
 
 DAY_ROW_FIELDS = (
     "pv__actual",
@@ -279,6 +281,38 @@ class Overview:
     behind: list[Row]
     behind_total: int
     headlines: dict[str, Row]
+    hazards: Hazards
+
+
+@dataclass
+class Hazards:
+    """Hazards found and rectified over all safety campaigns up to the as-of date."""
+
+    found: Decimal
+    rectified: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Rectification rate in % (rectified ÷ found)."""
+        return self.rectified / self.found * 100 if self.found else None
+
+
+def hazards(as_of: date) -> Hazards:
+    """Σ hazards found and Σ rectified of all campaigns on ``as_of`` (one query; summed as
+    Decimal in Python, a few rows, never a float SUM in SQL)."""
+    parts = with_day_row(
+        Indicator.objects.filter(code__startswith=SAFETY_PREFIX).filter(
+            Q(code__endswith="-found") | Q(code__endswith="-rectified")
+        ),
+        as_of,
+    ).values_list("code", "pv__cumulative_actual")
+    found = rectified = Decimal(0)
+    for code, value in parts:
+        if code.endswith("-found"):
+            found += value or 0
+        else:
+            rectified += value or 0
+    return Hazards(found=found, rectified=rectified)
 
 
 def status_counts_by(key: str, as_of: date, queryset: QuerySet | None = None) -> tuple[dict, datetime | None]:
@@ -322,7 +356,7 @@ def behind_schedule(as_of: date, limit: int = 15, queryset: QuerySet | None = No
 
 
 def overview(as_of: date) -> Overview:
-    """Everything the overview page shows, in five queries whatever the indicator count."""
+    """Everything the overview page shows, in six queries whatever the indicator count."""
     goals = {goal.pk: goal for goal in Goal.objects.all()}
     supports = defaultdict(set)
     for from_id, to_id in Goal.supports.through.objects.values_list("from_goal_id", "to_goal_id"):
@@ -386,6 +420,7 @@ def overview(as_of: date) -> Overview:
         behind=behind_schedule(as_of),
         behind_total=total.yellow + total.red,
         headlines={key: headlines[code] for key, code in HEADLINE_CODES.items() if code in headlines},
+        hazards=hazards(as_of),
     )
 
 

@@ -1,3 +1,27 @@
-"""REST API v1 (see the API issue)."""
+"""REST API v1: /api/v1/… (schema at schema/, interactive docs at docs/).
 
-urlpatterns: list = []
+DRF views authenticate themselves (token or session) and are exempt from
+LoginRequiredMiddleware, so an anonymous call gets 401 JSON, not a login page. The docs
+page is for people: behind the login like every other page."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from projects.api import CampaignViewSet, ProjectViewSet
+from targets.api import EntryViewSet, IndicatorViewSet, RollupRefreshView, RollupStatusView
+
+router = SimpleRouter(trailing_slash=True)
+router.register("indicators", IndicatorViewSet, basename="api-indicator")
+router.register("entries", EntryViewSet, basename="api-entry")
+router.register("projects", ProjectViewSet, basename="api-project")
+router.register("campaigns", CampaignViewSet, basename="api-campaign")
+
+urlpatterns = [
+    *router.urls,
+    path("rollups/refresh/", RollupRefreshView.as_view(), name="api-rollup-refresh"),
+    path("rollups/status/", RollupStatusView.as_view(), name="api-rollup-status"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+]

@@ -137,11 +137,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.min.js ships inside the plotly package: served from there, never from a CDN.
-    ("plotly", Path(__import__("plotly").__file__).parent / "package_data"),
+    "zhengdong.assets.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -149,7 +151,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "zhengdong.assets.GzipManifestStaticFilesStorage"
         )
     },
 }
@@ -163,6 +165,8 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
+# Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
 # Time-progress status thresholds (cumulative actual ÷ cumulative plan).
 STATUS_GREEN_AT = float(os.getenv("STATUS_GREEN_AT", "1.0"))
@@ -181,36 +185,69 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "7200")}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Nightly full roll-up rebuild at 02:00 Asia/Shanghai (CELERY_TIMEZONE); it also moves each
-# row's time-progress status on to the new day.
 CELERY_BEAT_SCHEDULE = {
+    # Nightly full roll-up rebuild at 02:00 Asia/Shanghai (CELERY_TIMEZONE); it also moves
+    # each row's time-progress status on to the new day.
     "rebuild-rollups-nightly": {
         "task": "targets.tasks.rebuild_all_rollups",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
+    "weekly-entry-reminders": {
+        "task": "targets.tasks.send_weekly_reminders",
+        "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
     },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "targets.api_common.ApiSchema",
+    "DEFAULT_PAGINATION_CLASS": "targets.api_policies.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
+    "EXCEPTION_HANDLER": "targets.api_common.exception_handler",
+    # Requests with an API token, per user (browser sessions are not throttled).
+    "DEFAULT_THROTTLE_CLASSES": ["targets.api_policies.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.getenv("API_TOKEN_RATE", "120/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "郑东新区目标任务跟踪 API",
-    "DESCRIPTION": "Indicators, roll-up series, entries and projects of the Zhengdong target tracker.",
+    "DESCRIPTION": (
+        "Indicators, roll-up series, entries and projects of the Zhengdong target tracker. "
+        "Authenticate with `Authorization: Token <key>` (create one at /accounts/token/) or a "
+        "browser session (with the CSRF header). Every error answers "
+        '`{"error": {"code", "message", "fields", "entry"}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorKindEnum": "targets.models.Indicator.Kind",
+        "CampaignKindEnum": "projects.models.SafetyCampaign.Kind",
+        "ProjectKindEnum": "projects.serializers.KINDS",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Caches (API token throttling): Redis when CACHE_URL is set (shared by every worker),
+# otherwise this process's memory.
+CACHE_URL = os.getenv("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"

@@ -24,13 +24,15 @@ def tree(db):
 @pytest.fixture
 def board(tree):
     """Three indicators on 2021-11-10: one ahead, one a little behind, one far behind."""
-    ahead = make_indicator("projects-signed", name="签约项目", goal=tree["line"], department=tree["econ"])
+    ahead = make_indicator("sci-projects-signed", name="签约项目", goal=tree["line"], department=tree["econ"])
     ahead_days = even(Q4[0], AS_OF, 2)  # 2 a day against a plan of 1 a day
     roll_up(ahead, ahead_days, until=AS_OF)
-    slightly = make_indicator("hazards-found", name="发现隐患", goal=tree["risk"], department=tree["safety"])
+    slightly = make_indicator(
+        "safety-sites-found", name="发现隐患", goal=tree["risk"], department=tree["safety"]
+    )
     roll_up(slightly, even(Q4[0], AS_OF, "0.95"), until=AS_OF)
     far = make_indicator(
-        "key-project-investment",
+        "kp-investment",
         name="重点项目投资",
         unit="亿元",
         target="433.2",
@@ -60,7 +62,7 @@ def test_it_lists_the_most_behind_first_with_department_and_catch_up(client, off
     response = client.get("/", {"as_of": AS_OF.isoformat()})
     assert response.status_code == 200
     behind = response.context["data"].behind
-    assert [row.code for row in behind] == ["key-project-investment", "hazards-found"]
+    assert [row.code for row in behind] == ["kp-investment", "safety-sites-found"]
     assert behind[0].department_name == "经济发展局"
     # 433.2 − 0.5 × 314 days = 276.2 亿元 left over 51 days (11-11 … 12-31).
     assert behind[0].catch_up.quantize(Decimal("0.01")) == Decimal("5.42")
@@ -212,3 +214,16 @@ def test_it_reads_with_the_same_number_of_queries_at_20_and_2000_indicators(
     if url == "/":
         assert response.context["data"].total.total == 2000
         assert len(response.context["data"].behind) == 15
+
+
+def test_it_shows_the_hazard_rectification_rate_over_all_campaigns(client, official, board, tree):
+    rectified = make_indicator(
+        "safety-sites-rectified", name="整改隐患", goal=tree["risk"], department=tree["safety"], target=None
+    )
+    roll_up(rectified, even(Q4[0], AS_OF, "0.5"), until=AS_OF)
+    client.force_login(official)
+    response = client.get("/", {"as_of": AS_OF.isoformat()})
+    hazards = response.context["data"].hazards
+    # 41 days: found 0.95 a day = 38.95, rectified 0.5 a day = 20.5 → 52.6 %.
+    assert (hazards.found, hazards.rectified) == (Decimal("38.95"), Decimal("20.5"))
+    assert "52.6<small>%</small>" in response.content.decode()
