@@ -48,14 +48,15 @@ class EntryInput:
     """One cell a client wants written: the indicator's value on one day.
 
     ``value`` is the raw cell text; ``None`` or ``""`` means the day is left empty
-    (an existing entry is deleted). ``expected_version`` is the ``Entry.version`` the
-    client read, or ``None`` when it saw no entry for that day.
+    (an existing entry is deleted). ``note``: ``None`` keeps the stored note (the week
+    grid has no note field). ``expected_version`` is the ``Entry.version`` the client
+    read, or ``None`` when it saw no entry for that day.
     """
 
     indicator: Indicator | int
     date: date
     value: str | Decimal | None
-    note: str = ""
+    note: str | None = ""
     expected_version: int | None = None
 
 
@@ -175,7 +176,7 @@ class _Row:
     indicator: Indicator
     date: date
     value: Decimal | None  # None: delete
-    note: str
+    note: str | None
     expected_version: int | None
     errors: list[str] = field(default_factory=list)
 
@@ -192,6 +193,7 @@ def record_entries(
     reason: str = "",
     confirm_outliers: bool = False,
     source: str = "form",
+    dry_run: bool = False,
 ) -> list[Entry]:
     """Validate every row, then create, update or delete the entries in one transaction.
 
@@ -205,6 +207,9 @@ def record_entries(
     draft ``Submission`` is created for each department-week touched. Returns the
     entries written (created or updated; deleted ones are not returned). The roll-up of
     the touched indicators and days is queued once the transaction commits.
+
+    ``dry_run``: validate and write exactly as above, then roll everything back (the
+    import preview uses it, so the preview and the real save apply the same rules).
     """
     errors: dict = defaultdict(list)
     codes: set[str] = set()
@@ -228,7 +233,8 @@ def record_entries(
             codes.add("invalid")
             continue
         seen.add(key)
-        item = _Row(key, indicator, row.date, None, (row.note or "").strip()[:500], row.expected_version)
+        note = None if row.note is None else row.note.strip()[:500]
+        item = _Row(key, indicator, row.date, None, note, row.expected_version)
         if not roles.can_edit_department(user, indicator.department):
             item.errors.append(_("无权填报“%(dept)s”的指标。") % {"dept": indicator.department.name})
             codes.add("forbidden")
@@ -313,7 +319,7 @@ def record_entries(
                     indicator=item.indicator,
                     date=item.date,
                     value=item.value,
-                    note=item.note,
+                    note=item.note or "",
                     created_by=user,
                     updated_by=user,
                 )
@@ -321,9 +327,10 @@ def record_entries(
                 entry._history_user = user
                 entry.save()
                 written.append(entry)
-            elif entry.value != item.value or entry.note != item.note:
+            elif entry.value != item.value or (item.note is not None and entry.note != item.note):
                 entry.value = item.value
-                entry.note = item.note
+                if item.note is not None:
+                    entry.note = item.note
                 entry.version += 1
                 entry.updated_by = user
                 entry._change_reason = change_reason
@@ -355,6 +362,8 @@ def record_entries(
                 end=max(days).isoformat(),
                 reason=reason.strip(),
             )
+        if dry_run:
+            transaction.set_rollback(True)
     return written
 
 

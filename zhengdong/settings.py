@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -136,11 +137,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.min.js ships inside the plotly package: served from there, never from a CDN.
-    ("plotly", Path(__import__("plotly").__file__).parent / "package_data"),
+    "zhengdong.assets.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -148,7 +151,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "zhengdong.assets.GzipManifestStaticFilesStorage"
         )
     },
 }
@@ -162,6 +165,8 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
+# Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
 # Time-progress status thresholds (cumulative actual ÷ cumulative plan).
 STATUS_GREEN_AT = float(os.getenv("STATUS_GREEN_AT", "1.0"))
@@ -180,6 +185,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "7200")}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
+    "weekly-entry-reminders": {
+        "task": "targets.tasks.send_weekly_reminders",
+        "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
+    },
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

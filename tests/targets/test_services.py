@@ -307,3 +307,21 @@ def test_it_refuses_to_submit_figures_changed_since_they_were_read(clerk, manage
     with pytest.raises(EntryRejected) as exc:
         services.submit_week(user=clerk, department=invest.department, week_start=WEEK, expected_version=seen)
     assert exc.value.code == "conflict"
+
+
+def test_it_keeps_the_stored_note_when_the_grid_sends_none(clerk, indicators):
+    invest = indicators[0]
+    save(clerk, (invest, MON, "1", "含追加投资"))
+    save(clerk, (invest, MON, "2", None, 1))
+    entry = Entry.objects.get()
+    assert (entry.value, entry.note) == (Decimal("2"), "含追加投资")
+
+
+def test_it_writes_nothing_on_a_dry_run_but_applies_the_same_rules(clerk, indicators):
+    invest, _, hazards = indicators
+    written = services.record_entries(user=clerk, rows=[EntryInput(invest, MON, "1")], dry_run=True)
+    assert [e.value for e in written] == [Decimal("1")]
+    assert not Entry.objects.exists() and not Submission.objects.exists()
+    assert not AuditEvent.objects.exists()
+    with pytest.raises(EntryRejected):
+        services.record_entries(user=clerk, rows=[EntryInput(hazards, MON, "1")], dry_run=True)

@@ -1,0 +1,48 @@
+"""Demo progress from 1 October 2021 to a chosen day (removable)."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from projects import demo as project_demo
+from targets import demo, rollups
+from targets.models import Indicator
+
+
+class Command(BaseCommand):
+    help = (
+        "生成演示数据（可重复、确定性）：2021-10-01 至指定日期的每日填报、每周报送、期初累计、"
+        "项目节点与问题清单；全部标记为演示数据，--remove 一键删除。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=demo.DEFAULT_UNTIL,
+            help="最后一天（YYYY-MM-DD，默认 2021-11-19）",
+        )
+        parser.add_argument("--remove", action="store_true", help="删除全部演示数据，其他数据不动")
+
+    def handle(self, *args, until, remove, **options):
+        if remove:
+            with transaction.atomic():
+                counts = {**project_demo.remove(), **demo.remove()}
+            rollups.refresh()
+            self.stdout.write("seed_demo --remove: " + _fmt(counts))
+            return
+        if not Indicator.objects.exists():
+            raise CommandError("没有指标：请先运行 manage.py seed_briefing。")
+        if until < demo.DEMO_START:
+            raise CommandError("--until 不能早于 2021-10-01。")
+        with transaction.atomic():
+            project_demo.remove()
+            counts = demo.load(until)
+            counts.update(project_demo.load(until))
+        rollups.refresh()
+        self.stdout.write(f"seed_demo (until {until}): " + _fmt(counts))
+
+
+def _fmt(counts: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())

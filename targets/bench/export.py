@@ -1,0 +1,177 @@
+"""Export benchmark: 100,000 PeriodValue rows to XLSX (and CSV) through the managers'
+export path (a django-tables2 view with ``ManagerExportMixin``), on the throw-away
+database ``manage.py bench`` creates.
+
+Memory: ``BENCH export_100k_mb`` is the peak resident set size (VmHWM) of this process
+while it runs only the export: the peak is reset (``/proc/self/clear_refs``) just before
+the request, so earlier bench sections and the data setup do not count, but what the
+process already holds resident (Django, the test database's pages) does. Where the reset
+is not allowed, a sampling thread reads VmRSS every 5 ms instead.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.utils import timezone
+from django_tables2.views import SingleTableView
+
+from targets.exports import ManagerExportMixin
+from targets.models import Department, Goal, Indicator, PeriodValue
+
+ROWS = 100_000
+DAYS = 1000  # 100 indicators × 1000 days
+
+
+class BenchPeriodValueTable(tables.Table):
+    """The columns a period-values export carries."""
+
+    code = tables.Column(accessor="indicator__code", verbose_name="代码")
+    name = tables.Column(accessor="indicator__name", verbose_name="指标")
+    unit = tables.Column(accessor="indicator__unit", verbose_name="单位")
+    period_type = tables.Column(verbose_name="周期")
+    period_start = tables.DateColumn(verbose_name="开始")
+    period_end = tables.DateColumn(verbose_name="结束")
+    actual = tables.Column(verbose_name="本期完成")
+    cumulative_actual = tables.Column(verbose_name="累计完成")
+    planned = tables.Column(verbose_name="本期计划")
+    cumulative_planned = tables.Column(verbose_name="累计计划")
+    status = tables.Column(verbose_name="状态")
+
+
+def _table_class():
+    """The dashboard's period-values table once it exists, else the bench's own."""
+    try:
+        from targets.tables import PeriodValueTable  # noqa: PLC0415
+
+        return PeriodValueTable
+    except ImportError:
+        return BenchPeriodValueTable
+
+
+class BenchExportView(ManagerExportMixin, SingleTableView):
+    table_class = BenchPeriodValueTable
+    template_name = "django_tables2/table.html"
+    export_name = "汇总值"
+    export_ascii_name = "period-values"
+
+    def get_queryset(self):
+        return PeriodValue.objects.select_related("indicator").order_by("indicator_id", "period_start")
+
+
+def _setup(rows: int) -> None:
+    department = Department.objects.create(code="bench", name="基准测试单位")
+    goal = Goal.objects.create(code="bench", name="基准测试", level=Goal.Level.SECTION)
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            code=f"bench-{i}",
+            name=f"基准指标{i}",
+            unit="亿元",
+            kind=Indicator.Kind.AMOUNT,
+            plan_start=date(2021, 1, 1),
+            plan_end=date(2023, 12, 31),
+            department=department,
+            goal=goal,
+            order=i,
+        )
+        for i in range(-(-rows // DAYS))
+    )
+    now = timezone.now()
+    batch: list[PeriodValue] = []
+    for n in range(rows):
+        indicator = indicators[n // DAYS]
+        day = date(2021, 1, 1) + timedelta(days=n % DAYS)
+        cumulative = Decimal(n % DAYS + 1) * Decimal("1.2345")
+        batch.append(
+            PeriodValue(
+                indicator=indicator,
+                period_type="day",
+                period_start=day,
+                period_end=day,
+                actual=Decimal("1.2345"),
+                cumulative_actual=cumulative,
+                planned=Decimal("1.1"),
+                cumulative_planned=Decimal(n % DAYS + 1) * Decimal("1.1"),
+                status="green",
+                computed_at=now,
+            )
+        )
+        if len(batch) == 5000:
+            PeriodValue.objects.bulk_create(batch)
+            batch.clear()
+    PeriodValue.objects.bulk_create(batch)
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class PeakRss:
+    """Peak RSS (MB) of this process over a block of code."""
+
+    def __enter__(self):
+        gc.collect()
+        try:
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")  # reset VmHWM to the current RSS (Linux ≥ 4.0)
+            self.sampler = None
+        except OSError:
+            self.peak_kb = _status_kb("VmRSS")
+            self.stop = threading.Event()
+            self.sampler = threading.Thread(target=self._sample, daemon=True)
+            self.sampler.start()
+        self.start_mb = _status_kb("VmRSS") / 1024
+        return self
+
+    def _sample(self):
+        while not self.stop.wait(0.005):
+            self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+
+    def __exit__(self, *exc):
+        if self.sampler is None:
+            self.peak_mb = _status_kb("VmHWM") / 1024
+        else:
+            self.stop.set()
+            self.sampler.join()
+            self.peak_mb = max(self.peak_kb, _status_kb("VmRSS")) / 1024
+
+
+def export_once(export_format: str, user) -> tuple[float, int]:
+    """One export through the view; returns (seconds, bytes)."""
+    request = RequestFactory().get("/bench/", {"_export": export_format})
+    request.user = user
+    started = time.perf_counter()
+    response = BenchExportView.as_view(table_class=_table_class())(request)
+    size = 0
+    for chunk in response.streaming_content if response.streaming else [response.content]:
+        size += len(chunk)
+    response.close()
+    return time.perf_counter() - started, size
+
+
+def run(*, out, rows: int, options) -> None:
+    """Prints BENCH export_100k_s, export_100k_mb and the CSV time."""
+    started = time.perf_counter()
+    _setup(ROWS)
+    out.write(f"BENCH export_setup_s {time.perf_counter() - started:.1f} s ({ROWS} PeriodValue rows)")
+    user = get_user_model().objects.create_superuser("bench-manager", password=None)
+    with PeakRss() as memory:
+        seconds, size = export_once("xlsx", user)
+    out.write(f"BENCH export_100k_s {seconds:.2f} s (XLSX, {size / 1e6:.1f} MB file)")
+    out.write(
+        f"BENCH export_100k_mb {memory.peak_mb:.0f} MB (peak RSS of this process during the export; "
+        f"{memory.start_mb:.0f} MB resident before it)"
+    )
+    seconds, size = export_once("csv", user)
+    out.write(f"BENCH export_100k_csv_s {seconds:.2f} s (CSV, {size / 1e6:.1f} MB)")

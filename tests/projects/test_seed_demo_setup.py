@@ -1,0 +1,53 @@
+"""``manage.py demo_setup`` (what ``make run`` runs): briefing, demo data, demo users."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from targets.models import Entry, Indicator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def output(db):
+    out = StringIO()
+    call_command("demo_setup", "--skip-migrate", stdout=out)
+    return out.getvalue()
+
+
+def test_it_prints_the_url_and_the_demo_logins(output):
+    assert "http://127.0.0.1:8000/" in output
+    assert settings.DEMO_PASSWORD in output
+    assert "仅供演示" in output
+    for username in ("official", "manager", "clerk", "clerk2"):
+        assert f"  {username} " in output
+
+
+@pytest.mark.parametrize("username", ["official", "manager", "clerk", "clerk2"])
+def test_it_lets_each_demo_user_log_in(client, output, username):
+    response = client.post(reverse("login"), {"username": username, "password": settings.DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_it_puts_the_clerk_in_the_department_of_key_project_investment(output):
+    from django.contrib.auth.models import User
+
+    investment = Indicator.objects.get(code="kp-investment")
+    clerk, clerk2 = User.objects.get(username="clerk"), User.objects.get(username="clerk2")
+    assert clerk.profile.department == investment.department
+    assert clerk2.profile.department not in (None, investment.department)
+    assert Entry.objects.filter(indicator=investment, created_by=clerk).exists()
+
+
+def test_it_loads_demo_data_once_and_keeps_it_on_a_second_run(output):
+    count = Entry.objects.count()
+    assert count > 1000
+    out = StringIO()
+    call_command("demo_setup", "--skip-migrate", stdout=out)
+    assert "跳过 seed_demo" in out.getvalue()
+    assert Entry.objects.count() == count

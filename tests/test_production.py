@@ -1,0 +1,186 @@
+"""Production mode, as the README documents it: DEBUG off, collectstatic, gunicorn serving
+pages and static files itself, and Celery beat loading the schedule into the database.
+
+These tests start real processes against their own database: an SQLite file, or a
+database of their own on the PostgreSQL server when the suite runs on PostgreSQL."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def production_database(tmp_path):
+    """A fresh database URL of the same kind as the suite's."""
+    outer = os.getenv("DATABASE_URL", "")
+    if not outer.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'production.sqlite3'}"
+        return
+    import psycopg2
+
+    parsed = urlparse(outer)
+    name = f"zd_production_check_{os.getpid()}"
+    admin = psycopg2.connect(
+        dbname="postgres", user=parsed.username, host=parsed.hostname, port=parsed.port or 5432
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed._replace(path=f"/{name}").geturl()
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    with production_database(tmp_path) as database_url:
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "CELERY_BROKER_URL")
+        }
+        env.update(
+            DEBUG="false",
+            SECRET_KEY="production-check-" + "k" * 50,
+            DATABASE_URL=database_url,
+            STATIC_ROOT=str(tmp_path / "static"),
+            MEDIA_ROOT=str(tmp_path / "media"),
+            ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_SETTINGS_MODULE="zhengdong.settings",
+        )
+        run = lambda *args: subprocess.run(  # noqa: E731
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        run("migrate", "--noinput")
+        run("collectstatic", "--noinput")
+        yield env
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    """GET without following redirects, as a browser behind the HTTPS proxy would."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@contextmanager
+def process(args, env):
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_it_serves_pages_and_assets_with_gunicorn_and_debug_off(production_env):
+    port = free_port()
+    args = [str(BIN / "gunicorn"), "zhengdong.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    with process(args, production_env) as proc:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, headers, body = fetch(f"{base}/accounts/login/")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+
+        assert status == 200
+        page = body.decode()
+        assert "登录" in page
+        assert headers.get("Strict-Transport-Security")
+
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', page)
+        assert stylesheet, "the stylesheet should be served under a hashed name"
+        status, headers, _ = fetch(base + stylesheet.group(1))
+        assert status == 200 and headers["Content-Type"].startswith("text/css")
+
+        status, _, body = fetch(f"{base}/static/plotly/plotly.min.js")
+        assert status == 200 and len(body) > 1_000_000, "plotly.min.js must be served locally"
+
+        status, headers, _ = fetch(f"{base}/")
+        assert status == 302 and headers["Location"].startswith("/accounts/login/")
+
+
+def test_it_loads_the_beat_schedule_into_the_database(production_env):
+    if not redis_available():
+        if os.getenv("REQUIRE_REDIS"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    env = dict(production_env, CELERY_BROKER_URL="redis://127.0.0.1:6379/14")
+    args = [str(BIN / "celery"), "-A", "zhengdong", "beat", "--loglevel=info", "--pidfile="]
+    count = (
+        "from django_celery_beat.models import PeriodicTask as P; "
+        "print(P.objects.exclude(name__startswith='celery.').count())"
+    )
+    expected = "from django.conf import settings; print(len(getattr(settings, 'CELERY_BEAT_SCHEDULE', {})))"
+    shell = lambda code: subprocess.run(  # noqa: E731
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    wanted = int(shell(expected))
+    assert wanted >= 1, "the nightly roll-up and Monday jobs belong in CELERY_BEAT_SCHEDULE"
+    with process(args, env) as proc:
+        deadline = time.monotonic() + 40
+        while int(shell(count)) < wanted:
+            assert proc.poll() is None, proc.stdout.read().decode()
+            assert time.monotonic() < deadline, "beat did not write its schedule"
+            time.sleep(1)
