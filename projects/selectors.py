@@ -92,7 +92,7 @@ def milestones_of(project: KeyProject, as_of: date) -> list[MilestoneView]:
 
 def key_projects(as_of: date, filters: dict) -> list[KeyProject]:
     """Key projects matching ``filters`` (core_block, level, status, department ids/values)
-    with investment, milestones, light and open problems (four queries)."""
+    with investment, milestones, light and open problems (five queries)."""
     queryset = (
         KeyProject.objects.select_related("core_block", "department")
         .annotate(open_problems=Count("problems", filter=Q(problems__status=Problem.Status.OPEN)))
@@ -102,9 +102,18 @@ def key_projects(as_of: date, filters: dict) -> list[KeyProject]:
         if filters.get(key):
             queryset = queryset.filter(**{key: filters[key]})
     projects = list(queryset)
+    # An indicator linked to several projects (the district's 433.2亿元) measures none of
+    # them alone: a project's own figures are those of indicators linked to it only.
+    own = set(
+        KeyProject.indicators.through.objects.values("indicator_id")
+        .annotate(n=Count("keyproject_id"))
+        .filter(n=1)
+        .values_list("indicator_id", flat=True)
+    )
     for project in projects:
-        indicators = list(project.indicators.all())
-        project.light = worst_status(indicators)
+        linked = list(project.indicators.all())
+        indicators = [ind for ind in linked if ind.pk in own]
+        project.light = worst_status(indicators or linked)
         investment = investment_indicator(indicators)
         project.investment_done = investment.day_cumulative if investment else None
         project.investment_percent = (
@@ -174,6 +183,13 @@ class SafetyArea:
     @property
     def overdue(self):
         return self.value("overdue")
+
+    @property
+    def open(self) -> Decimal | None:
+        """Hazards found and not yet rectified."""
+        if self.found is None:
+            return None
+        return self.found - (self.rectified or Decimal(0))
 
     @property
     def rate(self) -> Decimal | None:

@@ -21,7 +21,12 @@ def _as_of(request):
 
 def _period_context(as_of, computed_at) -> dict:
     start, end = selectors.tracked_period()
-    return {"as_of": as_of, "computed_at": computed_at, "period_start": start, "period_end": end}
+    return {
+        "as_of": as_of,
+        "computed_at": selectors.computed_at(computed_at),
+        "period_start": start,
+        "period_end": end,
+    }
 
 
 class KeyProjectListView(SingleTableMixin, TemplateView):
@@ -109,7 +114,7 @@ def safety(request):
     as_of = _as_of(request)
     areas = project_selectors.safety_areas(as_of)
     for area in areas:
-        labels = [periods.label_zh(periods.DEKAD, pv.period_start) for pv in area.found_series]
+        labels = [charts.short_label(periods.DEKAD, pv.period_start) for pv in area.found_series]
         rectified = {pv.period_start: pv.actual for pv in area.rectified_series}
         area.figure = (
             charts.found_vs_rectified(
@@ -127,6 +132,7 @@ def safety(request):
         "found": found,
         "rectified": rectified,
         "overdue": sum((a.overdue or 0) for a in areas),
+        "open": found - rectified,
         "rate": rectified / found * 100 if found else None,
     }
     stamps = [i.day_computed_at for a in areas for i in a.measures.values() if i.day_computed_at]
@@ -137,6 +143,7 @@ def safety(request):
             "areas": areas,
             "totals": totals,
             "has_charts": any(a.figure for a in areas),
+            "has_overdue": any(a.overdue is not None for a in areas),
             **_period_context(as_of, max(stamps, default=None)),
         },
     )

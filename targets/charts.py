@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from . import periods
+
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 COLORS = {
     "green": "#15803d",
@@ -31,6 +33,12 @@ COLORS = {
 def _num(value: Decimal | float | int | None) -> float | None:
     """Plotly draws floats: figures stay Decimal everywhere else."""
     return None if value is None else float(value)
+
+
+def wrap(label: str, width: int = 9) -> str:
+    """Break a long Chinese category label into lines of ``width`` characters, so a phone
+    keeps room for the bars."""
+    return "<br>".join(label[i : i + width] for i in range(0, len(label), width))
 
 
 def _layout(**extra) -> dict:
@@ -52,7 +60,7 @@ def status_counts(groups: Sequence[tuple[str, dict[str, int]]], labels: dict[str
     are green, yellow, red or without data. ``groups`` is [(name, {status: count})],
     ``labels`` {status: Chinese label}. Counts are printed on the bars with the status
     label, so the chart reads without colour."""
-    names = [name for name, _counts in groups]
+    names = [wrap(name) for name, _counts in groups]
     data = []
     for status in ("green", "yellow", "red", "none"):
         values = [counts.get(status, 0) for _name, counts in groups]
@@ -74,9 +82,11 @@ def status_counts(groups: Sequence[tuple[str, dict[str, int]]], labels: dict[str
         "data": data,
         "layout": _layout(
             barmode="stack",
-            height=max(220, 48 * len(names) + 90),
+            height=max(220, 58 * len(names) + 90),
             yaxis={"autorange": "reversed", "automargin": True},
-            xaxis={"title": {"text": _("指标个数")}, "rangemode": "tozero"},
+            xaxis={"rangemode": "tozero"},
+            legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},
+            uniformtext={"minsize": 10, "mode": "hide"},
             hovermode="closest",
             margin={"l": 8, "r": 8, "t": 12, "b": 40},
         ),
@@ -87,7 +97,7 @@ def headline_progress(items: Sequence[dict]) -> dict:
     """Completion against target for the headline figures, with each one's time progress
     as a marker: bars are "完成 %", diamonds "时间进度 %". ``items`` are dicts with
     ``name``, ``done_percent`` and ``time_percent`` (Decimal, 0..100+)."""
-    names = [item["name"] for item in items]
+    names = [wrap(item["name"]) for item in items]
     done = [_num(item["done_percent"]) for item in items]
     return {
         "data": [
@@ -325,3 +335,16 @@ def found_vs_rectified(labels: Sequence[str], found: Sequence, rectified: Sequen
             margin={"l": 40, "r": 8, "t": 12, "b": 40},
         ),
     }
+
+
+def short_label(period_type: str, day: date) -> str:
+    """A compact axis label: 10-01, 10月上旬, 10月, 第四季度 (the table keeps full labels)."""
+    if period_type == periods.DAY:
+        return day.strftime("%m-%d")
+    if period_type == periods.DEKAD:
+        return f"{day.month}月{periods.DEKAD_NAMES_ZH[periods.dekad_index(day)]}"
+    if period_type == periods.MONTH:
+        return f"{day.month}月"
+    if period_type == periods.QUARTER:
+        return periods.QUARTER_NAMES_ZH[periods.quarter_of(day) - 1]
+    return periods.label_zh(period_type, day)

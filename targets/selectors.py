@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Count,
     DecimalField,
@@ -29,8 +30,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date
 
-from . import periods
+from . import periods, plan, rollups
 from .models import Goal, Indicator, PeriodValue
+from .plan import time_progress  # noqa: F401 (re-exported: targets.api reads it from here)
 
 Status = PeriodValue.Status
 STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.NONE)
@@ -64,14 +66,29 @@ def tracked_period() -> tuple[date, date]:
     return getattr(settings, "DASHBOARD_PERIOD", DEFAULT_PERIOD)
 
 
+def computed_at(rows_latest: datetime | None) -> datetime | None:
+    """ "数据截至": when the roll-up last ran (every figure saved before then is in the
+    roll-up rows), else the latest ``computed_at`` among the rows the page shows."""
+    return rollups.latest_computed_at() or rows_latest
+
+
 def latest_data_day() -> date | None:
-    """The last day any indicator has a rolled-up actual figure (one indexed query)."""
-    return (
-        PeriodValue.objects.filter(period_type=PeriodValue.PeriodType.DAY, actual__isnull=False)
-        .order_by("-period_start")
-        .values_list("period_start", flat=True)
-        .first()
-    )
+    """The last day any indicator has a rolled-up figure (milestones, which carry a 0/1 on
+    every day, aside). Cached per roll-up run: the answer only moves when the roll-up does."""
+    stamp = rollups.latest_computed_at()
+    key = f"targets:latest-data-day:{stamp.isoformat()}" if stamp else None
+    day = cache.get(key) if key else None
+    if day is None:
+        day = (
+            PeriodValue.objects.filter(period_type=PeriodValue.PeriodType.DAY, actual__isnull=False)
+            .exclude(indicator__kind=Indicator.Kind.MILESTONE)
+            .order_by("-period_start")
+            .values_list("period_start", flat=True)
+            .first()
+        ) or ""
+        if key:
+            cache.set(key, day, 24 * 3600)
+    return day or None
 
 
 def resolve_as_of(raw: str | None, today: date) -> date:
@@ -87,25 +104,6 @@ def resolve_as_of(raw: str | None, today: date) -> date:
     if latest is not None and start <= latest < day:
         day = latest
     return day
-
-
-def time_progress(plan_start: date, plan_end: date, as_of: date) -> Decimal:
-    """Share of the plan period elapsed at the end of ``as_of``, 0..1 (days ÷ days)."""
-    total = (plan_end - plan_start).days + 1
-    elapsed = min(max((as_of - plan_start).days + 1, 0), total)
-    return Decimal(elapsed) / Decimal(total)
-
-
-def catch_up_rate(target: Decimal | None, cumulative: Decimal | None, plan_end: date, as_of: date):
-    """What must be done per remaining day to reach the target (unit per day), or None when
-    the target is met or the plan is over."""
-    if target is None:
-        return None
-    remaining = target - (cumulative or Decimal(0))
-    days_left = (plan_end - as_of).days
-    if remaining <= 0 or days_left <= 0:
-        return None
-    return remaining / Decimal(days_left)
 
 
 def with_day_row(queryset: QuerySet, as_of: date) -> QuerySet:
@@ -179,13 +177,14 @@ class Row:
 
     @property
     def time_percent(self) -> Decimal:
-        return time_progress(self.plan_start, self.plan_end, self.as_of) * 100
+        return plan.time_progress(self.plan_start, self.plan_end, self.as_of) * 100
 
     @property
     def catch_up(self) -> Decimal | None:
         if self.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL):
             return None
-        return catch_up_rate(self.target_value, self.cumulative_actual, self.plan_end, self.as_of)
+        days_left = (self.plan_end - self.as_of).days
+        return plan.catch_up_rate(self.target_value, self.cumulative_actual, days_left)
 
 
 ROW_FIELDS = (

@@ -50,7 +50,7 @@ def home(request):
         {
             "data": data,
             "as_of": as_of,
-            "computed_at": data.computed_at,
+            "computed_at": selectors.computed_at(data.computed_at),
             "period_start": start,
             "period_end": end,
             "figures": figures,
@@ -83,7 +83,9 @@ def goal_tree(request):
             "framework": framework,
             "sections": sections,
             "as_of": as_of,
-            "computed_at": max((r.computed_at for r in rows if r.computed_at), default=None),
+            "computed_at": selectors.computed_at(
+                max((r.computed_at for r in rows if r.computed_at), default=None)
+            ),
             "period_start": start,
             "period_end": end,
         },
@@ -100,6 +102,8 @@ def indicator_detail(request, pk: int):
         raise Http404("unknown period")
     days = selectors.series(indicator, periods.DAY)
     chosen = days if period_type == periods.DAY else selectors.series(indicator, period_type)
+    # Bars and table from the first period with figures (a full-year plan tracked from 1 Oct).
+    chosen = [pv for pv in chosen if pv.period_end >= indicator.entry_start]
     today = next((pv for pv in days if pv.period_start == as_of), None)
     row = selectors.rows(Indicator.objects.filter(pk=pk), as_of)[0]
     burn_up = charts.burn_up(
@@ -112,7 +116,10 @@ def indicator_detail(request, pk: int):
     )
     labels = [periods.label_zh(period_type, pv.period_start) for pv in chosen]
     bars = charts.actual_vs_plan(
-        labels, [pv.actual for pv in chosen], [pv.planned for pv in chosen], unit=indicator.unit
+        [charts.short_label(period_type, pv.period_start) for pv in chosen],
+        [pv.actual for pv in chosen],
+        [pv.planned for pv in chosen],
+        unit=indicator.unit,
     )
     table = PeriodValueTable(
         [
@@ -137,7 +144,7 @@ def indicator_detail(request, pk: int):
             "row": row,
             "today": today,
             "as_of": as_of,
-            "computed_at": max((pv.computed_at for pv in days), default=None),
+            "computed_at": selectors.computed_at(max((pv.computed_at for pv in days), default=None)),
             "period_type": period_type,
             "switcher": SWITCHER_PERIODS,
             "figures": {"burnup": burn_up, "bars": bars},
@@ -167,7 +174,7 @@ def department_list(request):
         {
             "departments": departments,
             "as_of": as_of,
-            "computed_at": computed_at,
+            "computed_at": selectors.computed_at(computed_at),
             "period_start": start,
             "period_end": end,
         },
@@ -193,7 +200,9 @@ def department_detail(request, code: str):
             "status": selectors.StatusCount(counts=_count(rows)),
             "submissions": submissions,
             "as_of": as_of,
-            "computed_at": max((r.computed_at for r in rows if r.computed_at), default=None),
+            "computed_at": selectors.computed_at(
+                max((r.computed_at for r in rows if r.computed_at), default=None)
+            ),
             "period_start": start,
             "period_end": end,
         },

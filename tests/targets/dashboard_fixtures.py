@@ -120,3 +120,50 @@ def make_indicator(
 
 def add_days(day: date, n: int) -> date:
     return day + timedelta(days=n)
+
+
+def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
+    """The briefing seeded, daily figures entered up to ``as_of`` at different paces (some
+    ahead, some behind) and rolled up by ``targets.rollups`` as in production."""
+    from django.core.management import call_command
+
+    from targets import rollups
+    from targets.models import Entry
+
+    call_command("seed_briefing", verbosity=0)
+    entries = []
+    paces = [Decimal("1.1"), Decimal("0.95"), Decimal("0.6"), Decimal("1.0")]
+    for n, indicator in enumerate(Indicator.objects.exclude(kind="ratio").order_by("code")):
+        start = indicator.entry_start
+        days = list(periods.days_between(start, min(as_of, indicator.plan_end)))
+        if indicator.kind == "milestone":
+            if n % 2:
+                entries.append(Entry(indicator=indicator, date=days[len(days) // 2], value=Decimal(1)))
+            continue
+        if indicator.target_value is None:  # safety counts: found 6 a day, rectified 5
+            per_day = {"inspected": 12, "found": 6, "rectified": 5}[indicator.code.rsplit("-", 1)[1]]
+            entries += [Entry(indicator=indicator, date=d, value=Decimal(per_day + n % 3)) for d in days]
+            continue
+        pace = paces[n % len(paces)]
+        total = (indicator.plan_end - indicator.plan_start).days + 1
+        if indicator.kind == "amount":
+            tracked = (indicator.plan_end - start).days + 1
+            per_day = (indicator.target_value * pace / total).quantize(Decimal("0.01"))
+            if start > indicator.plan_start:  # full-year plan tracked from 1 October
+                indicator.opening_value = indicator.target_value * (total - tracked) / total * pace
+                indicator.opening_value = indicator.opening_value.quantize(Decimal("0.01"))
+                indicator.save(update_fields=["opening_value"])
+            entries += [Entry(indicator=indicator, date=d, value=per_day) for d in days]
+        else:  # level: the count reached so far
+            for d in days[6::7]:
+                level = indicator.target_value * pace * ((d - indicator.plan_start).days + 1) / total
+                entries.append(
+                    Entry(
+                        indicator=indicator,
+                        date=d,
+                        value=min(level, indicator.target_value).quantize(Decimal("1")),
+                    )
+                )
+    Entry.objects.bulk_create(entries)
+    rollups.refresh(today=date(2021, 12, 31))
+    return {"as_of": as_of}
