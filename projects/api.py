@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from targets.api_common import ApiViewMixin
+from targets.api_common import ID_REGEX, ApiViewMixin
 
 from .models import KeyProject, RecoveryProject, SafetyCampaign
 from .serializers import (
@@ -89,4 +89,5 @@ class CampaignViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Safety campaigns: special rectification (专项整治) and sweep inspection (拉网式排查整治)."""
 
     serializer_class = CampaignSerializer
+    lookup_value_regex = ID_REGEX
     queryset = SafetyCampaign.objects.select_related("department").prefetch_related("indicators")

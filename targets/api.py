@@ -22,15 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import roles, rollups, tasks
-from .api_common import ApiViewMixin, raise_for_rejection
+from .api_common import ID_REGEX, ApiViewMixin, raise_for_rejection
 from .models import Entry, Indicator, PeriodValue
 from .periods import label_zh
-from .selectors import time_progress
+from .plan import time_progress
 from .serializers import (
     EntryCreateSerializer,
     EntryFilterSerializer,
@@ -73,6 +73,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Indicators with their targets, plan period, department and goal."""
 
     serializer_class = IndicatorSerializer
+    lookup_value_regex = ID_REGEX
     queryset = Indicator.objects.select_related("department", "goal")
 
     def get_queryset(self):
@@ -198,6 +199,7 @@ class EntryViewSet(
     """Daily figures: one value per indicator per day, with a version for safe edits."""
 
     serializer_class = EntrySerializer
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -286,3 +288,14 @@ class RollupStatusView(ApiViewMixin, APIView):
     @extend_schema(summary="汇总计算时间", responses=RollupStatusSerializer)
     def get(self, request):
         return Response(RollupStatusSerializer({"computed_at": rollups.latest_computed_at()}).data)
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: 404 in the one error shape (after authentication,
+    so it tells an anonymous caller nothing about which paths exist)."""
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound()
+
+    post = put = patch = delete = head = options = get

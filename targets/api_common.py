@@ -24,6 +24,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import roles
 from .api_policies import Pagination
 
+# Row ids in paths and parameters: 1 to 18 digits, so no value overflows a BIGINT column.
+ID_REGEX = "[0-9]{1,18}"
+MAX_ID = 10**18 - 1
+
 
 class ApiError(exceptions.APIException):
     """An error with its own code and optional per-field messages and colliding entry."""

@@ -4,6 +4,7 @@ Decimals are strings (``"12.5000"``), dates ISO 8601, departments and goals by c
 
 from rest_framework import serializers
 
+from .api_common import MAX_ID
 from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, PeriodValue
 from .periods import PERIOD_TYPES
 
@@ -93,7 +94,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class EntryFilterSerializer(serializers.Serializer):
-    indicator = serializers.IntegerField(required=False, min_value=1)
+    indicator = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     department = serializers.SlugField(required=False, help_text="责任单位代码。")
@@ -122,19 +123,24 @@ class _EntryWriteSerializer(serializers.Serializer):
 
 
 class EntryCreateSerializer(_EntryWriteSerializer):
-    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.select_related("department"))
+    indicator = serializers.PrimaryKeyRelatedField(
+        queryset=Indicator.objects.select_related("department"),
+        pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+    )
     date = serializers.DateField()
 
 
 class EntryUpdateSerializer(_EntryWriteSerializer):
     value = serializers.CharField(max_length=40, required=False, help_text="新数值；不传则保持不变。")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    version = serializers.IntegerField(min_value=1, help_text="读取时的 version；与当前不一致则 409。")
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="读取时的 version；与当前不一致则 409。"
+    )
 
 
 class RefreshRequestSerializer(serializers.Serializer):
     indicators = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=1000,
         help_text="要重算的指标 id；不传：管理员为全部指标，填报员为本单位全部指标。",
