@@ -186,6 +186,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Nightly full roll-up rebuild at 02:00 Asia/Shanghai (CELERY_TIMEZONE); it also moves
+    # each row's time-progress status on to the new day.
+    "rebuild-rollups-nightly": {
+        "task": "targets.tasks.rebuild_all_rollups",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
     "weekly-entry-reminders": {
         "task": "targets.tasks.send_weekly_reminders",
