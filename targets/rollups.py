@@ -51,7 +51,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import periods, plan
-from .models import Indicator
+from .models import Indicator, PeriodValue
 
 CALENDAR_FIRST, CALENDAR_LAST = date(2000, 1, 1), date(2050, 12, 31)  # filled by migration 0002
 AGGREGATES = (periods.DEKAD, periods.MONTH, periods.QUARTER, periods.YEAR)
@@ -184,6 +184,9 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
     from the last child; status from the last child that has begun by today (its status
     was already judged at min(its end, today), which is this period's as-of day too)."""
     first, last = f"c.{period_type}_start", f"c.{period_type}_end"
+    since = f"ch.period_start >= %({period_type}_from)s"  # a range on the unique index
+    if renew:
+        since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
     return f"""
     WITH g AS (
         SELECT ch.indicator_id, {first} AS ps, {last} AS pe,
@@ -195,7 +198,7 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
         FROM targets_periodvalue ch
         JOIN targets_calendar c ON c.day = ch.period_start
         WHERE ch.period_type = '{child_type}' AND {_id_filter("ch.indicator_id", ids)}
-            AND (ch.period_start >= %({period_type}_from)s OR {_id_filter("ch.indicator_id", renew)})
+            AND {since}
         GROUP BY ch.indicator_id, {first}, {last}
     )
     INSERT INTO targets_periodvalue ({COLUMNS})
@@ -444,6 +447,12 @@ def refresh(
             ),
             _ratio_sql(ids, renew),
         ]
+        existing = PeriodValue.objects.all()
+        if ids is not None:
+            existing = existing.filter(indicator_id__in=ids)
+        if full and not existing.exists():
+            # A first build: nothing to conflict with, plain inserts are a third cheaper.
+            statements = [sql.replace(UPSERT, "") for sql in statements]
         for sql in statements:
             cursor.execute(sql, params)
             written += _changes(cursor)
