@@ -4,10 +4,12 @@ Thin views: parse, call ``projects.selectors``, chart, render."""
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from targets import charts, periods, selectors
+from targets.exports import ManagerExportMixin
 from targets.models import Department, Indicator
 
 from . import selectors as project_selectors
@@ -29,13 +31,14 @@ def _period_context(as_of, computed_at) -> dict:
     }
 
 
-class KeyProjectListView(SingleTableMixin, TemplateView):
+class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     """Key projects, filterable by core block, level, status and department, sortable."""
 
     template_name = "projects/key_list.html"
     table_class = KeyProjectTable
     table_pagination = False
-    export_name = "key-projects"
+    export_name = _lazy("重点项目")
+    export_ascii_name = "key-projects"
 
     def filters(self) -> dict:
         get = self.request.GET

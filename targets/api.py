@@ -66,8 +66,8 @@ def readable_entries(user):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="指标列表", parameters=[IndicatorFilterSerializer]),
-    retrieve=extend_schema(summary="指标详情"),
+    list=extend_schema(summary=_("指标列表"), parameters=[IndicatorFilterSerializer]),
+    retrieve=extend_schema(summary=_("指标详情")),
 )
 class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Indicators with their targets, plan period, department and goal."""
@@ -90,7 +90,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return indicators
 
     @extend_schema(
-        summary="指标的汇总序列（日、旬、月、季度、年）",
+        summary=_("指标的汇总序列（日、旬、月、季度、年）"),
         parameters=[SeriesQuerySerializer],
         responses=SeriesPointSerializer(many=True),
     )
@@ -172,22 +172,22 @@ def _write(request, row: EntryInput, indicator: Indicator, data: dict) -> Entry:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="填报数据列表", parameters=[EntryFilterSerializer]),
-    retrieve=extend_schema(summary="一条填报数据"),
+    list=extend_schema(summary=_("填报数据列表"), parameters=[EntryFilterSerializer]),
+    retrieve=extend_schema(summary=_("一条填报数据")),
     create=extend_schema(
-        summary="新增一条填报数据",
+        summary=_("新增一条填报数据"),
         request=EntryCreateSerializer,
         responses={201: EntrySerializer},
-        description=(
+        description=_(
             "同一指标同一天已有数据：409 conflict，error.entry 为已存储的数据（含 id 与 version），"
             "请改用 PATCH。他单位指标 403；该周已审核锁定 409 locked；数值或日期有误 400。"
         ),
     ),
     partial_update=extend_schema(
-        summary="修改一条填报数据",
+        summary=_("修改一条填报数据"),
         request=EntryUpdateSerializer,
         responses={200: EntrySerializer},
-        description="必须带读取时的 version：与当前不一致为 409 conflict，error.entry 为当前数据。",
+        description=_("必须带读取时的 version：与当前不一致为 409 conflict，error.entry 为当前数据。"),
     ),
 )
 class EntryViewSet(
@@ -250,10 +250,10 @@ class EntryViewSet(
 
 class RollupRefreshView(ApiViewMixin, APIView):
     @extend_schema(
-        summary="重新计算汇总",
+        summary=_("重新计算汇总"),
         request=RefreshRequestSerializer,
-        responses={202: OpenApiResponse(RefreshAcceptedSerializer, description="已排队。")},
-        description="管理员可重算任意指标（不传 indicators 为全部）；填报员只能重算本单位的指标。",
+        responses={202: OpenApiResponse(RefreshAcceptedSerializer, description=_("已排队。"))},
+        description=_("管理员可重算任意指标（不传 indicators 为全部）；填报员只能重算本单位的指标。"),
     )
     def post(self, request):
         serializer = RefreshRequestSerializer(data=request.data)
@@ -285,7 +285,7 @@ class RollupRefreshView(ApiViewMixin, APIView):
 
 
 class RollupStatusView(ApiViewMixin, APIView):
-    @extend_schema(summary="汇总计算时间", responses=RollupStatusSerializer)
+    @extend_schema(summary=_("汇总计算时间"), responses=RollupStatusSerializer)
     def get(self, request):
         return Response(RollupStatusSerializer({"computed_at": rollups.latest_computed_at()}).data)
 

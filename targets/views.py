@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, periods, selectors
+from . import charts, exports, periods, selectors
 from .models import Department, Goal, Indicator, PeriodValue, Submission
 from .tables import PeriodValueTable
 
@@ -136,6 +136,18 @@ def indicator_detail(request, pk: int):
         ],
         decimals=indicator.decimals,
     )
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the same rows
+        return exports.export_table(
+            request,
+            table,
+            export_format=request.GET[exports.TRIGGER_PARAM],
+            name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
+            ascii_name=f"indicator-{indicator.code}-{period_type}",
+            units={
+                name: indicator.unit
+                for name in ("planned", "actual", "cumulative_planned", "cumulative_actual")
+            },
+        )
     return render(
         request,
         "targets/indicator_detail.html",

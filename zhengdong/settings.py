@@ -166,6 +166,10 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
 # Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
+# History is for reading: a figure changes only through targets.services, never by a
+# "revert" in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
 # Time-progress status thresholds (cumulative actual ÷ cumulative plan).
@@ -197,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.send_weekly_reminders",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
     },
+    # The week's progress report (PDF) into the archive and to the managers: Monday 09:00.
+    "weekly-progress-report": {
+        "task": "targets.tasks.build_weekly_report",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+    },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -220,10 +229,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "郑东新区目标任务跟踪 API",
     "DESCRIPTION": (
-        "Indicators, roll-up series, entries and projects of the Zhengdong target tracker. "
-        "Authenticate with `Authorization: Token <key>` (create one at /accounts/token/) or a "
-        "browser session (with the CSRF header). Every error answers "
-        '`{"error": {"code", "message", "fields", "entry"}}`.'
+        "郑东新区目标任务跟踪的指标、汇总序列、填报数据和项目。认证：请求头 "
+        "`Authorization: Token <令牌>`（在 /accounts/token/ 生成），或浏览器登录会话（写操作带 "
+        "X-CSRFToken 头）。所有错误都是同一格式："
+        '`{"error": {"code", "message", "fields", "entry"}}`。'
+        "填报员只能读写本单位的填报数据；领导、管理员可读全部；写入与网页填报走同一校验服务。"
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -268,7 +278,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs every layout step of every PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Password of the demo users that `make run` creates (demo only, printed in the README).
