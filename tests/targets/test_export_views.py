@@ -4,20 +4,23 @@ clicks the export button in a real browser and receives the file."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from projects.models import KeyProject
-from targets.models import AuditEvent, PeriodValue
+from targets.models import AuditEvent, PeriodValue, Submission
 from tests.conftest import screenshot
 from tests.targets.dashboard_fixtures import Q4, even, make_indicator, make_tree, roll_up
+from tests.targets.entry_helpers import indicators_fixture  # noqa: F401 (the `indicators` fixture)
 
 AS_OF = date(2021, 11, 10)
+SUBMITTED_ON_TIME = datetime(2021, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def build_world():
@@ -121,3 +124,23 @@ def test_a_manager_clicks_export_and_receives_the_workbook(
         sheet = load_workbook(io.BytesIO(received.read())).active
     assert sheet["A1"].value == "期间"
     assert sheet["C2"].value == 38.75
+
+
+@pytest.mark.django_db
+def test_it_exports_the_timeliness_table_per_department(client, manager, clerk, indicators):
+    econ = indicators[0].department
+    Submission.objects.create(
+        department=econ, week_start=date(2021, 9, 27), status="approved", submitted_at=SUBMITTED_ON_TIME
+    )
+    client.force_login(clerk)
+    assert client.get(reverse("timeliness"), {"quarter": "2021-10-01", "_export": "xlsx"}).status_code == 403
+    client.force_login(manager)
+    page = client.get(reverse("timeliness"), {"quarter": "2021-10-01"}).content.decode()
+    assert "导出 Excel" in page and "_export=xlsx" in page
+    response = client.get(reverse("timeliness"), {"quarter": "2021-10-01", "_export": "xlsx"})
+    assert "报送及时率_2021年第四季度" in unquote(response["Content-Disposition"])
+    sheet = load_workbook(io.BytesIO(body_of(response))).active
+    assert [c.value for c in sheet[1]][:5] == ["责任单位", "应报周数", "按时", "逾期提交", "未报"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["经济发展局"][1] == 14 and rows["经济发展局"][2] == 1  # 14 weeks owed, numbers
+    assert "2021-09-27 按时" in rows["经济发展局"][6]
