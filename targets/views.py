@@ -5,6 +5,7 @@ rows to ``charts`` and ``tables``, render."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import charts, exports, periods, selectors
@@ -114,7 +115,7 @@ def indicator_detail(request, pk: int):
         as_of=as_of,
         unit=indicator.unit,
     )
-    labels = [periods.label_zh(period_type, pv.period_start) for pv in chosen]
+    labels = [periods.label(period_type, pv.period_start, get_language()) for pv in chosen]
     bars = charts.actual_vs_plan(
         [charts.short_label(period_type, pv.period_start) for pv in chosen],
         [pv.actual for pv in chosen],
