@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, periods, selectors
+from . import charts, exports, periods, selectors
 from .models import Department, Goal, Indicator, PeriodValue, Submission
 from .tables import PeriodValueTable
 
@@ -136,6 +136,19 @@ def indicator_detail(request, pk: int):
         ],
         decimals=indicator.decimals,
     )
+    export_format = request.GET.get(exports.TRIGGER_PARAM)
+    if export_format is not None:
+        return exports.export_table(
+            request,
+            table,
+            export_format=export_format,
+            name=f"{indicator.name}（{dict(SWITCHER_PERIODS)[period_type]}）",
+            ascii_name=f"indicator-{indicator.pk}-{period_type}",
+            units={
+                name: indicator.unit
+                for name in ("planned", "actual", "cumulative_planned", "cumulative_actual")
+            },
+        )
     return render(
         request,
         "targets/indicator_detail.html",
@@ -153,6 +166,7 @@ def indicator_detail(request, pk: int):
             "recovery_projects": indicator.recovery_projects.all(),
             "safety_campaigns": indicator.safety_campaigns.all(),
             "has_charts": True,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
             "period_start": selectors.tracked_period()[0],
             "period_end": selectors.tracked_period()[1],
         },
