@@ -4,12 +4,13 @@
 import re
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from targets.api_common import ApiViewMixin
+from targets.api_common import ID_REGEX, ApiViewMixin
 
 from .models import KeyProject, RecoveryProject, SafetyCampaign
 from .serializers import (
@@ -33,12 +34,12 @@ def recovery_projects():
 
 
 @extend_schema_view(
-    list=extend_schema(summary="项目列表（重点项目、灾后重建项目）", parameters=[ProjectFilterSerializer]),
+    list=extend_schema(summary=_("项目列表（重点项目、灾后重建项目）"), parameters=[ProjectFilterSerializer]),
     retrieve=extend_schema(
-        summary="项目详情（含节点和问题清单）",
+        summary=_("项目详情（含节点和问题清单）"),
         parameters=[
             OpenApiParameter(
-                "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="key-<n> 或 recovery-<n>"
+                "id", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("key-<n> 或 recovery-<n>")
             )
         ],
     ),
@@ -83,10 +84,11 @@ class ProjectViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="安全专项行动列表"), retrieve=extend_schema(summary="安全专项行动")
+    list=extend_schema(summary=_("安全专项行动列表")), retrieve=extend_schema(summary=_("安全专项行动"))
 )
 class CampaignViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Safety campaigns: special rectification (专项整治) and sweep inspection (拉网式排查整治)."""
 
     serializer_class = CampaignSerializer
+    lookup_value_regex = ID_REGEX
     queryset = SafetyCampaign.objects.select_related("department").prefetch_related("indicators")

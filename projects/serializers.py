@@ -4,6 +4,7 @@ Key projects and recovery projects are listed by one endpoint; a project's ``id`
 kind and number (``key-3``, ``recovery-12``), so one id names one project whatever its kind.
 Fields that belong to the other kind are null."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,7 +14,7 @@ from .models import KeyProject, Milestone, Problem, RecoveryProject, SafetyCampa
 
 KEY = "key"
 RECOVERY = "recovery"
-KINDS = ((KEY, "重点项目"), (RECOVERY, "灾后重建项目"))
+KINDS = ((KEY, _("重点项目")), (RECOVERY, _("灾后重建项目")))
 
 
 def decimal_field(**kwargs) -> serializers.DecimalField:
@@ -29,23 +30,25 @@ def project_id(project) -> str:
 class ProjectSerializer(serializers.Serializer):
     """A key project (重点项目) or a recovery project (灾后重建项目)."""
 
-    id = serializers.SerializerMethodField(help_text="key-<n> 或 recovery-<n>。")
+    id = serializers.SerializerMethodField(help_text=_("key-<n> 或 recovery-<n>。"))
     kind = serializers.SerializerMethodField()
     code = serializers.CharField()
     name = serializers.CharField()
     name_en = serializers.CharField()
-    department = serializers.CharField(source="department.code", help_text="责任单位代码。")
+    department = serializers.CharField(source="department.code", help_text=_("责任单位代码。"))
     status = serializers.CharField(
-        help_text="重点项目：planned/signed/building/completed/in_use；灾后重建：planned/in_progress/done。"
+        help_text=_(
+            "重点项目：planned/signed/building/completed/in_use；灾后重建：planned/in_progress/done。"
+        )
     )
-    indicators = serializers.SerializerMethodField(help_text="衡量该项目的指标 id。")
+    indicators = serializers.SerializerMethodField(help_text=_("衡量该项目的指标 id。"))
     # Key projects only.
     level = serializers.SerializerMethodField()
     batch = serializers.SerializerMethodField()
     core_block = serializers.SerializerMethodField()
-    total_investment = decimal_field(allow_null=True, required=False, help_text="总投资（亿元）。")
+    total_investment = decimal_field(allow_null=True, required=False, help_text=_("总投资（亿元）。"))
     annual_planned_investment = decimal_field(
-        allow_null=True, required=False, help_text="年度计划投资（亿元）。"
+        allow_null=True, required=False, help_text=_("年度计划投资（亿元）。")
     )
     planned_start = serializers.DateField(allow_null=True, required=False)
     actual_start = serializers.DateField(allow_null=True, required=False)
@@ -54,7 +57,7 @@ class ProjectSerializer(serializers.Serializer):
     # Recovery projects only.
     field = serializers.SerializerMethodField()
     planned_count = serializers.IntegerField(allow_null=True, required=False)
-    investment = decimal_field(allow_null=True, required=False, help_text="投资（亿元）。")
+    investment = decimal_field(allow_null=True, required=False, help_text=_("投资（亿元）。"))
     due_date = serializers.DateField(allow_null=True, required=False)
 
     def get_id(self, project) -> str:
@@ -141,7 +144,7 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 class ProjectFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=KINDS, required=False, help_text="不传：两类都列出，重点项目在前。"
+        choices=KINDS, required=False, help_text=_("不传：两类都列出，重点项目在前。")
     )
 
 

@@ -22,15 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import roles, rollups, tasks
-from .api_common import ApiViewMixin, raise_for_rejection
+from .api_common import ID_REGEX, ApiViewMixin, raise_for_rejection
 from .models import Entry, Indicator, PeriodValue
 from .periods import label_zh
-from .selectors import time_progress
+from .plan import time_progress
 from .serializers import (
     EntryCreateSerializer,
     EntryFilterSerializer,
@@ -66,13 +66,14 @@ def readable_entries(user):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="指标列表", parameters=[IndicatorFilterSerializer]),
-    retrieve=extend_schema(summary="指标详情"),
+    list=extend_schema(summary=_("指标列表"), parameters=[IndicatorFilterSerializer]),
+    retrieve=extend_schema(summary=_("指标详情")),
 )
 class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Indicators with their targets, plan period, department and goal."""
 
     serializer_class = IndicatorSerializer
+    lookup_value_regex = ID_REGEX
     queryset = Indicator.objects.select_related("department", "goal")
 
     def get_queryset(self):
@@ -89,7 +90,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return indicators
 
     @extend_schema(
-        summary="指标的汇总序列（日、旬、月、季度、年）",
+        summary=_("指标的汇总序列（日、旬、月、季度、年）"),
         parameters=[SeriesQuerySerializer],
         responses=SeriesPointSerializer(many=True),
     )
@@ -171,22 +172,22 @@ def _write(request, row: EntryInput, indicator: Indicator, data: dict) -> Entry:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="填报数据列表", parameters=[EntryFilterSerializer]),
-    retrieve=extend_schema(summary="一条填报数据"),
+    list=extend_schema(summary=_("填报数据列表"), parameters=[EntryFilterSerializer]),
+    retrieve=extend_schema(summary=_("一条填报数据")),
     create=extend_schema(
-        summary="新增一条填报数据",
+        summary=_("新增一条填报数据"),
         request=EntryCreateSerializer,
         responses={201: EntrySerializer},
-        description=(
+        description=_(
             "同一指标同一天已有数据：409 conflict，error.entry 为已存储的数据（含 id 与 version），"
             "请改用 PATCH。他单位指标 403；该周已审核锁定 409 locked；数值或日期有误 400。"
         ),
     ),
     partial_update=extend_schema(
-        summary="修改一条填报数据",
+        summary=_("修改一条填报数据"),
         request=EntryUpdateSerializer,
         responses={200: EntrySerializer},
-        description="必须带读取时的 version：与当前不一致为 409 conflict，error.entry 为当前数据。",
+        description=_("必须带读取时的 version：与当前不一致为 409 conflict，error.entry 为当前数据。"),
     ),
 )
 class EntryViewSet(
@@ -198,6 +199,7 @@ class EntryViewSet(
     """Daily figures: one value per indicator per day, with a version for safe edits."""
 
     serializer_class = EntrySerializer
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -248,10 +250,10 @@ class EntryViewSet(
 
 class RollupRefreshView(ApiViewMixin, APIView):
     @extend_schema(
-        summary="重新计算汇总",
+        summary=_("重新计算汇总"),
         request=RefreshRequestSerializer,
-        responses={202: OpenApiResponse(RefreshAcceptedSerializer, description="已排队。")},
-        description="管理员可重算任意指标（不传 indicators 为全部）；填报员只能重算本单位的指标。",
+        responses={202: OpenApiResponse(RefreshAcceptedSerializer, description=_("已排队。"))},
+        description=_("管理员可重算任意指标（不传 indicators 为全部）；填报员只能重算本单位的指标。"),
     )
     def post(self, request):
         serializer = RefreshRequestSerializer(data=request.data)
@@ -283,6 +285,17 @@ class RollupRefreshView(ApiViewMixin, APIView):
 
 
 class RollupStatusView(ApiViewMixin, APIView):
-    @extend_schema(summary="汇总计算时间", responses=RollupStatusSerializer)
+    @extend_schema(summary=_("汇总计算时间"), responses=RollupStatusSerializer)
     def get(self, request):
         return Response(RollupStatusSerializer({"computed_at": rollups.latest_computed_at()}).data)
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: 404 in the one error shape (after authentication,
+    so it tells an anonymous caller nothing about which paths exist)."""
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound()
+
+    post = put = patch = delete = head = options = get

@@ -24,6 +24,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import roles
 from .api_policies import Pagination
 
+# Row ids in paths and parameters: 1 to 18 digits, so no value overflows a BIGINT column.
+ID_REGEX = "[0-9]{1,18}"
+MAX_ID = 10**18 - 1
+
 
 class ApiError(exceptions.APIException):
     """An error with its own code and optional per-field messages and colliding entry."""
@@ -83,15 +87,15 @@ def exception_handler(exc, context):
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="机器可读的错误代码，如 invalid、conflict、locked。")
-    message = serializers.CharField(help_text="给人看的说明（中文）。")
+    code = serializers.CharField(help_text=_("机器可读的错误代码，如 invalid、conflict、locked。"))
+    message = serializers.CharField(help_text=_("给人看的说明（中文）。"))
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="请求字段 → 错误信息列表；没有字段错误时为空对象。",
+        help_text=_("请求字段 → 错误信息列表；没有字段错误时为空对象。"),
     )
     entry = serializers.DictField(
         allow_null=True,
-        help_text="409 conflict 时：与请求冲突的已存储数据（id、indicator、date、value、note、version）。",
+        help_text=_("409 conflict 时：与请求冲突的已存储数据（id、indicator、date、value、note、version）。"),
     )
 
 
@@ -100,13 +104,13 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "请求数据有误（code: invalid / parse_error），fields 给出每个字段的错误。",
-    "401": "未登录或令牌无效（code: not_authenticated / authentication_failed）。",
-    "403": "无权访问（code: permission_denied）：无角色，或不是本单位的指标。",
-    "404": "对象不存在或页码超出范围（code: not_found）。",
-    "409": "冲突：已存在或版本不一致（conflict），该周已锁定（locked），或异常值需确认（confirm）。",
-    "415": "请求体格式不受支持（code: unsupported_media_type），请使用 application/json。",
-    "429": "令牌请求过于频繁（code: throttled），请按 Retry-After 稍后再试。",
+    "400": _("请求数据有误（code: invalid / parse_error），fields 给出每个字段的错误。"),
+    "401": _("未登录或令牌无效（code: not_authenticated / authentication_failed）。"),
+    "403": _("无权访问（code: permission_denied）：无角色，或不是本单位的指标。"),
+    "404": _("对象不存在或页码超出范围（code: not_found）。"),
+    "409": _("冲突：已存在或版本不一致（conflict），该周已锁定（locked），或异常值需确认（confirm）。"),
+    "415": _("请求体格式不受支持（code: unsupported_media_type），请使用 application/json。"),
+    "429": _("令牌请求过于频繁（code: throttled），请按 Retry-After 稍后再试。"),
 }
 
 

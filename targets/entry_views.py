@@ -224,7 +224,7 @@ def _rows_from_post(post, department, monday) -> list[EntryInput]:
 def entry_current(request):
     """This week's page (clipped to the last week any plan takes figures, once all end)."""
     department = _department(request)
-    today = timeliness.reference_day()
+    today = timeliness.reference_day(department=department)
     return redirect(_week_url(week_start(today), department, request.user))
 
 

@@ -94,7 +94,7 @@ def _id_filter(column: str, ids: list[int] | None) -> str:
     return f"{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
-def _day_sql(ids: list[int] | None, *, full: bool, levels: bool) -> str:
+def _day_sql(ids: list[int] | None, renew: list[int], *, full: bool, levels: bool) -> str:
     """Day rows of amount and milestone indicators (``levels=False``) or of level
     indicators (``levels=True``: one more window, to carry the last value forward)."""
     kinds = "('level')" if levels else "('amount', 'milestone')"
@@ -121,13 +121,15 @@ def _day_sql(ids: list[int] | None, *, full: bool, levels: bool) -> str:
     return f"""
     WITH scope AS (
         SELECT i.id AS indicator_id, i.kind AS kind, i.plan_end AS plan_end,
-               CASE WHEN i.plan_start > %(start)s THEN i.plan_start ELSE %(start)s END AS lo,
+               CASE WHEN i.plan_start > %(start)s OR {_id_filter("i.id", renew)} THEN i.plan_start
+                    ELSE %(start)s END AS lo,
                COALESCE(i.tracking_start, i.plan_start) AS track,
                CAST(ROUND(COALESCE(i.opening_value, 0) * 10000) AS BIGINT) AS opening_u,
                CASE WHEN i.kind = 'milestone' THEN 10000
                     ELSE CAST(ROUND(i.target_value * 10000) AS BIGINT) END AS target_u
         FROM targets_indicator i
-        WHERE i.kind IN {kinds} AND {_id_filter("i.id", ids)} AND i.plan_end >= %(start)s
+        WHERE i.kind IN {kinds} AND {_id_filter("i.id", ids)}
+            AND (i.plan_end >= %(start)s OR {_id_filter("i.id", renew)})
     ),
     ent AS (
         SELECT e.indicator_id, e.date AS day, CAST(ROUND(e.value * 10000) AS BIGINT) AS v
@@ -136,10 +138,11 @@ def _day_sql(ids: list[int] | None, *, full: bool, levels: bool) -> str:
     ),
     base AS ({base}),
     days AS (
-        SELECT s.indicator_id, s.kind, s.track, c.day, e.v,
+        SELECT s.indicator_id, s.kind, s.track, c.day, e.v, b.sum_u, b.done, b.level_u,
                {segment_plan.format(j="c.n - g.n0")} AS cum_plan_u,
                {segment_plan.format(j="c.n - g.n0 - 1")} AS prev_plan_u
         FROM scope s
+        JOIN base b ON b.indicator_id = s.indicator_id
         JOIN targets_plan_segment g ON g.indicator_id = s.indicator_id AND g.seg_end >= s.lo
         JOIN targets_calendar c ON c.day >= g.seg_start AND c.day <= g.seg_end AND c.day >= s.lo
         LEFT JOIN ent e ON e.indicator_id = s.indicator_id AND e.day = c.day
@@ -155,12 +158,12 @@ def _day_sql(ids: list[int] | None, *, full: bool, levels: bool) -> str:
     figures AS (
         SELECT r.indicator_id, r.day, r.cum_plan_u, r.cum_plan_u - r.prev_plan_u AS plan_u,
                CASE WHEN r.day < r.track THEN NULL
-                    WHEN r.kind = 'amount' THEN b.sum_u + COALESCE(r.run_u, 0)
+                    WHEN r.kind = 'amount' THEN r.sum_u + COALESCE(r.run_u, 0)
                     WHEN r.kind = 'milestone' THEN
-                        CASE WHEN b.done = 1 OR r.run_done = 1 THEN 10000 ELSE 0 END
-                    ELSE COALESCE({level_window}, b.level_u) END AS cum_u,
+                        CASE WHEN r.done = 1 OR r.run_done = 1 THEN 10000 ELSE 0 END
+                    ELSE COALESCE({level_window}, r.level_u) END AS cum_u,
                r.v, r.kind
-        FROM runs r JOIN base b ON b.indicator_id = r.indicator_id
+        FROM runs r
     )
     INSERT INTO targets_periodvalue ({COLUMNS})
     SELECT f.indicator_id, 'day', f.day, f.day,
@@ -177,23 +180,26 @@ def _day_sql(ids: list[int] | None, *, full: bool, levels: bool) -> str:
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
-def _aggregate_sql(period_type: str, ids: list[int] | None) -> str:
-    """旬/month/quarter/year rows of amount, level and milestone indicators, from their
-    day rows: sums of days, and the day row at the period's end (cumulative values) and at
-    its as-of day (status)."""
+def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, renew: list[int]) -> str:
+    """旬/month/quarter/year rows of amount, level and milestone indicators, built from the
+    rows of the period type just below (day → 旬 → month → quarter → year: each level reads
+    the small one under it, not the days again). Sums of the children; cumulative values
+    from the last child; status from the last child that has begun by today (its status
+    was already judged at min(its end, today), which is this period's as-of day too)."""
     first, last = f"c.{period_type}_start", f"c.{period_type}_end"
     return f"""
     WITH g AS (
-        SELECT pv.indicator_id, {first} AS ps, {last} AS pe,
-               SUM(CAST(ROUND(pv.planned * 10000) AS BIGINT)) AS plan_u,
-               SUM(CAST(ROUND(pv.actual * 10000) AS BIGINT)) AS sum_u,
-               COUNT(pv.actual) AS n_actual,
-               MIN(pv.period_start) AS first_day,
-               MAX(pv.period_start) AS last_day
-        FROM targets_periodvalue pv
-        JOIN targets_calendar c ON c.day = pv.period_start
-        WHERE pv.period_type = 'day' AND {_id_filter("pv.indicator_id", ids)} AND {last} >= %(start)s
-        GROUP BY pv.indicator_id, {first}, {last}
+        SELECT ch.indicator_id, {first} AS ps, {last} AS pe,
+               SUM(CAST(ROUND(ch.planned * 10000) AS BIGINT)) AS plan_u,
+               SUM(CAST(ROUND(ch.actual * 10000) AS BIGINT)) AS sum_u,
+               COUNT(ch.actual) AS n_actual,
+               MAX(ch.period_start) AS last_child,
+               MAX(CASE WHEN ch.period_start <= %(today)s THEN ch.period_start END) AS status_child
+        FROM targets_periodvalue ch
+        JOIN targets_calendar c ON c.day = ch.period_start
+        WHERE ch.period_type = '{child_type}' AND {_id_filter("ch.indicator_id", ids)}
+            AND (ch.period_start >= %({period_type}_from)s OR {_id_filter("ch.indicator_id", renew)})
+        GROUP BY ch.indicator_id, {first}, {last}
     )
     INSERT INTO targets_periodvalue ({COLUMNS})
     SELECT g.indicator_id, '{period_type}', g.ps, g.pe,
@@ -203,44 +209,57 @@ def _aggregate_sql(period_type: str, ids: list[int] | None) -> str:
            e.cumulative_actual,
            g.plan_u / 10000.0,
            e.cumulative_planned,
-           CASE WHEN %(today)s < g.first_day THEN 'none' ELSE COALESCE(st.status, 'none') END,
+           COALESCE(st.status, 'none'),
            %(now)s
     FROM g
     JOIN targets_indicator i ON i.id = g.indicator_id
-    JOIN targets_periodvalue e
-        ON e.indicator_id = g.indicator_id AND e.period_type = 'day' AND e.period_start = g.last_day
-    LEFT JOIN targets_periodvalue st
-        ON st.indicator_id = g.indicator_id AND st.period_type = 'day'
-        AND st.period_start = CASE WHEN g.last_day > %(today)s THEN %(today)s ELSE g.last_day END
+    JOIN targets_periodvalue e ON e.indicator_id = g.indicator_id
+        AND e.period_type = '{child_type}' AND e.period_start = g.last_child
+    LEFT JOIN targets_periodvalue st ON st.indicator_id = g.indicator_id
+        AND st.period_type = '{child_type}' AND st.period_start = g.status_child
     WHERE i.kind <> 'ratio'
     {UPSERT}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
-def _ratio_sql(ids: list[int] | None) -> str:
-    """Rows of ratio indicators (every period type) from their parts' rows."""
+def _ratio_sql(ids: list[int] | None, renew: list[int]) -> str:
+    """Rows of ratio indicators (every period type) from their parts' rows: both parts'
+    rows are read through the (indicator, …) index and paired by grouping."""
     percent = "CASE WHEN {d} > 0 THEN (2 * COALESCE({n}, 0) * 1000000 + {d}) / (2 * {d}) END"
+    part = """
+        SELECT r.id AS indicator_id, r.target_value, p.period_type, p.period_start, p.period_end,
+               {role} AS is_numerator,
+               CAST(ROUND(p.actual * 10000) AS BIGINT) AS actual_u,
+               CAST(ROUND(p.cumulative_actual * 10000) AS BIGINT) AS cum_u
+        FROM targets_indicator r
+        JOIN targets_periodvalue p ON p.indicator_id = r.{column}
+        WHERE r.kind = 'ratio' AND {where}
+            AND p.period_end >= r.plan_start AND p.period_start <= r.plan_end
+            AND (p.period_end >= %(start)s OR {renewed})"""
+    where = _id_filter("r.id", ids)
+    renewed = " OR ".join(_id_filter(f"r.{col}", renew) for col in ("id", "numerator_id", "denominator_id"))
     return f"""
     WITH parts AS (
-        SELECT r.id AS indicator_id, n.period_type, n.period_start, n.period_end,
-               CAST(ROUND(r.target_value * 10000) AS BIGINT) AS target_u,
-               CAST(ROUND(n.actual * 10000) AS BIGINT) AS n_u,
-               CAST(ROUND(d.actual * 10000) AS BIGINT) AS d_u,
-               CAST(ROUND(n.cumulative_actual * 10000) AS BIGINT) AS n_cum_u,
-               CAST(ROUND(d.cumulative_actual * 10000) AS BIGINT) AS d_cum_u
-        FROM targets_indicator r
-        JOIN targets_periodvalue n ON n.indicator_id = r.numerator_id
-        JOIN targets_periodvalue d ON d.indicator_id = r.denominator_id
-            AND d.period_type = n.period_type AND d.period_start = n.period_start
-        WHERE r.kind = 'ratio' AND {_id_filter("r.id", ids)}
-            AND n.period_end >= r.plan_start AND n.period_start <= r.plan_end
-            AND n.period_end >= %(start)s
+        {part.format(role=1, column="numerator_id", where=where, renewed=renewed)}
+        UNION ALL
+        {part.format(role=0, column="denominator_id", where=where, renewed=renewed)}
+    ),
+    paired AS (
+        SELECT indicator_id, period_type, period_start, period_end,
+               CAST(ROUND(MAX(target_value) * 10000) AS BIGINT) AS target_u,
+               MAX(CASE WHEN is_numerator = 1 THEN actual_u END) AS n_u,
+               MAX(CASE WHEN is_numerator = 0 THEN actual_u END) AS d_u,
+               MAX(CASE WHEN is_numerator = 1 THEN cum_u END) AS n_cum_u,
+               MAX(CASE WHEN is_numerator = 0 THEN cum_u END) AS d_cum_u
+        FROM parts
+        GROUP BY indicator_id, period_type, period_start, period_end
+        HAVING SUM(is_numerator) = 1 AND COUNT(*) = 2
     ),
     rates AS (
         SELECT p.*,
                {percent.format(n="p.n_u", d="p.d_u")} AS rate_u,
                {percent.format(n="p.n_cum_u", d="p.d_cum_u")} AS cum_rate_u
-        FROM parts p
+        FROM paired p
     )
     INSERT INTO targets_periodvalue ({COLUMNS})
     SELECT t.indicator_id, t.period_type, t.period_start, t.period_end,
@@ -280,54 +299,93 @@ def _ensure_calendar(first: date, last: date) -> None:
     or after 2050)."""
     if first >= CALENDAR_FIRST and last <= CALENDAR_LAST:
         return
-    adapt = connection.ops.adapt_datefield_value
+    fill_calendar(connection, first, last)
+
+
+def fill_calendar(conn, first: date, last: date, batch: int = 500) -> None:
+    """Insert the calendar days of [first, last] that are missing, 500 rows a statement."""
+    adapt = conn.ops.adapt_datefield_value
     rows = [
         [adapt(value) if isinstance(value, date) else value for value in row]
         for row in periods.calendar_rows(first, last)
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO targets_calendar (day, n, dekad_start, dekad_end, month_start, month_end,"
-            " quarter_start, quarter_end, year_start, year_end)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (day) DO NOTHING",
-            rows,
-        )
+    with conn.cursor() as cursor:
+        for offset in range(0, len(rows), batch):
+            chunk = rows[offset : offset + batch]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            sql = f"INSERT INTO targets_calendar VALUES {values} ON CONFLICT (day) DO NOTHING"  # noqa: S608
+            cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _sync_segments(ids: list[int] | None) -> None:
-    """Write the plan segments (``targets.plan.plan_segments``) of the indicators."""
-    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
-    if ids is not None:
-        indicators = indicators.filter(id__in=ids)
-    rows, first, last = [], None, None
-    adapt = connection.ops.adapt_datefield_value
+def _segment_rows(ids: list[int] | None) -> tuple[dict[int, list[tuple]], date | None, date | None]:
+    """Each indicator's plan segments as table rows (ratios get one, only to notice a plan
+    change), and the first and last day of all plans."""
+    indicators = Indicator.objects.all() if ids is None else Indicator.objects.filter(id__in=ids)
+    wanted: dict[int, list[tuple]] = {}
+    first = last = None
     for pk, kind, start, end, weights in indicators.values_list(
         "id", "kind", "plan_start", "plan_end", "monthly_weights"
-    ):
+    ).order_by("id"):
         first = start if first is None else min(first, start)
         last = end if last is None else max(last, end)
-        for segment in plan.plan_segments(start, end, weights, milestone=kind == Indicator.Kind.MILESTONE):
-            rows.append(
-                (
-                    pk,
-                    adapt(segment.start),
-                    adapt(segment.end),
-                    segment.start.toordinal() - 1,
-                    segment.before,
-                    segment.weight,
-                    segment.days,
-                    segment.total_weight,
-                )
+        segments = plan.plan_segments(
+            start,
+            end,
+            None if kind == Indicator.Kind.RATIO else weights,
+            milestone=kind == Indicator.Kind.MILESTONE,
+        )
+        wanted[pk] = [
+            (
+                pk,
+                segment.start,
+                segment.end,
+                segment.start.toordinal() - 1,
+                segment.before,
+                segment.weight,
+                segment.days,
+                segment.total_weight,
             )
+            for segment in segments
+        ]
+    return wanted, first, last
+
+
+def _sync_segments(ids: list[int] | None) -> list[int]:
+    """Write the plan segments (``targets.plan.plan_segments``) of the indicators that
+    changed since the last run; returns those indicators' ids (their plan period may have
+    moved, leaving rows outside it)."""
+    wanted, first, last = _segment_rows(ids)
     if first is not None:
         _ensure_calendar(first, last)
+    stored: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM targets_plan_segment WHERE {_id_filter('indicator_id', ids)}")  # noqa: S608
-        cursor.executemany(
-            "INSERT INTO targets_plan_segment (indicator_id, seg_start, seg_end, n0, before_weight,"
-            " weight, days, total_weight) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
+        where = _id_filter("indicator_id", ids)
+        columns = "indicator_id, seg_start, seg_end, n0, before_weight, weight, days, total_weight"
+        sql = f"SELECT {columns} FROM targets_plan_segment WHERE {where} ORDER BY indicator_id, seg_start"  # noqa: S608
+        cursor.execute(sql)
+        for row in cursor.fetchall():
+            stored.setdefault(row[0], []).append(tuple(str(value) for value in row))
+        changed = [
+            pk
+            for pk, rows in wanted.items()
+            if stored.get(pk) != [tuple(str(value) for value in row) for row in rows]
+        ]
+        gone = [pk for pk in stored if pk not in wanted]
+        if changed or gone:
+            cursor.execute(
+                f"DELETE FROM targets_plan_segment WHERE {_id_filter('indicator_id', changed + gone)}"  # noqa: S608
+            )
+            adapt = connection.ops.adapt_datefield_value
+            cursor.executemany(
+                "INSERT INTO targets_plan_segment (indicator_id, seg_start, seg_end, n0, before_weight,"
+                " weight, days, total_weight) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    [adapt(value) if isinstance(value, date) else value for value in row]
+                    for pk in changed
+                    for row in wanted[pk]
+                ],
+            )
+    return changed
 
 
 def _changes(cursor) -> int:
@@ -363,16 +421,30 @@ def refresh(
         "green": int(green * plan.SCALE),
         "yellow": int(yellow * plan.SCALE),
     }
+    for period_type in AGGREGATES:
+        params[f"{period_type}_from"] = ops.adapt_datefield_value(
+            periods.period_start(period_type, start) if start else date.min
+        )
     full = start is None
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        _sync_segments(ids)
+        if connection.vendor == "postgresql":
+            # Sorts of a full rebuild (a million day rows) stay in memory; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        moved = _sync_segments(ids)
+        if moved:
+            cursor.execute(_stale_sql(moved))
+            written += _changes(cursor)
+        # Indicators with a new or changed plan (or never rolled up) from their plan start.
+        renew = [] if full else moved
         statements = [
-            _stale_sql(ids),
-            _day_sql(ids, full=full, levels=False),
-            _day_sql(ids, full=full, levels=True),
-            *(_aggregate_sql(period_type, ids) for period_type in AGGREGATES),
-            _ratio_sql(ids),
+            _day_sql(ids, renew, full=full, levels=False),
+            _day_sql(ids, renew, full=full, levels=True),
+            *(
+                _aggregate_sql(period_type, child_type, ids, renew)
+                for child_type, period_type in zip(periods.PERIOD_TYPES, AGGREGATES, strict=False)
+            ),
+            _ratio_sql(ids, renew),
         ]
         for sql in statements:
             cursor.execute(sql, params)

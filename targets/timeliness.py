@@ -101,11 +101,15 @@ def last_due_week(now: datetime) -> date:
     return monday if now >= due_at(monday) else monday - timedelta(days=7)
 
 
-def reference_day(now: datetime | None = None) -> date:
-    """Today in Shanghai, or the last day any indicator takes figures if that is earlier
-    (the tracker's plans are for Q4 2021: after they end, the last quarter stays in view)."""
+def reference_day(now: datetime | None = None, department: Department | None = None) -> date:
+    """Today in Shanghai, or the last day any indicator (of ``department``, if given) takes
+    figures if that is earlier (the tracker's plans are for Q4 2021: after they end, the
+    last weeks stay in view)."""
     today = (now or timezone.now()).astimezone(TZ).date()
-    latest = Indicator.objects.order_by("-plan_end").values_list("plan_end", flat=True).first()
+    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
+    if department is not None:
+        indicators = indicators.filter(department=department)
+    latest = indicators.order_by("-plan_end").values_list("plan_end", flat=True).first()
     return min(today, latest) if latest else today
 
 

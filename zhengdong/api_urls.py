@@ -5,12 +5,12 @@ LoginRequiredMiddleware, so an anonymous call gets 401 JSON, not a login page. T
 page is for people: behind the login like every other page."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from projects.api import CampaignViewSet, ProjectViewSet
-from targets.api import EntryViewSet, IndicatorViewSet, RollupRefreshView, RollupStatusView
+from targets.api import EntryViewSet, IndicatorViewSet, NotFoundView, RollupRefreshView, RollupStatusView
 
 router = SimpleRouter(trailing_slash=True)
 router.register("indicators", IndicatorViewSet, basename="api-indicator")
@@ -24,4 +24,6 @@ urlpatterns = [
     path("rollups/status/", RollupStatusView.as_view(), name="api-rollup-status"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # Anything else under /api/v1/ is a 404 in the API's error shape, not an HTML page.
+    re_path(r"^", NotFoundView.as_view()),
 ]

@@ -186,6 +186,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Nightly full roll-up rebuild at 02:00 Asia/Shanghai (CELERY_TIMEZONE); it also moves
+    # each row's time-progress status on to the new day.
+    "rebuild-rollups-nightly": {
+        "task": "targets.tasks.rebuild_all_rollups",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
     "weekly-entry-reminders": {
         "task": "targets.tasks.send_weekly_reminders",
@@ -214,10 +220,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "郑东新区目标任务跟踪 API",
     "DESCRIPTION": (
-        "Indicators, roll-up series, entries and projects of the Zhengdong target tracker. "
-        "Authenticate with `Authorization: Token <key>` (create one at /accounts/token/) or a "
-        "browser session (with the CSRF header). Every error answers "
-        '`{"error": {"code", "message", "fields", "entry"}}`.'
+        "郑东新区目标任务跟踪的指标、汇总序列、填报数据和项目。认证：请求头 "
+        "`Authorization: Token <令牌>`（在 /accounts/token/ 生成），或浏览器登录会话（写操作带 "
+        "X-CSRFToken 头）。所有错误都是同一格式："
+        '`{"error": {"code", "message", "fields", "entry"}}`。'
+        "填报员只能读写本单位的填报数据；领导、管理员可读全部；写入与网页填报走同一校验服务。"
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -16,20 +16,9 @@ FIRST, LAST = date(2000, 1, 1), date(2050, 12, 31)
 
 
 def fill_calendar(apps, schema_editor):
-    from targets.periods import calendar_rows
+    from targets.rollups import fill_calendar
 
-    adapt = schema_editor.connection.ops.adapt_datefield_value
-    rows = [
-        [adapt(value) if isinstance(value, date) else value for value in row]
-        for row in calendar_rows(FIRST, LAST)
-    ]
-    with schema_editor.connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO targets_calendar (day, n, dekad_start, dekad_end, month_start, month_end,"
-            " quarter_start, quarter_end, year_start, year_end)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
+    fill_calendar(schema_editor.connection, FIRST, LAST)
 
 
 class Migration(migrations.Migration):

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from targets.services import EntryInput, record_entries
 
 from targets.models import AuditEvent, Entry, Submission
+from targets.services import EntryInput, record_entries
 from tests.api_helpers import assert_error, client_for, make_world
 
 pytestmark = pytest.mark.django_db

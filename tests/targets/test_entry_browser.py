@@ -77,3 +77,50 @@ def test_it_walks_a_week_from_clerk_to_manager_and_locks_it(
         (invest.pk, Decimal("2.5")),
         (signed.pk, Decimal("3")),
     }
+
+
+def test_it_shows_both_values_on_a_conflict_and_a_cells_history(
+    page, live_server, login_page, clerk, manager, indicators, tmp_path
+):
+    from targets import services
+    from targets.services import EntryInput
+
+    invest, signed, _ = indicators
+    services.record_entries(user=clerk, rows=[EntryInput(invest, WEEK, "1")])
+    login_page(clerk)
+    page.goto(f"{live_server.url}/entry/{WEEK.isoformat()}/")
+    # Someone else saves the same cell after the clerk loaded the page.
+    services.record_entries(user=manager, rows=[EntryInput(invest, WEEK, "2", expected_version=1)])
+    page.fill(cell(invest, 0), "3")
+    page.click("#save")
+    page.wait_for_load_state()
+    assert "他人的值：2（manager" in page.inner_text(".has-conflict")
+    screenshot(page, "entry-week-conflict-desktop")
+    assert Entry.objects.get(indicator=invest).value == Decimal("2")
+
+    page.click("a.hist")
+    page.wait_for_selector("#history-dialog[open]")
+    assert "manager" in page.inner_text("#history-dialog")
+    screenshot(page, "entry-cell-history-dialog")
+    page.click("#history-dialog button")
+
+    # Import: download the template, fill it, upload, preview.
+    with page.expect_download() as download:
+        page.click("text=下载本周Excel模板")
+    path = tmp_path / "week.xlsx"
+    download.value.save_as(path)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active["E3"] = 7
+    wb.save(path)
+    page.click("text=导入Excel")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("#upload")
+    page.wait_for_load_state()
+    assert "第3行 E列" in page.inner_text("table")
+    screenshot(page, "entry-import-preview")
+    page.click("#confirm-import")
+    page.wait_for_load_state()
+    assert "导入完成" in page.inner_text(".messages")
+    assert Entry.objects.get(indicator=signed).value == Decimal("7")

@@ -37,14 +37,19 @@ def form_of(client, url=URL):
     return data
 
 
-def test_it_redirects_entry_to_a_monday(client, clerk, indicators):
-    client.force_login(clerk)
-    response = client.get(reverse("entry_current"))
-    assert response.status_code == 302
-    monday = response["Location"].rstrip("/").split("/")[-1]
-    from datetime import date
+def test_it_redirects_entry_to_this_week_or_the_departments_last_week(client, clerk, indicators, monkeypatch):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
 
-    assert date.fromisoformat(monday).weekday() == 0
+    client.force_login(clerk)
+    wednesday = datetime(2021, 10, 13, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: wednesday)
+    assert client.get(reverse("entry_current"))["Location"] == URL
+    # Once every plan of the department has ended, its last week stays in view.
+    indicators[2].plan_end = date(2022, 5, 31)  # another department's plan runs longer
+    indicators[2].save()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 11, 28, tzinfo=ZoneInfo("UTC")))
+    assert client.get(reverse("entry_current"))["Location"] == reverse("entry_week", args=["2021-12-27"])
 
 
 def test_it_shows_the_clerks_indicators_and_saved_values(client, clerk, indicators):

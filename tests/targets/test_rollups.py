@@ -293,3 +293,14 @@ def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenari
             raise Rollback
     except Rollback:
         pass
+
+
+def test_it_rolls_up_a_new_indicator_from_its_plan_start_on_its_first_figure(org):
+    indicator = make_indicator(
+        org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("92")
+    )
+    Entry.objects.create(indicator=indicator, date=date(2021, 10, 12), value=D("3.5"))
+    rollups.refresh([indicator.id], date(2021, 10, 12), date(2021, 10, 12), today=TODAY)
+    october = row(indicator, "month", date(2021, 10, 1))
+    assert october.planned == D("31") and october.actual == D("3.5")
+    assert row(indicator, "day", date(2021, 10, 1)).cumulative_planned == D("1")
