@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, exports, periods, rollups, selectors
-from .models import Department, Goal, Indicator, PeriodValue, Submission
+from . import charts, exports, periods, rollups, selectors, timeliness
+from .models import Department, Goal, Indicator, PeriodValue
 from .tables import PeriodValueTable
 
 SWITCHER_PERIODS = (
@@ -223,8 +223,8 @@ def department_detail(request, code: str):
     department = get_object_or_404(Department, code=code)
     as_of = _as_of(request)
     rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
-    submissions = Submission.objects.filter(department=department).select_related(
-        "submitted_by", "reviewed_by"
+    timeliness_row = next(
+        (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
     )
     start, end = selectors.tracked_period()
     return render(
@@ -234,7 +234,8 @@ def department_detail(request, code: str):
             "department": department,
             "rows": rows,
             "status": selectors.StatusCount(counts=_count(rows)),
-            "submissions": submissions,
+            "timeliness": timeliness_row,
+            "timeliness_labels": timeliness.LABELS,
             "as_of": as_of,
             "computed_at": selectors.computed_at(
                 max((r.computed_at for r in rows if r.computed_at), default=None)

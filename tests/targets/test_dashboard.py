@@ -251,3 +251,23 @@ def test_it_shows_new_figures_after_the_next_roll_up(client, official, tree):
     rollups.refresh([indicator.pk], date(2021, 10, 2), today=Q4[1])
     later = client.get("/", {"as_of": "2021-10-02"}).content.decode()
     assert "4<small>个</small>" in later and "同步/超前" in later
+
+
+def test_it_shows_a_department_reporting_timeliness(client, official, board, tree):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from targets.models import Submission
+
+    Submission.objects.create(
+        department=tree["econ"],
+        week_start=date(2021, 11, 1),
+        status=Submission.Status.SUBMITTED,
+        submitted_at=datetime(2021, 11, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    client.force_login(official)
+    response = client.get("/targets/departments/econ/", {"as_of": AS_OF.isoformat()})
+    row = response.context["timeliness"]
+    assert row.on_time == 1 and row.missing >= 1
+    html = response.content.decode()
+    assert "按时" in html and "未报" in html and "2021-11-01" in html
