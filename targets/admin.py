@@ -35,8 +35,10 @@ class UserProfileAdmin(admin.ModelAdmin):
 
 
 class DepartmentScopedAdmin(SimpleHistoryAdmin):
-    """Admin for department-owned rows: clerks with admin access see and change only their
-    own department's rows; managers and superusers see all."""
+    """Read-only admin for department-owned rows, with their history. Figures and weeks
+    change only through the entry pages, the XLSX import and the API, which all go through
+    ``targets.services`` (validation, locked weeks, versions, roll-ups). Clerks with admin
+    access see only their own department's rows; managers and superusers see all."""
 
     department_path = "indicator__department"
 
@@ -47,6 +49,15 @@ class DepartmentScopedAdmin(SimpleHistoryAdmin):
         if roles.is_manager(request.user):
             return qs
         return qs.filter(**{self.department_path: roles.user_department(request.user)})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Entry)

@@ -166,6 +166,10 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
 # Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
+# History is for reading: a figure changes only through targets.services, never by a
+# "revert" in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
 # Time-progress status thresholds (cumulative actual ÷ cumulative plan).
