@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, imports, roles, services, timeliness
+from . import audit, exports, imports, roles, services, timeliness
 from .forms import ImportForm, ReviewForm, UnlockForm
 from .models import Department, Entry, Indicator, PeriodValue, Submission
 from .periods import QUARTER, period_of, week_days, week_start
 from .services import ALL, EntryInput, EntryRejected
+from .tables import TimelinessTable
 
 WEEKDAYS_ZH = imports.WEEKDAYS_ZH
 SESSION_IMPORT = "entry_import"
@@ -494,6 +495,14 @@ def timeliness_table(request):
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     rows = timeliness.quarter_table(day)
+    if exports.TRIGGER_PARAM in request.GET:  # the managers' XLSX/CSV of this table
+        return exports.export_table(
+            request,
+            TimelinessTable(rows),
+            export_format=request.GET[exports.TRIGGER_PARAM],
+            name=f"报送及时率_{quarter.label}",
+            ascii_name=f"timeliness-{quarter.start.isoformat()}",
+        )
     prev_q = period_of(QUARTER, quarter.start - timedelta(days=1))
     next_q = period_of(QUARTER, quarter.end + timedelta(days=1))
     return render(

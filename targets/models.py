@@ -340,7 +340,17 @@ class PeriodValue(models.Model):
         RED = "red", _("严重滞后")
         NONE = "none", _("无计划")
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="period_values")
+    # Derived rows, written a million at a time by the roll-up from existing indicators only;
+    # Django cascades an indicator's deletion itself. No per-row database foreign-key check
+    # (it doubled a full rebuild's time) and no separate index: the unique constraint's
+    # (indicator, period_type, period_start) index serves every lookup by indicator.
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="period_values",
+        db_constraint=False,
+        db_index=False,
+    )
     period_type = models.CharField(max_length=10, choices=PeriodType.choices)
     period_start = models.DateField()
     period_end = models.DateField()
@@ -404,3 +414,47 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are never deleted.")
+
+
+def _report_path(report: "Report", filename: str) -> str:
+    return f"reports/{report.kind}/{filename}"
+
+
+class Report(models.Model):
+    """A progress report's PDF kept in the archive (week, month or quarter). The weekly one
+    is built every Monday by Celery beat; managers may also archive one by hand. Files
+    live under MEDIA_ROOT but are served only through a login- and role-checked view."""
+
+    class Kind(models.TextChoices):
+        WEEK = "week", _("周报")
+        MONTH = "month", _("月报")
+        QUARTER = "quarter", _("季报")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    as_of = models.DateField(_("数据截至"))
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=_report_path, max_length=300)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("生成人"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
+        indexes = [
+            # The archive page: ORDER BY created_at DESC (optionally WHERE kind = …).
+            models.Index(fields=["kind", "created_at"], name="targets_report_kind_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -56,3 +56,21 @@ class PeriodValueTable(tables.Table):
 
     def value_status(self, value):
         return PeriodValue.Status(value or PeriodValue.Status.NONE).label
+
+
+class TimelinessTable(tables.Table):
+    """The quarter's reporting timeliness per department (the managers' export of the
+    timeliness page): owed weeks on time, late, missing and not yet due, and each week."""
+
+    department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
+    due = tables.Column(verbose_name=_("应报周数"))
+    on_time = tables.Column(verbose_name=_("按时"))
+    late = tables.Column(verbose_name=_("逾期提交"))
+    missing = tables.Column(verbose_name=_("未报"))
+    pending = tables.Column(verbose_name=_("未到期"))
+    weeks = tables.Column(verbose_name=_("各周"))
+
+    def value_weeks(self, value):
+        from .timeliness import LABELS  # noqa: PLC0415 (timeliness imports the models)
+
+        return "；".join(f"{monday:%Y-%m-%d} {LABELS[status]}" for monday, status in value)

@@ -96,3 +96,22 @@ def send_weekly_reminders() -> int:
     if messages:
         send_mass_mail(messages, fail_silently=False)
     return len(messages)
+
+
+@shared_task(acks_late=True)
+def build_weekly_report(today: str | None = None) -> int:
+    """Monday 09:00 (Asia/Shanghai, Celery beat): build the PDF of the week that just ended
+    (Monday–Sunday), keep it in the report archive and e-mail it to the managers.
+    Idempotent: a rerun replaces that week's archived copy. Returns the report's id."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import reports
+    from .periods import week_start
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    monday = week_start(day) - timedelta(days=7)
+    report = reports.archive_report(reports.WEEK, monday)
+    reports.email_report(report)
+    return report.pk

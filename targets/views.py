@@ -158,14 +158,13 @@ def indicator_detail(request, pk: int):
         ],
         decimals=indicator.decimals,
     )
-    export_format = request.GET.get(exports.TRIGGER_PARAM)
-    if export_format is not None:
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the same rows
         return exports.export_table(
             request,
             table,
-            export_format=export_format,
-            name=f"{indicator.name}（{dict(SWITCHER_PERIODS)[period_type]}）",
-            ascii_name=f"indicator-{indicator.pk}-{period_type}",
+            export_format=request.GET[exports.TRIGGER_PARAM],
+            name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
+            ascii_name=f"indicator-{indicator.code}-{period_type}",
             units={
                 name: indicator.unit
                 for name in ("planned", "actual", "cumulative_planned", "cumulative_actual")

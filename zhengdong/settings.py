@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.send_weekly_reminders",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
     },
+    # The week's progress report (PDF) into the archive and to the managers: Monday 09:00.
+    "weekly-progress-report": {
+        "task": "targets.tasks.build_weekly_report",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+    },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -273,7 +278,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs every layout step of every PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Password of the demo users that `make run` creates (demo only, printed in the README).

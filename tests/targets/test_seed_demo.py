@@ -149,3 +149,16 @@ def test_it_covers_a_shorter_span_with_until(seeded):
     assert Entry.objects.latest("date").date == date(2021, 10, 10)
     assert not Milestone.objects.exclude(actual_date=None).exists()
     assert list(Problem.objects.values_list("title", flat=True)) == ["机电设备安装进度滞后"]
+
+
+def test_it_refreshes_the_roll_ups_the_dashboards_read(seeded):
+    from targets.models import PeriodValue
+
+    run("seed_demo")
+    kp = Indicator.objects.get(code="kp-investment")
+    row = PeriodValue.objects.get(indicator=kp, period_type="day", period_start=UNTIL)
+    assert row.cumulative_actual == kp.opening_value + sum(kp.entries.values_list("value", flat=True))
+    assert row.status == PeriodValue.Status.YELLOW
+    run("seed_demo", "--remove")
+    row = PeriodValue.objects.get(indicator=kp, period_type="day", period_start=UNTIL)
+    assert not row.cumulative_actual
