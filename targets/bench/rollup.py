@@ -23,7 +23,7 @@ import statistics
 import time
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from targets import rollups
@@ -110,29 +110,47 @@ def _load_entries(ids: list[int], rows: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def _baseline() -> float:
-    """Plain INSERT … SELECT … GROUP BY, one per period type, into an unindexed table."""
+def _baseline(*, into_periodvalue: bool = False) -> float:
+    """Plain INSERT … SELECT … GROUP BY, one per period type: into an unindexed table (the
+    issue's baseline), or into PeriodValue itself (its indexes and foreign key included),
+    to tell the cost of the table from the cost of the roll-up's own work."""
+    if into_periodvalue:
+        table = "targets_periodvalue (indicator_id, period_type, period_start, period_end, actual,"
+        table += " planned, cumulative_planned, status, computed_at)"
+        extra = ", {end}, {sum}, 0, 0, 'none', CURRENT_TIMESTAMP"
+    else:
+        table = "bench_baseline"
+        extra = ", {sum}"
+    total = "SUM(CAST(ROUND(e.value * 10000) AS BIGINT)) / 10000.0"
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_baseline")
-        cursor.execute(
-            "CREATE TABLE bench_baseline (indicator_id bigint, period_type varchar(10),"
-            " period_start date, actual numeric(18, 4))"
-        )
-        started = time.perf_counter()
-        cursor.execute(
-            "INSERT INTO bench_baseline SELECT indicator_id, 'day', date,"
-            " SUM(CAST(ROUND(value * 10000) AS BIGINT)) / 10000.0 FROM targets_entry"
-            " GROUP BY indicator_id, date"
-        )
-        for period_type in rollups.AGGREGATES:
+        if not into_periodvalue:
+            cursor.execute("DROP TABLE IF EXISTS bench_baseline")
             cursor.execute(
-                f"INSERT INTO bench_baseline SELECT e.indicator_id, '{period_type}', c.{period_type}_start,"  # noqa: S608
-                " SUM(CAST(ROUND(e.value * 10000) AS BIGINT)) / 10000.0"
-                " FROM targets_entry e JOIN targets_calendar c ON c.day = e.date"
-                f" GROUP BY e.indicator_id, c.{period_type}_start"
+                "CREATE TABLE bench_baseline (indicator_id bigint, period_type varchar(10),"
+                " period_start date, actual numeric(18, 4))"
             )
+        columns = extra.format(end="e.date", sum=total)
+        statements = [
+            f"INSERT INTO {table} SELECT e.indicator_id, 'day', e.date{columns} FROM targets_entry e"  # noqa: S608
+            " GROUP BY e.indicator_id, e.date"
+        ]
+        for period_type in rollups.AGGREGATES:
+            start, end = f"c.{period_type}_start", f"c.{period_type}_end"
+            group = f"e.indicator_id, {start}" + (f", {end}" if into_periodvalue else "")
+            columns = extra.format(end=end, sum=total)
+            joined = "targets_entry e JOIN targets_calendar c ON c.day = e.date"
+            select = f"SELECT e.indicator_id, '{period_type}', {start}{columns} FROM {joined}"  # noqa: S608
+            sql = f"INSERT INTO {table} {select}"
+            statements.append(f"{sql} GROUP BY {group}")
+        started = time.perf_counter()
+        with transaction.atomic():
+            for sql in statements:
+                cursor.execute(sql)
         elapsed = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_baseline")
+        if into_periodvalue:
+            cursor.execute("DELETE FROM targets_periodvalue")
+        else:
+            cursor.execute("DROP TABLE bench_baseline")
     return elapsed
 
 
@@ -156,6 +174,8 @@ def run(*, out, rows: int, options: dict) -> None:
 
     baseline_s = _baseline()
     _line(out, "rollup_baseline_s", f"{baseline_s:.2f}", "s")
+    into_pv_s = _baseline(into_periodvalue=True)
+    _line(out, "rollup_baseline_into_periodvalue_s", f"{into_pv_s:.2f}", "s")
 
     PeriodValue.objects.all().delete()
     full_s, written = _timed(rollups.refresh)
