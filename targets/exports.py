@@ -172,6 +172,40 @@ def _fast_getter(model, bound_column):
     return get
 
 
+def _field_path(model, bound_column) -> tuple[str, dict | None] | None:
+    """(ORM path, choice labels) for an accessor made of concrete fields and forward
+    foreign keys ending on a value (``indicator__unit``); None otherwise."""
+    bits = A(bound_column.accessor).bits
+    field = None
+    for i, bit in enumerate(bits):
+        try:
+            field = model._meta.get_field(bit)
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete or field.many_to_many or (field.is_relation and i == len(bits) - 1):
+            return None
+        if field.is_relation:
+            model = field.related_model
+    labels = {key: str(label) for key, label in field.flatchoices} if field.choices else None
+    return "__".join(bits), labels
+
+
+def _values_rows(queryset: QuerySet, columns, paths) -> Iterator[list]:
+    """Rows straight from ``values_list`` (no model instances): several times faster
+    for large exports whose columns are all plain fields."""
+    labelled = [(i, labels) for i, (_path, labels) in enumerate(paths) if labels is not None]
+    empties = [column.column.empty_values for column in columns]
+    fields = [path for path, _labels in paths]
+    for values in queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK):
+        row = list(values)
+        for i, labels in labelled:
+            row[i] = labels.get(row[i], row[i])
+        for i, value in enumerate(row):
+            if value in empties[i]:
+                row[i] = None
+        yield row
+
+
 def table_rows(table, exclude_columns: Iterable[str] = ()) -> tuple[list[str], list[str], Iterator[list]]:
     """The table's column names, headers and an iterator of value rows (all rows, the
     table's ordering and filters, no pagination). A queryset is read in chunks.
@@ -179,7 +213,7 @@ def table_rows(table, exclude_columns: Iterable[str] = ()) -> tuple[list[str], l
     Values are what django-tables2's ``as_values()`` gives, without its per-cell
     signature inspection for plain columns (100,000 rows would take minutes)."""
     data = getattr(table, "data", None)
-    model = None
+    model = queryset = None
     if data is not None and isinstance(getattr(data, "data", None), QuerySet):
         queryset = data.data
         model = queryset.model
@@ -192,6 +226,10 @@ def table_rows(table, exclude_columns: Iterable[str] = ()) -> tuple[list[str], l
     ]
     names = [column.name for column in columns]
     headers = [force_str(column.header) for column in columns]
+    if model is not None and all(_plain(table, column) for column in columns):
+        paths = [_field_path(model, column) for column in columns]
+        if all(path is not None for path in paths):
+            return names, headers, _values_rows(queryset, columns, paths)
     getters = []
     for column in columns:
         plain = _plain(table, column)
@@ -355,11 +393,11 @@ def write_xlsx(
     rows × a dozen columns; this writer is several times faster. Number formats and column
     widths come from the header and the first ``SAMPLE_ROWS`` rows."""
     number_formats = number_formats or {}
-    sample = [[_clean_text(v) for v in row] for row in islice(rows, SAMPLE_ROWS)]
+    sample = list(islice(rows, SAMPLE_ROWS))
     widths = [_text_width(h) for h in headers]
     decimals = [0] * len(names)
     for row in sample:
-        for i, value in enumerate(row):
+        for i, value in enumerate(map(_clean_text, row)):
             if _is_number(value):
                 decimals[i] = max(decimals[i], _decimals(value))
                 shown = f"{value:,.{decimals[i]}f}"
@@ -375,24 +413,45 @@ def write_xlsx(
     number_style = [4 + distinct.index(code) for code in column_formats]
     letters = [_column_letter(i) for i in range(len(names))]
 
-    def cell(i: int, value) -> str:
-        if value is None or value == "":
-            return ""
-        if _is_number(value):
-            if isinstance(value, float) and not math.isfinite(value):
-                return _inline(str(value))
-            text = format(value, "f") if isinstance(value, Decimal) else repr(value)
-            return f'<c s="{number_style[i]}"><v>{text}</v></c>'
-        if isinstance(value, datetime):
-            serial = (value - _EXCEL_EPOCH) / timedelta(days=1)
-            return f'<c s="{_XF_DATETIME}"><v>{serial!r}</v></c>'
-        if isinstance(value, date):
-            return f'<c s="{_XF_DATE}"><v>{(value - _EXCEL_EPOCH.date()).days}</v></c>'
-        return _inline(value)
+    date_epoch = _EXCEL_EPOCH.date()
+    day = timedelta(days=1)
 
-    def positioned(i: int, n: int, value) -> str:
-        xml = cell(i, value)
-        return xml and f'<c r="{letters[i]}{n}"' + xml[2:]
+    def row_xml(n: int, row: list) -> str:
+        """One row of SpreadsheetML; the hot loop of a large export (type dispatch inline)."""
+        out = [f'<row r="{n}">']
+        for i, value in enumerate(row):
+            kind = type(value)
+            if value is None or value == "":
+                continue
+            ref = f"{letters[i]}{n}"
+            if kind is Decimal:
+                out.append(f'<c r="{ref}" s="{number_style[i]}"><v>{value:f}</v></c>')
+            elif kind is int or (kind is float and math.isfinite(value)):
+                out.append(f'<c r="{ref}" s="{number_style[i]}"><v>{value!r}</v></c>')
+            elif kind is str:
+                if value.startswith(FORMULA_PREFIXES):
+                    value = "'" + value
+                if not value.isprintable():
+                    value = _ILLEGAL_XML.sub("", value)
+                out.append(
+                    f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{xml_escape(value)}</t></is></c>'
+                )
+            elif kind is date:
+                out.append(f'<c r="{ref}" s="{_XF_DATE}"><v>{(value - date_epoch).days}</v></c>')
+            else:
+                # bool → 是/否, aware datetime → local time, anything else → safe text
+                value = _clean_text(value)
+                if isinstance(value, datetime):
+                    out.append(f'<c r="{ref}" s="{_XF_DATETIME}"><v>{(value - _EXCEL_EPOCH) / day!r}</v></c>')
+                elif isinstance(value, date):
+                    out.append(f'<c r="{ref}" s="{_XF_DATE}"><v>{(value - date_epoch).days}</v></c>')
+                elif _is_number(value) and math.isfinite(value):
+                    text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+                    out.append(f'<c r="{ref}" s="{number_style[i]}"><v>{text}</v></c>')
+                else:
+                    out.append(f'<c r="{ref}"' + _inline(str(value))[2:])
+        out.append("</row>")
+        return "".join(out)
 
     count = 0
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3) as package:
@@ -419,11 +478,9 @@ def write_xlsx(
                 ).encode()
             )
             chunk: list[str] = []
-            for row in chain(sample, ([_clean_text(v) for v in row] for row in rows)):
+            for row in chain(sample, rows):
                 count += 1
-                n = count + 1
-                cells = "".join(positioned(i, n, v) for i, v in enumerate(row))
-                chunk.append(f'<row r="{n}">{cells}</row>')
+                chunk.append(row_xml(count + 1, row))
                 if len(chunk) >= 1000:
                     sheet.write("".join(chunk).encode())
                     chunk.clear()

@@ -222,3 +222,25 @@ def test_it_writes_dates_and_datetimes_as_excel_dates(client, manager, values):
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert sheet["A2"].is_date and sheet["A2"].value.date() == date(2021, 10, 1)
     assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+class PlainTable(tables.Table):
+    """Only plain fields: exported straight from values_list, no model instances."""
+
+    name = tables.Column(accessor="indicator__name", verbose_name="指标")
+    period_type = tables.Column(verbose_name="周期")
+    period_start = tables.DateColumn(verbose_name="开始")
+    actual = tables.Column(verbose_name="本期完成")
+    status = tables.Column(verbose_name="状态")
+
+
+def test_it_exports_plain_field_tables_with_labels_dates_and_numbers(rf, manager, values):
+    from targets.exports import export_table
+
+    request = rf.get("/pv/", {"_export": "xlsx"})
+    request.user = manager
+    response = export_table(request, PlainTable(values), export_format="xlsx", name="汇总")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in sheet[2]] == ["固定资产投资", "季度", datetime(2021, 10, 1), 433.2, "同步/超前"]
+    assert sheet["C2"].number_format == "yyyy-mm-dd"
+    assert sheet["A4"].value == "'" + EVIL
