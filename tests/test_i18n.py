@@ -16,7 +16,7 @@ from tests.targets.entry_helpers import WEEK, indicators_fixture  # noqa: F401
 AS_OF = date(2021, 11, 10)
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff\u3001-\u3011\uff01-\uff5e]")  # with full-width punctuation
 
 
 @pytest.fixture
@@ -93,6 +93,7 @@ def test_it_shows_a_clerk_the_weekly_entry_page_in_english(client, clerk, indica
     html = client.get(f"/entry/{WEEK.isoformat()}/").content.decode()
     assert "Weekly entry" in topbar(html) and "Log out" in topbar(html)
     assert "11 Oct 2021 – 17 Oct" in html  # the week, dated in English
+    assert "Weekly entry: 经济发展局" in html and "Mon<br>" in html and "周一" not in html
     assert "Save draft" in html and "保存草稿" not in html
     assert "固定资产投资" in html  # indicator names are data
 
@@ -115,7 +116,7 @@ def test_it_switches_back_to_chinese(client, official, board):
 
 
 def parse_po(path: Path) -> list[dict]:
-    """The entries of a .po file: msgid, msgid_plural, msgstr list and flags (stdlib only)."""
+    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstrs and flags (stdlib only)."""
     entries, current, field = [], None, None
 
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -125,22 +126,31 @@ def parse_po(path: Path) -> list[dict]:
 
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
-            if current is not None:
+            if current is not None and current["seen"]:
                 entries.append(current)
             current, field = None, None
             continue
-        if line.startswith("#~"):
-            raise AssertionError(f"obsolete entry left in the catalogue: {line}")
+        if line.startswith("#~"):  # obsolete: no longer in the code
+            continue
         if current is None:
-            current = {"msgid": "", "msgid_plural": None, "msgstr": {}, "flags": set()}
+            current = {
+                "msgctxt": None,
+                "msgid": "",
+                "msgid_plural": None,
+                "msgstr": {},
+                "flags": set(),
+                "seen": False,
+            }
         if line.startswith("#,"):
             current["flags"] |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            field, current["msgctxt"] = "msgctxt", unquote(line[8:])
         elif line.startswith("msgid_plural "):
             field, current["msgid_plural"] = "msgid_plural", unquote(line[13:])
         elif line.startswith("msgid "):
-            field, current["msgid"] = "msgid", unquote(line[6:])
+            field, current["msgid"], current["seen"] = "msgid", unquote(line[6:]), True
         elif line.startswith("msgstr["):
             index = int(line[7 : line.index("]")])
             field = ("msgstr", index)
@@ -173,6 +183,8 @@ def test_it_has_every_message_translated_and_compiled():
         if e["msgid_plural"]:
             got = [compiled.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
             want = [e["msgstr"][0], e["msgstr"][1]]
+        elif e["msgctxt"] is not None:
+            got, want = compiled.pgettext(e["msgctxt"], e["msgid"]), e["msgstr"][0]
         else:
             got, want = compiled.gettext(e["msgid"]), e["msgstr"][0]
         if got != want:
