@@ -36,6 +36,21 @@ class KeyProjectTable(tables.Table):
     class Meta:
         attrs = {"class": "table key-projects"}
         order_by = ()
+        # What an official looks for first (name, light, money, milestones) comes first,
+        # so a phone shows it without scrolling sideways.
+        sequence = (
+            "name",
+            "light",
+            "investment_done",
+            "annual_planned_investment",
+            "investment_percent",
+            "milestones",
+            "open_problems",
+            "status",
+            "core_block",
+            "level",
+            "department",
+        )
 
     def render_milestones(self, value):
         if not value:

@@ -4,12 +4,12 @@ Thin views: parse, call ``projects.selectors``, chart, render."""
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from targets import charts, periods, selectors
-from targets.exports import ManagerExportMixin
+from targets.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
 from targets.models import Department, Indicator
 
 from . import selectors as project_selectors
@@ -37,7 +37,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     template_name = "projects/key_list.html"
     table_class = KeyProjectTable
     table_pagination = False
-    export_name = _lazy("重点项目")
+    export_name = gettext_lazy("重点项目")
     export_ascii_name = "key-projects"
 
     def filters(self) -> dict:
@@ -96,6 +96,11 @@ def key_detail(request, pk: int):
     rows = selectors.rows(Indicator.objects.filter(key_projects=project), as_of)
     problems = ProblemTable(project.problems.select_related("department"))
     RequestConfig(request, paginate=False).configure(problems)
+    export_format = request.GET.get(TRIGGER_PARAM)
+    if export_format is not None:
+        return export_table(
+            request, problems, export_format=export_format, name=_("问题清单"), ascii_name="problems"
+        )
     return render(
         request,
         "projects/key_detail.html",
@@ -106,6 +111,7 @@ def key_detail(request, pk: int):
             "rows": rows,
             "problems": problems,
             "has_charts": bool(milestones),
+            "export_formats": FORMATS if can_export(request.user) else (),
             **_period_context(as_of, max((r.computed_at for r in rows if r.computed_at), default=None)),
         },
     )

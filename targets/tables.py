@@ -43,7 +43,7 @@ class PeriodValueTable(tables.Table):
     status = tables.Column(verbose_name=_("状态"))
 
     class Meta:
-        attrs = {"class": "table"}
+        attrs = {"class": "table periods"}
         orderable = False
 
     def __init__(self, *args, decimals: int = 2, **kwargs):

@@ -2,13 +2,17 @@
 departments. Views are thin: parse the as-of date and period, call ``selectors``, pass the
 rows to ``charts`` and ``tables``, render."""
 
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, exports, periods, selectors
-from .models import Department, Goal, Indicator, PeriodValue, Submission
+from . import charts, exports, periods, rollups, selectors, timeliness
+from .models import Department, Goal, Indicator, PeriodValue
 from .tables import PeriodValueTable
 
 SWITCHER_PERIODS = (
@@ -27,36 +31,54 @@ def _status_labels() -> dict[str, str]:
     return {status.value: status.label for status in PeriodValue.Status}
 
 
+# The overview's body is the same for every reader on a given as-of date until the roll-up
+# runs again: it is cached per (as-of date, roll-up run, language). Edits to names or targets
+# in the admin show at the next roll-up run or after this many seconds.
+OVERVIEW_CACHE_SECONDS = 600
+
+
 def home(request):
     """The overview: framework and sections with status counts, headline figures against
     their targets and time progress, and the most-behind indicators."""
     as_of = _as_of(request)
-    data = selectors.overview(as_of)
-    headline_items = [
-        {"name": row.name, "done_percent": row.target_percent, "time_percent": row.time_percent}
-        for row in data.headlines.values()
-        if row.target_value
-    ]
-    figures = {
-        "sections": charts.status_counts(
-            [(group.goal.name, group.counts) for group in data.sections], _status_labels()
-        ),
-        "headlines": charts.headline_progress(headline_items) if headline_items else None,
-    }
+    refreshed = rollups.latest_computed_at()
+    key = f"targets:overview:{as_of}:{refreshed.isoformat()}:{get_language()}" if refreshed else None
+    body = cache.get(key) if key else None
+    computed_at = refreshed
+    if body is None:
+        data = selectors.overview(as_of)
+        body = render_to_string(
+            "targets/_overview_body.html", {"data": data, "as_of": as_of, "figures": _overview_figures(data)}
+        )
+        computed_at = refreshed or data.computed_at
+        if key:
+            cache.set(key, body, OVERVIEW_CACHE_SECONDS)
     start, end = selectors.tracked_period()
     return render(
         request,
         "targets/overview.html",
         {
-            "data": data,
+            "body": mark_safe(body),  # noqa: S308 (rendered by our own template just above)
             "as_of": as_of,
-            "computed_at": selectors.computed_at(data.computed_at),
+            "computed_at": computed_at,
             "period_start": start,
             "period_end": end,
-            "figures": figures,
-            "has_charts": True,
         },
     )
+
+
+def _overview_figures(data: selectors.Overview) -> dict:
+    headline_items = [
+        {"name": row.name, "done_percent": row.target_percent, "time_percent": row.time_percent}
+        for row in data.headlines.values()
+        if row.target_value
+    ]
+    return {
+        "sections": charts.status_counts(
+            [(group.goal.name, group.counts) for group in data.sections], _status_labels()
+        ),
+        "headlines": charts.headline_progress(headline_items) if headline_items else None,
+    }
 
 
 def goal_tree(request):
@@ -165,6 +187,7 @@ def indicator_detail(request, pk: int):
             "recovery_projects": indicator.recovery_projects.all(),
             "safety_campaigns": indicator.safety_campaigns.all(),
             "has_charts": True,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
             "period_start": selectors.tracked_period()[0],
             "period_end": selectors.tracked_period()[1],
         },
@@ -199,8 +222,8 @@ def department_detail(request, code: str):
     department = get_object_or_404(Department, code=code)
     as_of = _as_of(request)
     rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
-    submissions = Submission.objects.filter(department=department).select_related(
-        "submitted_by", "reviewed_by"
+    timeliness_row = next(
+        (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
     )
     start, end = selectors.tracked_period()
     return render(
@@ -210,7 +233,8 @@ def department_detail(request, code: str):
             "department": department,
             "rows": rows,
             "status": selectors.StatusCount(counts=_count(rows)),
-            "submissions": submissions,
+            "timeliness": timeliness_row,
+            "timeliness_labels": timeliness.LABELS,
             "as_of": as_of,
             "computed_at": selectors.computed_at(
                 max((r.computed_at for r in rows if r.computed_at), default=None)

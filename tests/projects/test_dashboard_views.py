@@ -179,3 +179,20 @@ def test_it_reads_key_projects_with_the_same_number_of_queries_at_5_and_50_proje
         Milestone.objects.create(project=project, kind="start", name="开工", planned_date=date(2021, 10, 15))
     with django_assert_num_queries(len(small.captured_queries)):
         client.get("/projects/key/", {"as_of": AS_OF.isoformat()})
+
+
+def test_it_exports_key_projects_and_an_indicator_table_for_managers_only(client, official, manager, tree):
+    project = key_project(tree, "late", behind=True)
+    indicator = project.indicators.get()
+    client.force_login(official)
+    assert client.get("/projects/key/", {"_export": "csv"}).status_code == 403
+    assert client.get(f"/targets/indicators/{indicator.pk}/", {"_export": "xlsx"}).status_code == 403
+    assert "导出 Excel" not in client.get("/projects/key/").content.decode()
+    client.force_login(manager)
+    assert "导出 Excel" in client.get("/projects/key/").content.decode()
+    csv = client.get("/projects/key/", {"_export": "csv", "as_of": AS_OF.isoformat()})
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert "项目late" in text and "严重滞后" in text and "4.1" in text
+    xlsx = client.get(f"/targets/indicators/{indicator.pk}/", {"_export": "xlsx", "period": "month"})
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")

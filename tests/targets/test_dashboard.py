@@ -227,3 +227,47 @@ def test_it_shows_the_hazard_rectification_rate_over_all_campaigns(client, offic
     # 41 days: found 0.95 a day = 38.95, rectified 0.5 a day = 20.5 → 52.6 %.
     assert (hazards.found, hazards.rectified) == (Decimal("38.95"), Decimal("20.5"))
     assert "52.6<small>%</small>" in response.content.decode()
+
+
+def test_it_shows_new_figures_after_the_next_roll_up(client, official, tree):
+    from targets import rollups
+    from targets.models import Entry
+
+    indicator = make_indicator(
+        "sci-projects-signed", name="签约项目", goal=tree["line"], department=tree["econ"]
+    )
+    Entry.objects.create(indicator=indicator, date=date(2021, 10, 1), value=Decimal(1))
+    rollups.refresh(today=Q4[1])
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get("/", {"as_of": "2021-10-02"}).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get("/", {"as_of": "2021-10-02"}).content.decode()
+    # The second reader gets the same body without the roll-up queries.
+    assert len(cached.captured_queries) < len(computed.captured_queries)
+    body = again[again.index('<section class="headlines"') : again.index("</main>")]
+    assert body in first and "50.0%" in body  # 1 done of 2 planned by 10-02
+    Entry.objects.create(indicator=indicator, date=date(2021, 10, 2), value=Decimal(3))
+    rollups.refresh([indicator.pk], date(2021, 10, 2), today=Q4[1])
+    later = client.get("/", {"as_of": "2021-10-02"}).content.decode()
+    assert "4<small>个</small>" in later and "同步/超前" in later
+
+
+def test_it_shows_a_department_reporting_timeliness(client, official, board, tree):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from targets.models import Submission
+
+    Submission.objects.create(
+        department=tree["econ"],
+        week_start=date(2021, 11, 1),
+        status=Submission.Status.SUBMITTED,
+        submitted_at=datetime(2021, 11, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    client.force_login(official)
+    response = client.get("/targets/departments/econ/", {"as_of": AS_OF.isoformat()})
+    row = response.context["timeliness"]
+    assert row.on_time == 1 and row.missing >= 1
+    html = response.content.decode()
+    assert "按时" in html and "未报" in html and "2021-11-01" in html
