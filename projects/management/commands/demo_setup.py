@@ -17,7 +17,6 @@ DEMO_USERS = [
     ("clerk", roles.CLERKS, "kp-investment", True, "填报员"),
     ("clerk2", roles.CLERKS, "safety-nine-small-inspected", True, "填报员"),
 ]
-URL = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
@@ -25,6 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--skip-migrate", action="store_true", help="不运行 migrate")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="打印的访问地址")
 
     def handle(self, *args, skip_migrate=False, **options):
         quiet = {"verbosity": 0, "stdout": self.stdout}
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             call_command("rollup", "--full", **quiet)
 
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"郑东新区目标任务跟踪：{URL}"))
+        self.stdout.write(self.style.SUCCESS(f"郑东新区目标任务跟踪：{options['url']}"))
         self.stdout.write("演示账号（仅供演示，勿用于生产）— 密码均为 " + settings.DEMO_PASSWORD + "：")
         for line in lines:
             self.stdout.write("  " + line)
