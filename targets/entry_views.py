@@ -509,7 +509,7 @@ def timeliness_table(request):
             request,
             TimelinessTable(rows),
             export_format=request.GET[exports.TRIGGER_PARAM],
-            name=f"报送及时率_{quarter.label}",
+            name=f"{_('报送及时率')}_{quarter.label}",
             ascii_name=f"timeliness-{quarter.start.isoformat()}",
         )
     prev_q = period_of(QUARTER, quarter.start - timedelta(days=1))

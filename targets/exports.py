@@ -41,6 +41,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tables2 import columns as tables_columns
 from django_tables2.export import ExportMixin
 from django_tables2.utils import A
@@ -572,7 +573,7 @@ class ManagerExportMixin(ExportMixin):
     ``export_number_formats``. Templates show the buttons with
     ``{% include "reports/_export_buttons.html" %}`` (managers only)."""
 
-    export_name = "导出"
+    export_name = gettext_lazy("导出")
     export_ascii_name = "export"
     export_formats = FORMATS
     export_trigger_param = TRIGGER_PARAM
@@ -586,7 +587,7 @@ class ManagerExportMixin(ExportMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_export_name(self) -> str:
-        return self.export_name
+        return str(self.export_name)
 
     def get_table_pagination(self, table):
         if self.request.GET.get(self.export_trigger_param) in FORMATS:
