@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import periods
@@ -338,9 +339,18 @@ def found_vs_rectified(labels: Sequence[str], found: Sequence, rectified: Sequen
 
 
 def short_label(period_type: str, day: date) -> str:
-    """A compact axis label: 10-01, 10月上旬, 10月, 第四季度 (the table keeps full labels)."""
+    """A compact axis label: 10-01, 10月上旬, 10月, 第四季度 (the table keeps full labels);
+    in English: 10-01, Oct (early), Oct, Q4."""
     if period_type == periods.DAY:
         return day.strftime("%m-%d")
+    if get_language().startswith("en"):
+        if period_type == periods.DEKAD:
+            return f"{day:%b} ({periods.DEKAD_NAMES_EN[periods.dekad_index(day)]})"
+        if period_type == periods.MONTH:
+            return f"{day:%b}"
+        if period_type == periods.QUARTER:
+            return f"Q{periods.quarter_of(day)}"
+        return periods.label_en(period_type, day)
     if period_type == periods.DEKAD:
         return f"{day.month}月{periods.DEKAD_NAMES_ZH[periods.dekad_index(day)]}"
     if period_type == periods.MONTH:

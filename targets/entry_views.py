@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import audit, exports, imports, roles, services, timeliness
@@ -25,7 +26,15 @@ from .periods import QUARTER, period_of, week_days, week_start
 from .services import ALL, EntryInput, EntryRejected
 from .tables import TimelinessTable
 
-WEEKDAYS_ZH = imports.WEEKDAYS_ZH
+WEEKDAYS = (  # column heads of the week form (the XLSX template keeps imports.WEEKDAYS_ZH)
+    pgettext_lazy("weekday", "周一"),
+    pgettext_lazy("weekday", "周二"),
+    pgettext_lazy("weekday", "周三"),
+    pgettext_lazy("weekday", "周四"),
+    pgettext_lazy("weekday", "周五"),
+    pgettext_lazy("weekday", "周六"),
+    pgettext_lazy("weekday", "周日"),
+)
 SESSION_IMPORT = "entry_import"
 
 
@@ -164,7 +173,7 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
                 version=str(entry.version) if entry else "",
                 errors=list(errors.get(key, [])),
                 has_history=key in with_history,
-                label=f"{WEEKDAYS_ZH[offset]} {day.month}/{day.day}",
+                label=f"{WEEKDAYS[offset]} {day.month}/{day.day}",
             )
             if posted is not None and f"c_{name}" in posted:
                 mine = posted.get(f"c_{name}", "")
@@ -276,7 +285,7 @@ def entry_week(request, monday: str):
         "departments": departments,
         "monday": monday,
         "sunday": monday + timedelta(days=6),
-        "days": [(d, WEEKDAYS_ZH[i]) for i, d in enumerate(week_days(monday))],
+        "days": [(d, WEEKDAYS[i]) for i, d in enumerate(week_days(monday))],
         "rows": rows,
         "computed_at": computed_at,
         "submission": submission,

@@ -39,7 +39,10 @@ class Period:
 
     @property
     def label(self) -> str:
-        return label_zh(self.type, self.start)
+        """In the reader's language: Chinese unless they chose English."""
+        from django.utils.translation import get_language
+
+        return label(self.type, self.start, get_language() or "zh-hans")
 
     @property
     def label_en(self) -> str:

@@ -24,8 +24,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import periods, roles, selectors
@@ -55,7 +57,8 @@ def report_period(kind: str, day: date) -> periods.Period:
 
 
 def _date_zh(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    """2021年11月30日 (30 Nov 2021 in English)."""
+    return date_format(day, _("Y年n月j日"))
 
 
 def period_label(period: periods.Period) -> str:
@@ -63,7 +66,7 @@ def period_label(period: periods.Period) -> str:
     if period.type == WEEK:
         year, week, _weekday = period.start.isocalendar()
         return _("%(year)s年第%(week)s周") % {"year": year, "week": week}
-    return periods.label_zh(period.type, period.start)
+    return periods.label(period.type, period.start, get_language())
 
 
 def report_title(period: periods.Period) -> str:

@@ -27,7 +27,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils.dateparse import parse_date
 
 from . import periods, plan, rollups
@@ -107,13 +107,15 @@ def resolve_as_of(raw: str | None, today: date) -> date:
 
 
 def with_day_row(queryset: QuerySet, as_of: date) -> QuerySet:
-    """Indicators joined (LEFT) with their day row for ``as_of``, in one query."""
+    """Indicators joined (LEFT) with their day row for ``as_of`` (or for their plan's last
+    day when the plan ended earlier), in one query."""
     return queryset.annotate(
         pv=FilteredRelation(
             "period_values",
+            # A plan that ended before the as-of date is read on its last day.
             condition=Q(
                 period_values__period_type=PeriodValue.PeriodType.DAY,
-                period_values__period_start=as_of,
+                period_values__period_start=Least(Value(as_of), F("plan_end")),
             ),
         )
     )

@@ -136,7 +136,7 @@ def indicator_detail(request, pk: int):
         as_of=as_of,
         unit=indicator.unit,
     )
-    labels = [periods.label_zh(period_type, pv.period_start) for pv in chosen]
+    labels = [periods.label(period_type, pv.period_start, get_language()) for pv in chosen]
     bars = charts.actual_vs_plan(
         [charts.short_label(period_type, pv.period_start) for pv in chosen],
         [pv.actual for pv in chosen],

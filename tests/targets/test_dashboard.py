@@ -271,3 +271,19 @@ def test_it_shows_a_department_reporting_timeliness(client, official, board, tre
     assert row.on_time == 1 and row.missing >= 1
     html = response.content.decode()
     assert "按时" in html and "未报" in html and "2021-11-01" in html
+
+
+def test_it_reads_a_plan_that_ended_before_the_as_of_date_on_its_last_day(client, official, tree):
+    batch = make_indicator(
+        "rec-repair-25-done",
+        name="25个项目完成修复",
+        target="25",
+        kind="level",
+        goal=tree["line"],
+        department=tree["econ"],
+        end=date(2021, 10, 31),
+    )
+    roll_up(batch, {date(2021, 10, 20): Decimal(25)})
+    client.force_login(official)
+    html = client.get("/targets/departments/econ/", {"as_of": AS_OF.isoformat()}).content.decode()
+    assert "同步/超前" in html and "25个" in html

@@ -29,7 +29,7 @@ def test_it_switches_the_interface_to_english(client, official):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert "Log out" in page
-    assert "Zhengdong target tracker" in page
+    assert "Zhengdong New District target tracker" in page
 
 
 def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
