@@ -99,3 +99,59 @@ class ProblemTable(tables.Table):
     def render_status(self, record):
         css = "green" if record.status == Problem.Status.CLOSED else "red"
         return format_html('<span class="status status-{}">{}</span>', css, record.get_status_display())
+
+
+class RecoveryTable(tables.Table):
+    """Recovery projects and batches by field, as the recovery page lists them: planned
+    count, completed (the linked indicator's cumulative roll-up), due date, investment,
+    bonds and the status light."""
+
+    field = tables.Column(verbose_name=_("领域"), empty_values=())
+    name = tables.Column(verbose_name=_("项目/批次"))
+    planned_count = NumberColumn(verbose_name=_("个数"), decimals=0, default="—")
+    count_unit = tables.Column(verbose_name=_("单位"), default="")
+    done = NumberColumn(verbose_name=_("完成"), accessor="progress_indicator__day_cumulative", default="—")
+    done_unit = tables.Column(verbose_name=_("完成单位"), accessor="progress_indicator__unit", default="")
+    due_date = tables.DateColumn(verbose_name=_("完成时限"), format="Y-m-d", default="—")
+    investment = NumberColumn(verbose_name=_("投资"), default="—")
+    bond_projects = NumberColumn(verbose_name=_("申报债券项目"), decimals=0, default="—")
+    bond_amount = NumberColumn(verbose_name=_("申报债券"), default="—")
+    light = tables.Column(verbose_name=_("进度"))
+    department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
+
+    export_units = {"investment": "亿元", "bond_projects": "个", "bond_amount": "亿元"}
+
+    class Meta:
+        attrs = {"class": "table recovery"}
+        orderable = False
+
+    def render_field(self, value):
+        return value.name if value else _("未分领域")
+
+    def value_field(self, value):
+        return str(self.render_field(value))
+
+    def render_light(self, value):
+        return status_pill(value)
+
+    def value_light(self, value):
+        return PeriodValue.Status(value or PeriodValue.Status.NONE).label
+
+
+class SafetyTable(tables.Table):
+    """The safety campaigns and sweep areas on the as-of date: inspections, hazards found
+    and rectified (cumulative roll-ups), rectification rate in %, open and overdue."""
+
+    campaign = tables.Column(verbose_name=_("行动/领域"), accessor="campaign__name")
+    kind = tables.Column(verbose_name=_("类型"), accessor="campaign__get_kind_display")
+    department = tables.Column(verbose_name=_("责任单位"), accessor="campaign__department__name")
+    inspections = NumberColumn(verbose_name=_("检查"), decimals=0, default="—")
+    found = NumberColumn(verbose_name=_("发现隐患"), decimals=0, default="—")
+    rectified = NumberColumn(verbose_name=_("已整改"), decimals=0, default="—")
+    rate = NumberColumn(verbose_name=_("整改率"), decimals=1, default="—")
+    open = NumberColumn(verbose_name=_("未整改"), decimals=0, default="—")
+    overdue = NumberColumn(verbose_name=_("逾期"), decimals=0, default="—")
+
+    class Meta:
+        attrs = {"class": "table safety"}
+        orderable = False

@@ -14,7 +14,7 @@ from targets.models import Department, Indicator
 
 from . import selectors as project_selectors
 from .models import CoreBlock, KeyProject
-from .tables import KeyProjectTable, ProblemTable
+from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
 
 
 def _as_of(request):
@@ -144,6 +144,24 @@ def safety(request):
         "open": found - rectified,
         "rate": rectified / found * 100 if found else None,
     }
+    if TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the areas table
+        has_overdue = any(a.overdue is not None for a in areas)
+        table = SafetyTable(areas, exclude=() if has_overdue else ("overdue",))
+        units = {}
+        for area in areas:
+            for role, indicator in area.measures.items():
+                units.setdefault(role, indicator.unit)
+        units["open"] = units.get("found", "")
+        units["rate"] = "%"
+        return export_table(
+            request,
+            table,
+            export_format=request.GET[TRIGGER_PARAM],
+            name=_("安全生产"),
+            ascii_name="safety",
+            units=units,
+            number_formats={"rate": "0.0"},
+        )
     stamps = [i.day_computed_at for a in areas for i in a.measures.values() if i.day_computed_at]
     return render(
         request,
@@ -153,6 +171,7 @@ def safety(request):
             "totals": totals,
             "has_charts": any(a.figure for a in areas),
             "has_overdue": any(a.overdue is not None for a in areas),
+            "export_formats": FORMATS if can_export(request.user) else (),
             **_period_context(as_of, max(stamps, default=None)),
         },
     )
@@ -164,6 +183,16 @@ def recovery(request):
     as_of = _as_of(request)
     fields, unfielded = project_selectors.recovery_fields(as_of)
     projects = [p for f in fields for p in f.project_list] + unfielded
+    if TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the projects by field
+        table = RecoveryTable(projects)
+        return export_table(
+            request,
+            table,
+            export_format=request.GET[TRIGGER_PARAM],
+            name=_("灾后恢复重建"),
+            ascii_name="recovery",
+            units=table.export_units,
+        )
     rows = selectors.rows(Indicator.objects.filter(recovery_projects__isnull=False).distinct(), as_of)
     bonds = {
         "projects": sum(p.bond_projects or 0 for p in projects),
@@ -177,6 +206,7 @@ def recovery(request):
             "unfielded": unfielded,
             "rows": rows,
             "bonds": bonds,
+            "export_formats": FORMATS if can_export(request.user) else (),
             "planned_total": sum(p.planned_count or 0 for p in projects),
             **_period_context(as_of, max((r.computed_at for r in rows if r.computed_at), default=None)),
         },

@@ -74,3 +74,43 @@ class TimelinessTable(tables.Table):
         from .timeliness import LABELS  # noqa: PLC0415 (timeliness imports the models)
 
         return "；".join(f"{monday:%Y-%m-%d} {LABELS[status]}" for monday, status in value)
+
+
+class IndicatorTable(tables.Table):
+    """Indicators with their as-of figures (``selectors.Row``, from the day's PeriodValue):
+    the export of the goal tree and of a department's page. Units differ per indicator, so
+    the unit is a column of its own and the figures stay numbers."""
+
+    code = tables.Column(verbose_name=_("编码"))
+    goal = tables.Column(verbose_name=_("目标任务"), accessor="goal_id")
+    name = tables.Column(verbose_name=_("指标"))
+    unit = tables.Column(verbose_name=_("单位"))
+    target_value = NumberColumn(verbose_name=_("目标"), default="—")
+    cumulative_actual = NumberColumn(verbose_name=_("累计完成"), default="—")
+    cumulative_planned = NumberColumn(verbose_name=_("累计计划"), default="—")
+    plan_percent = NumberColumn(verbose_name=_("完成/计划"), decimals=1, default="—")
+    status = tables.Column(verbose_name=_("状态"))
+    plan_end = tables.DateColumn(verbose_name=_("时限"), format="Y-m-d")
+    department_name = tables.Column(verbose_name=_("责任单位"))
+
+    export_units = {"plan_percent": "%"}
+
+    class Meta:
+        attrs = {"class": "table indicators"}
+        orderable = False
+
+    def __init__(self, *args, goal_names: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal_names = goal_names or {}
+
+    def render_goal(self, value):
+        return self.goal_names.get(value, "—")
+
+    def value_goal(self, value):
+        return self.goal_names.get(value, "")
+
+    def render_status(self, value):
+        return status_pill(value)
+
+    def value_status(self, value):
+        return PeriodValue.Status(value or PeriodValue.Status.NONE).label

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import charts, exports, periods, rollups, selectors, timeliness
 from .models import Department, Goal, Indicator, PeriodValue
-from .tables import PeriodValueTable
+from .tables import IndicatorTable, PeriodValueTable
 
 SWITCHER_PERIODS = (
     (periods.DAY, _("日")),
@@ -81,6 +81,21 @@ def _overview_figures(data: selectors.Overview) -> dict:
     }
 
 
+def _export_indicators(request, rows, *, name: str, ascii_name: str, goals=None):
+    """Managers' XLSX/CSV of indicator rows exactly as the page lists them."""
+    goals = goals if goals is not None else Goal.objects.all()
+    table = IndicatorTable(rows, goal_names={goal.pk: goal.name for goal in goals})
+    return exports.export_table(
+        request,
+        table,
+        export_format=request.GET[exports.TRIGGER_PARAM],
+        name=name,
+        ascii_name=ascii_name,
+        units=table.export_units,
+        number_formats={"plan_percent": "0.0"},
+    )
+
+
 def goal_tree(request):
     """Every goal with its indicators and their status on the as-of date."""
     as_of = _as_of(request)
@@ -89,6 +104,12 @@ def goal_tree(request):
     for row in rows:
         by_goal.setdefault(row.goal_id, []).append(row)
     goals = list(Goal.objects.all())
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of every indicator
+        order = {goal.pk: i for i, goal in enumerate(goals)}
+        listed = sorted(rows, key=lambda row: order.get(row.goal_id, len(order)))
+        return _export_indicators(
+            request, listed, name=str(_("指标进度")), ascii_name="indicators", goals=goals
+        )
     children: dict[int | None, list] = {}
     for goal in goals:
         goal.rows = by_goal.get(goal.pk, [])
@@ -104,6 +125,7 @@ def goal_tree(request):
         {
             "framework": framework,
             "sections": sections,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
             "as_of": as_of,
             "computed_at": selectors.computed_at(
                 max((r.computed_at for r in rows if r.computed_at), default=None)
@@ -222,6 +244,13 @@ def department_detail(request, code: str):
     department = get_object_or_404(Department, code=code)
     as_of = _as_of(request)
     rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of this unit's indicators
+        return _export_indicators(
+            request,
+            rows,
+            name=f"{department.name}_{_('指标进度')}",
+            ascii_name=f"indicators-{department.code}",
+        )
     timeliness_row = next(
         (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
     )
@@ -232,6 +261,7 @@ def department_detail(request, code: str):
         {
             "department": department,
             "rows": rows,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
             "status": selectors.StatusCount(counts=_count(rows)),
             "timeliness": timeliness_row,
             "timeliness_labels": timeliness.LABELS,
