@@ -184,9 +184,17 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
     from the last child; status from the last child that has begun by today (its status
     was already judged at min(its end, today), which is this period's as-of day too)."""
     first, last = f"c.{period_type}_start", f"c.{period_type}_end"
-    since = f"ch.period_start >= %({period_type}_from)s"  # a range on the unique index
-    if renew:
-        since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
+
+    def scope(alias: str) -> str:
+        # The children to read: the given indicators, from the first recomputed period on
+        # (a range on the unique index). The join to the last child (e) carries the same
+        # condition, so an incremental refresh reads a few rows instead of hashing them all;
+        # the status child is one probe of the unique index per period (a subquery).
+        since = f"{alias}.period_start >= %({period_type}_from)s"
+        if renew:
+            since = f"({since} OR {_id_filter(f'{alias}.indicator_id', renew)})"
+        return f"{_id_filter(f'{alias}.indicator_id', ids)} AND {since}"
+
     return f"""
     WITH g AS (
         SELECT ch.indicator_id, {first} AS ps, {last} AS pe,
@@ -197,8 +205,7 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
                MAX(CASE WHEN ch.period_start <= %(today)s THEN ch.period_start END) AS status_child
         FROM targets_periodvalue ch
         JOIN targets_calendar c ON c.day = ch.period_start
-        WHERE ch.period_type = '{child_type}' AND {_id_filter("ch.indicator_id", ids)}
-            AND {since}
+        WHERE ch.period_type = '{child_type}' AND {scope("ch")}
         GROUP BY ch.indicator_id, {first}, {last}
     )
     INSERT INTO targets_periodvalue ({COLUMNS})
@@ -209,14 +216,13 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
            e.cumulative_actual,
            g.plan_u / 10000.0,
            e.cumulative_planned,
-           COALESCE(st.status, 'none'),
+           COALESCE((SELECT st.status FROM targets_periodvalue st WHERE st.indicator_id = g.indicator_id
+                     AND st.period_type = '{child_type}' AND st.period_start = g.status_child), 'none'),
            %(now)s
     FROM g
     JOIN targets_indicator i ON i.id = g.indicator_id
     JOIN targets_periodvalue e ON e.indicator_id = g.indicator_id
-        AND e.period_type = '{child_type}' AND e.period_start = g.last_child
-    LEFT JOIN targets_periodvalue st ON st.indicator_id = g.indicator_id
-        AND st.period_type = '{child_type}' AND st.period_start = g.status_child
+        AND e.period_type = '{child_type}' AND e.period_start = g.last_child AND {scope("e")}
     WHERE i.kind <> 'ratio'
     {UPSERT}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
