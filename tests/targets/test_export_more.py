@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from projects.models import RecoveryProject, SafetyCampaign
 from targets.models import AuditEvent, Department, Indicator, PeriodValue
+from tests.conftest import screenshot
 from tests.targets.dashboard_fixtures import briefing_with_figures
 
 AS_OF = date(2021, 11, 10)
@@ -176,3 +177,34 @@ def test_it_refuses_these_exports_to_non_managers(client, request, who, departme
         assert client.get(url, {"_export": "csv"}).status_code == 403
         assert "导出 Excel" not in client.get(url).content.decode()
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_sees_the_export_buttons_on_phone_and_desktop(page, live_server, login_page, manager):
+    briefing_with_figures(AS_OF)
+    login_page(manager)
+    department = Department.objects.filter(indicators__isnull=False).order_by("code").first()
+    pages = {
+        "goal-tree": reverse("goal_tree"),
+        "department": reverse("department_detail", args=[department.code]),
+        "recovery": reverse("projects:recovery"),
+        "safety": reverse("projects:safety"),
+    }
+    for width, suffix in ((1280, "desktop"), (375, "phone")):
+        page.set_viewport_size({"width": width, "height": 800})
+        for name, url in pages.items():
+            page.goto(f"{live_server.url}{url}?as_of={AS_OF.isoformat()}")
+            assert page.locator("a.export-xlsx").is_visible()
+            # Nothing wider than the phone's screen but the scrollable tables.
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (name, suffix, overflow)
+            screenshot(page, f"export-{name}-{suffix}")
+    with page.expect_download() as info:
+        page.click("a.export-xlsx")
+    download = info.value
+    assert download.suggested_filename.startswith("安全生产_")
+    with open(download.path(), "rb") as received:
+        sheet = load_workbook(io.BytesIO(received.read())).active
+    assert sheet["A1"].value == "行动/领域"
+    assert sheet.max_row == SafetyCampaign.objects.count() + 1
