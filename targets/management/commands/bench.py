@@ -2,6 +2,7 @@
 
 import importlib
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(f"BENCH database {connection.vendor} {test_name}")
         try:
             for section in options["only"] or SECTIONS:
+                # Each section builds its own data on an empty database.
+                call_command("flush", interactive=False, verbosity=0)
                 module = importlib.import_module(SECTIONS[section])
                 module.run(out=self.stdout, rows=options["rows"], options=options)
         finally:
