@@ -224,24 +224,23 @@ def burn_up(
     }
 
 
+def _bars(name: str, labels: Sequence[str], values: Sequence, color: str) -> dict:
+    """One bar trace: a value per period label."""
+    return {
+        "type": "bar",
+        "name": name,
+        "x": list(labels),
+        "y": [_num(v) for v in values],
+        "marker": {"color": color},
+    }
+
+
 def actual_vs_plan(labels: Sequence[str], actual: Sequence, planned: Sequence, *, unit: str = "") -> dict:
     """Bars of actual against plan for consecutive periods (days, 旬, months, quarters)."""
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": _("计划"),
-                "x": list(labels),
-                "y": [_num(v) for v in planned],
-                "marker": {"color": COLORS["plan"]},
-            },
-            {
-                "type": "bar",
-                "name": _("完成"),
-                "x": list(labels),
-                "y": [_num(v) for v in actual],
-                "marker": {"color": COLORS["actual"]},
-            },
+            _bars(_("计划"), labels, planned, COLORS["plan"]),
+            _bars(_("完成"), labels, actual, COLORS["actual"]),
         ],
         "layout": _layout(
             height=320,
@@ -313,20 +312,8 @@ def found_vs_rectified(labels: Sequence[str], found: Sequence, rectified: Sequen
     """Hazards found and rectified per period (counts) for one safety area."""
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": _("发现隐患"),
-                "x": list(labels),
-                "y": [_num(v) for v in found],
-                "marker": {"color": COLORS["red"]},
-            },
-            {
-                "type": "bar",
-                "name": _("已整改"),
-                "x": list(labels),
-                "y": [_num(v) for v in rectified],
-                "marker": {"color": COLORS["green"]},
-            },
+            _bars(_("发现隐患"), labels, found, COLORS["red"]),
+            _bars(_("已整改"), labels, rectified, COLORS["green"]),
         ],
         "layout": _layout(
             height=260,
