@@ -376,7 +376,10 @@ def load() -> dict[str, int]:
             defaults=dict(name=name, name_en=name_en, kind=kind, department=departments[dept], order=order),
         )
         campaign.indicators.set(
-            [indicators[safety_indicator_code(code, m)] for m in ("inspected", "found", "rectified", "rate")]
+            [
+                indicators[safety_indicator_code(code, m)]
+                for m in ("inspected", "found", "rectified", "overdue", "rate")
+            ]
         )
 
     return {

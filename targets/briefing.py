@@ -280,7 +280,7 @@ def _d(value: str | None) -> Decimal | None:
 # Indicators measured by the work lines. Keys: code, name, name_en, unit, kind, target,
 # op, start, end, tracking (tracking_start), min, max (valid range of one entry: a day's
 # amount, or the level on a day), decimals, dept, goal, source. Safety indicators (three
-# amounts and a ratio per campaign) are generated from SAFETY_CAMPAIGNS below.
+# amounts, a level and a ratio per campaign) are generated from SAFETY_CAMPAIGNS below.
 INDICATORS: list[dict] = [
     # ---- Section 4: the economy.
     dict(
@@ -575,8 +575,9 @@ INDICATORS: list[dict] = [
 
 # Section 2's campaigns: (code, name, English name, kind, department). The briefing gives
 # their names and numbers (3 + 7) but no targets, deadline or unit: each gets three
-# amounts (sites inspected, hazards found, hazards rectified) with no target and the
-# rectification rate (rectified ÷ found) over Q4.
+# amounts (sites inspected, hazards found, hazards rectified) and one level (hazards past
+# their rectification deadline and still open) with no target, and the rectification rate
+# (rectified ÷ found) over Q4.
 RECTIFICATION, SWEEP = "rectification", "sweep"
 SAFETY_CAMPAIGNS = [
     ("nine-small", "“九小”场所", "Nine kinds of small premises", RECTIFICATION, "safety"),
@@ -602,15 +603,25 @@ SAFETY_SOURCE = {
     "拉网式排查整治，守牢安全生产红线。",
 }
 SAFETY_MEASURES = [
-    # (suffix, name suffix, English suffix, unit, max per day)
-    ("inspected", "排查场所", "sites inspected", "处", "500"),
-    ("found", "发现隐患", "hazards found", "项", "500"),
-    ("rectified", "整改隐患", "hazards rectified", "项", "500"),
+    # (suffix, name suffix, English suffix, unit, kind, max of one entry). The amounts are
+    # the day's count; 逾期未整改隐患 is a level: the clerk's weekly form gives, for each day,
+    # how many hazards were past their rectification deadline and still open that day (a
+    # backlog, so its range is wider than one day's finds).
+    # None has a target: the briefing sets none. A target of 0 for the overdue level would
+    # be worse than none: the roll-up's status rule calls any figure above a plan of 0
+    # 同步/超前 (green), so exactly the areas with overdue hazards would look on track.
+    # Without a target the status is "none" (无计划), like the other counts, and the
+    # safety page shows the figure itself.
+    ("inspected", "排查场所", "sites inspected", "处", A, "500"),
+    ("found", "发现隐患", "hazards found", "项", A, "500"),
+    ("rectified", "整改隐患", "hazards rectified", "项", A, "500"),
+    ("overdue", "逾期未整改隐患", "overdue hazards not yet rectified", "项", L, "5000"),
 ]
+OVERDUE_SOURCE = "（逾期未整改隐患 = 超过整改时限仍未整改的隐患，按日填报当日数量）"
 
 
 def safety_indicator_code(campaign_code: str, measure: str) -> str:
-    """``safety-<campaign>-<measure>``; measure is inspected, found, rectified or rate."""
+    """``safety-<campaign>-<measure>``; measure is inspected, found, rectified, overdue or rate."""
     return f"safety-{campaign_code}-{measure}"
 
 
@@ -618,18 +629,18 @@ def _safety_indicators() -> list[dict]:
     rows = []
     for code, name, name_en, kind, dept in SAFETY_CAMPAIGNS:
         prefix = "专项整治" if kind == RECTIFICATION else "排查整治"
-        for measure, m_name, m_en, unit, maximum in SAFETY_MEASURES:
+        for measure, m_name, m_en, unit, m_kind, maximum in SAFETY_MEASURES:
             rows.append(
                 dict(
                     code=safety_indicator_code(code, measure),
                     name=f"{name}{prefix}·{m_name}",
                     name_en=f"{name_en}: {m_en}",
                     unit=unit,
-                    kind=A,
+                    kind=m_kind,
                     max=maximum,
                     dept=dept,
                     goal="s2-3",
-                    source=SAFETY_SOURCE[kind],
+                    source=SAFETY_SOURCE[kind] + (OVERDUE_SOURCE if measure == "overdue" else ""),
                 )
             )
         rows.append(

@@ -59,6 +59,12 @@ MILESTONES_DONE = {
 }
 # The returned week: one department had a week sent back for correction.
 RETURNED = ("social", 2)  # department code, weeks before the last
+# Safety hazards: a hazard is due for rectification this many days after it is found (the
+# briefing sets no 整改时限; a week is the demo's assumption) and is overdue from the day
+# after. A share of them are major (重大隐患: works, money or another unit needed) and are
+# rectified after the minor ones, so some of those run past their deadline.
+RECTIFY_DAYS = 7
+MAJOR_SHARE = 0.15
 
 
 def _q(value: Decimal, decimals: int) -> Decimal:
@@ -103,24 +109,30 @@ def level_series(indicator: Indicator, days: list[date], rng: random.Random, pac
     return values
 
 
-def safety_series(days: list[date], rng: random.Random) -> dict[str, list[Decimal]]:
-    """Sites inspected, hazards found and hazards rectified per day for one campaign:
-    fewer at weekends; rectified never exceeds what has been found."""
+def safety_series(days: list[date], rng: random.Random, major_rng: random.Random) -> dict[str, list[Decimal]]:
+    """Sites inspected, hazards found and hazards rectified per day for one campaign, and
+    the hazards overdue at the end of each day: fewer at weekends; rectified never exceeds
+    what has been found; overdue (open and found more than ``RECTIFY_DAYS`` days before)
+    never exceeds what is open. Each day's rectified hazards are the minor ones first,
+    then the major ones (``major_rng`` picks them), oldest first within each."""
     scale = rng.randint(8, 40)
     hazard_rate = rng.uniform(0.12, 0.35)
     fix_rate = rng.uniform(0.35, 0.7)
-    out = {"inspected": [], "found": [], "rectified": []}
-    open_hazards = 0
+    out = {"inspected": [], "found": [], "rectified": [], "overdue": []}
+    open_hazards: list[tuple[bool, date]] = []  # (major, day found), in rectification order
     for day in days:
         weekend = day.weekday() >= 5
         inspected = max(0, round(scale * rng.uniform(0.6, 1.3) * (0.3 if weekend else 1)))
         found = sum(1 for _ in range(inspected) if rng.random() < hazard_rate)
-        open_hazards += found
-        rectified = min(open_hazards, round(open_hazards * fix_rate * rng.uniform(0.6, 1.2)))
-        open_hazards -= rectified
+        open_hazards += [(major_rng.random() < MAJOR_SHARE, day) for _ in range(found)]
+        open_hazards.sort()
+        rectified = min(len(open_hazards), round(len(open_hazards) * fix_rate * rng.uniform(0.6, 1.2)))
+        del open_hazards[:rectified]
+        overdue = sum(1 for _major, found_on in open_hazards if (day - found_on).days > RECTIFY_DAYS)
         out["inspected"].append(Decimal(inspected))
         out["found"].append(Decimal(found))
         out["rectified"].append(Decimal(rectified))
+        out["overdue"].append(Decimal(overdue))
     return out
 
 
@@ -162,19 +174,23 @@ def build(indicators: list[Indicator], until: date) -> Plan:
             opening = ind.target_value * before / total * Decimal(str(OPENING_PACE[ind.code]))
             openings[ind.code] = _q(opening, ind.decimals)
 
-    # Safety campaigns: the three amounts of each campaign move together.
+    # Safety campaigns: the three amounts of each campaign and its overdue level move
+    # together (a database seeded before the overdue level existed still gets the rest).
     campaigns = sorted({c.rsplit("-", 1)[0] for c in by_code if c.startswith("safety-")})
     for prefix in campaigns:
-        parts = {m: by_code.get(f"{prefix}-{m}") for m in ("inspected", "found", "rectified")}
-        if not all(parts.values()):
+        parts = {m: by_code.get(f"{prefix}-{m}") for m in ("inspected", "found", "rectified", "overdue")}
+        if not all(parts[m] for m in ("inspected", "found", "rectified")):
             continue
         first = max(parts["found"].entry_start, DEMO_START)
         days = _days(first, min(until, parts["found"].plan_end))
         if not days:
             continue
-        series = safety_series(days, random.Random(f"{SEED}:{prefix}"))
+        series = safety_series(
+            days, random.Random(f"{SEED}:{prefix}"), random.Random(f"{SEED}:{prefix}:major")
+        )
         for measure, ind in parts.items():
-            values[ind.code] = dict(zip(days, series[measure], strict=True))
+            if ind is not None:
+                values[ind.code] = dict(zip(days, series[measure], strict=True))
     return Plan(values=values, openings=openings)
 
 

@@ -101,7 +101,8 @@ def test_it_loads_the_three_rectification_campaigns_and_seven_sweep_areas():
         "公共场所消防",
     }
     for campaign in SafetyCampaign.objects.all():
-        assert campaign.indicators.count() == 4
+        measures = {i.code.removeprefix(f"safety-{campaign.code}-") for i in campaign.indicators.all()}
+        assert measures == {"inspected", "found", "rectified", "overdue", "rate"}
 
 
 def test_it_links_milestones_to_their_indicators():

@@ -133,16 +133,22 @@ def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
     call_command("seed_briefing", verbosity=0)
     entries = []
     paces = [Decimal("1.1"), Decimal("0.95"), Decimal("0.6"), Decimal("1.0")]
-    for n, indicator in enumerate(Indicator.objects.exclude(kind="ratio").order_by("code")):
+    area_offsets: dict[str, int] = {}
+    # The safety areas' overdue levels are filled below, so every other indicator keeps its
+    # place (and its pace) in this loop.
+    indicators = Indicator.objects.exclude(kind="ratio").exclude(code__endswith="-overdue").order_by("code")
+    for n, indicator in enumerate(indicators):
         start = indicator.entry_start
         days = list(periods.days_between(start, min(as_of, indicator.plan_end)))
         if indicator.kind == "milestone":
             if n % 2:
                 entries.append(Entry(indicator=indicator, date=days[len(days) // 2], value=Decimal(1)))
             continue
-        if indicator.target_value is None:  # safety counts: found 6 a day, rectified 5
-            per_day = {"inspected": 12, "found": 6, "rectified": 5}[indicator.code.rsplit("-", 1)[1]]
-            entries += [Entry(indicator=indicator, date=d, value=Decimal(per_day + n % 3)) for d in days]
+        if indicator.target_value is None:  # safety counts: found 6 a day, rectified 5 (+0–2 per area)
+            area, measure = indicator.code.rsplit("-", 1)
+            extra = area_offsets.setdefault(area, len(area_offsets) % 3)
+            per_day = {"inspected": 12, "found": 6, "rectified": 5}[measure]
+            entries += [Entry(indicator=indicator, date=d, value=Decimal(per_day + extra)) for d in days]
             continue
         pace = paces[n % len(paces)]
         total = (indicator.plan_end - indicator.plan_start).days + 1
@@ -164,6 +170,11 @@ def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
                         value=min(level, indicator.target_value).quantize(Decimal("1")),
                     )
                 )
+    # Overdue hazards (a level): one from the 8th day on, below the open hazards (found −
+    # rectified grows by one a day).
+    for indicator in Indicator.objects.filter(code__endswith="-overdue"):
+        days = list(periods.days_between(indicator.entry_start, min(as_of, indicator.plan_end)))
+        entries += [Entry(indicator=indicator, date=d, value=Decimal(1)) for d in days[7:]]
     Entry.objects.bulk_create(entries)
     rollups.refresh(today=date(2021, 12, 31))
     return {"as_of": as_of}

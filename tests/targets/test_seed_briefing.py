@@ -143,6 +143,24 @@ def test_it_measures_each_of_the_ten_safety_areas_with_a_rectification_rate(seed
     assert ind("safety-nine-small-inspected").name == "“九小”场所专项整治·排查场所"
 
 
+def test_it_counts_each_safety_areas_overdue_hazards_as_a_level_without_a_target(seeded):
+    overdue = Indicator.objects.filter(goal__code="s2-3", code__endswith="-overdue")
+    assert overdue.count() == 10
+    for indicator in overdue:
+        assert (indicator.kind, indicator.unit, indicator.decimals) == (Indicator.Kind.LEVEL, "项", 0)
+        # The briefing sets no target: none is invented, so the status stays "none".
+        assert indicator.target_value is None
+        assert indicator.name.endswith("·逾期未整改隐患")
+        assert "超过整改时限" in indicator.source
+    high_rise = ind("safety-high-rise-fire-overdue")
+    assert high_rise.name == "高层建筑消防安全专项整治·逾期未整改隐患"
+    assert high_rise.department.code == "safety"
+    assert ind("safety-sites-overdue").department.code == "construction"
+    # 3 amounts + the overdue level + the rate for each of the 10 areas, and the rest.
+    assert Indicator.objects.filter(goal__code="s2-3").count() == 50
+    assert Indicator.objects.count() == 75
+
+
 def test_it_gives_every_indicator_a_department_a_valid_range_and_a_source(seeded):
     for indicator in Indicator.objects.all():
         assert indicator.source
