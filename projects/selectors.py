@@ -3,7 +3,7 @@ day rows on the as-of date (never raw entries), prefetched in a fixed number of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -163,6 +163,7 @@ class SafetyArea:
     measures: dict  # role -> Indicator (with day_* figures)
     found_series: list
     rectified_series: list
+    overdue_series: list = field(default_factory=list)  # the level at each 旬's end
 
     def value(self, role: str) -> Decimal | None:
         indicator = self.measures.get(role)
@@ -209,8 +210,8 @@ class SafetyArea:
 
 
 def safety_areas(as_of: date) -> list[SafetyArea]:
-    """The campaigns and sweep areas with their measures on ``as_of`` and found/rectified
-    per 旬 up to it (three queries)."""
+    """The campaigns and sweep areas with their measures on ``as_of`` and found, rectified
+    and overdue per 旬 up to it (three queries)."""
     campaigns = list(
         SafetyCampaign.objects.select_related("department").prefetch_related(indicators_on(as_of))
     )
@@ -222,7 +223,7 @@ def safety_areas(as_of: date) -> list[SafetyArea]:
             role = safety_role(indicator)
             if role and role not in measures:
                 measures[role] = indicator
-        ids += [measures[r].pk for r in ("found", "rectified") if r in measures]
+        ids += [measures[r].pk for r in ("found", "rectified", "overdue") if r in measures]
         areas.append(SafetyArea(campaign, measures, [], []))
     dekads: dict[int, list] = {}
     for pv in PeriodValue.objects.filter(
@@ -230,7 +231,11 @@ def safety_areas(as_of: date) -> list[SafetyArea]:
     ).order_by("period_start"):
         dekads.setdefault(pv.indicator_id, []).append(pv)
     for area in areas:
-        for role, target in (("found", area.found_series), ("rectified", area.rectified_series)):
+        for role, target in (
+            ("found", area.found_series),
+            ("rectified", area.rectified_series),
+            ("overdue", area.overdue_series),
+        ):
             if role in area.measures:
                 target.extend(dekads.get(area.measures[role].pk, []))
     return areas

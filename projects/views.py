@@ -125,11 +125,13 @@ def safety(request):
     for area in areas:
         labels = [charts.short_label(periods.DEKAD, pv.period_start) for pv in area.found_series]
         rectified = {pv.period_start: pv.actual for pv in area.rectified_series}
+        overdue = {pv.period_start: pv.cumulative_actual for pv in area.overdue_series}
         area.figure = (
             charts.found_vs_rectified(
                 labels,
                 [pv.actual for pv in area.found_series],
                 [rectified.get(pv.period_start) for pv in area.found_series],
+                [overdue.get(pv.period_start) for pv in area.found_series] if overdue else None,
             )
             if area.found_series
             else None

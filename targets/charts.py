@@ -308,13 +308,29 @@ def milestone_timeline(milestones: Sequence[dict], *, as_of: date | None) -> dic
     }
 
 
-def found_vs_rectified(labels: Sequence[str], found: Sequence, rectified: Sequence) -> dict:
-    """Hazards found and rectified per period (counts) for one safety area."""
+def found_vs_rectified(
+    labels: Sequence[str], found: Sequence, rectified: Sequence, overdue: Sequence | None = None
+) -> dict:
+    """Hazards found and rectified per period (bars, counts) for one safety area and, when
+    given, the hazards overdue at each period's end (a line: a level, not a flow)."""
+    data = [
+        _bars(_("发现隐患"), labels, found, COLORS["red"]),
+        _bars(_("已整改"), labels, rectified, COLORS["green"]),
+    ]
+    if overdue is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("逾期未整改"),
+                "x": list(labels),
+                "y": [_num(v) for v in overdue],
+                "line": {"color": COLORS["yellow"], "width": 2},
+                "marker": {"size": 7},
+            }
+        )
     return {
-        "data": [
-            _bars(_("发现隐患"), labels, found, COLORS["red"]),
-            _bars(_("已整改"), labels, rectified, COLORS["green"]),
-        ],
+        "data": data,
         "layout": _layout(
             height=260,
             barmode="group",

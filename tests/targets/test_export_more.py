@@ -136,7 +136,7 @@ def test_it_exports_recovery_projects_with_their_progress_rollups(client, manage
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("as_of", [AS_OF, EARLIER])
-def test_it_exports_safety_areas_with_found_rectified_and_rate(client, manager, briefing, as_of):
+def test_it_exports_safety_areas_with_found_rectified_rate_and_overdue(client, manager, briefing, as_of):
     client.force_login(manager)
     url = reverse("projects:safety")
     page = client.get(url, {"as_of": as_of.isoformat()}).content.decode()
@@ -145,7 +145,7 @@ def test_it_exports_safety_areas_with_found_rectified_and_rate(client, manager, 
     assert "安全生产_" in unquote(response["Content-Disposition"])
     header, rows = workbook_rows(response)
     assert header[:3] == ["行动/领域", "类型", "责任单位"]
-    assert {"检查（处）", "发现隐患（项）", "已整改（项）", "整改率（%）"} <= set(header)
+    assert {"检查（处）", "发现隐患（项）", "已整改（项）", "整改率（%）", "逾期（项）"} <= set(header)
     by_name = {row[0]: row for row in rows}
     assert len(rows) == SafetyCampaign.objects.count()
     for campaign in SafetyCampaign.objects.prefetch_related("indicators"):
@@ -156,6 +156,7 @@ def test_it_exports_safety_areas_with_found_rectified_and_rate(client, manager, 
         assert as_decimal(row[header.index("发现隐患（项）")]) == found.quantize(PLACES)
         assert as_decimal(row[header.index("已整改（项）")]) == rectified.quantize(PLACES)
         assert as_decimal(row[header.index("检查（处）")]) == day_figure(measures["inspected"], as_of)
+        assert as_decimal(row[header.index("逾期（项）")]) == day_figure(measures["overdue"], as_of)
         rate = row[header.index("整改率（%）")]
         assert abs(Decimal(str(rate)) - rectified / found * 100) < Decimal("0.0001")
         assert f"{rectified / found * 100:.1f}%" in page  # the page shows the same rate
