@@ -80,6 +80,7 @@ WHERE targets_periodvalue.period_end IS DISTINCT FROM excluded.period_end
 def _status_sql(actual: str, planned: str) -> str:
     """SQL for ``plan.status`` on integer figures (1/10 000); %(green)s and %(yellow)s are
     the thresholds × 10 000."""
+    actual, planned = f"({actual})", f"({planned})"
     return f"""CASE
         WHEN {actual} IS NULL OR {planned} IS NULL THEN 'none'
         WHEN {planned} <= 0 THEN CASE WHEN {actual} > 0 THEN 'green' ELSE 'none' END
@@ -94,10 +95,16 @@ def _id_filter(column: str, ids: list[int] | None) -> str:
     return f"{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
-def _day_sql(ids: list[int] | None, renew: list[int], *, full: bool, levels: bool) -> str:
-    """Day rows of amount and milestone indicators (``levels=False``) or of level
-    indicators (``levels=True``: one more window, to carry the last value forward)."""
-    kinds = "('level')" if levels else "('amount', 'milestone')"
+def _day_sql(
+    ids: list[int] | None, renew: list[int], *, full: bool, levels: bool, until_end: bool = False
+) -> str:
+    """Day rows of amount indicators (``levels=False``: one running sum, the bulk of the
+    work) or of level and milestone indicators (``levels=True``: a running count of the
+    entries, and the last value carried forward within each run of days). With
+    ``until_end``, only the days up to ``%(end)s`` (the later ones are shifted by
+    ``_shift_sql``), except for indicators renewed from their plan start."""
+    kinds = "('level', 'milestone')" if levels else "('amount')"
+    last_day = f"(c.day <= %(end)s OR {_id_filter('s.indicator_id', renew)})" if until_end else "1 = 1"
     if full:
         # From plan start: nothing tracked comes before, the opening value is the base.
         base = "SELECT indicator_id, opening_u AS sum_u, 0 AS done, opening_u AS level_u FROM scope"
@@ -112,7 +119,18 @@ def _day_sql(ids: list[int] | None, renew: list[int], *, full: bool, levels: boo
         FROM scope s
         LEFT JOIN targets_periodvalue p ON p.indicator_id = s.indicator_id AND p.period_type = 'day'
             AND p.period_start = %(start_prev)s AND s.lo > s.plan_start"""
-    level_window = "MAX(r.v) OVER (PARTITION BY r.indicator_id, r.grp)" if levels else "CAST(NULL AS BIGINT)"
+    if levels:
+        # A milestone's 0 entries do not count: its running count is of the days marked done.
+        value = "CASE WHEN s.kind = 'milestone' THEN NULLIF({v}, 0) ELSE {v} END"
+        windows = "COUNT(d.v) OVER w AS grp"
+        cumulative = """CASE WHEN r.kind = 'milestone' THEN
+                            CASE WHEN r.done = 1 OR r.grp > 0 THEN 10000 ELSE 0 END
+                        ELSE COALESCE(MAX(r.v) OVER (PARTITION BY r.indicator_id, r.grp), r.level_u) END"""
+    else:
+        value = "{v}"
+        windows = "SUM(d.v) OVER w AS run_u"
+        cumulative = "r.sum_u + COALESCE(r.run_u, 0)"
+    value = value.format(v="CAST(ROUND(e.value * 10000) AS BIGINT)")
     segment_plan = """(2 * s.target_u * (g.before_weight * g.days + g.weight * ({j}))
                        + g.total_weight * g.days) / (2 * g.total_weight * g.days)"""
     return f"""
@@ -129,7 +147,7 @@ def _day_sql(ids: list[int] | None, renew: list[int], *, full: bool, levels: boo
             AND (i.plan_end >= %(start)s OR {_id_filter("i.id", renew)})
     ),
     ent AS (
-        SELECT e.indicator_id, e.date AS day, CAST(ROUND(e.value * 10000) AS BIGINT) AS v
+        SELECT e.indicator_id, e.date AS day, {value} AS v
         FROM targets_entry e JOIN scope s ON s.indicator_id = e.indicator_id
         WHERE e.date >= s.track AND e.date >= s.lo AND e.date <= s.plan_end
     ),
@@ -142,23 +160,17 @@ def _day_sql(ids: list[int] | None, renew: list[int], *, full: bool, levels: boo
         JOIN base b ON b.indicator_id = s.indicator_id
         JOIN targets_plan_segment g ON g.indicator_id = s.indicator_id AND g.seg_end >= s.lo
         JOIN targets_calendar c ON c.day >= g.seg_start AND c.day <= g.seg_end AND c.day >= s.lo
+            AND {last_day}
         LEFT JOIN ent e ON e.indicator_id = s.indicator_id AND e.day = c.day
     ),
     runs AS (
-        SELECT d.*,
-               SUM(d.v) OVER w AS run_u,
-               COUNT(d.v) OVER w AS grp,
-               MAX(CASE WHEN d.v <> 0 THEN 1 ELSE 0 END) OVER w AS run_done
+        SELECT d.*, {windows}
         FROM days d
         WINDOW w AS (PARTITION BY d.indicator_id ORDER BY d.day ROWS UNBOUNDED PRECEDING)
     ),
     figures AS (
         SELECT r.indicator_id, r.day, r.cum_plan_u, r.cum_plan_u - r.prev_plan_u AS plan_u,
-               CASE WHEN r.day < r.track THEN NULL
-                    WHEN r.kind = 'amount' THEN r.sum_u + COALESCE(r.run_u, 0)
-                    WHEN r.kind = 'milestone' THEN
-                        CASE WHEN r.done = 1 OR r.run_done = 1 THEN 10000 ELSE 0 END
-                    ELSE COALESCE({level_window}, r.level_u) END AS cum_u,
+               CASE WHEN r.day < r.track THEN NULL ELSE {cumulative} END AS cum_u,
                r.v, r.kind
         FROM runs r
     )
@@ -177,89 +189,129 @@ def _day_sql(ids: list[int] | None, renew: list[int], *, full: bool, levels: boo
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
+def _shift_sql(ids: list[int], renew: list[int]) -> str:
+    """After a change to an amount indicator's days ``%(start)s``–``%(end)s``, every later
+    day's cumulative figure moves by the same amount: the new entries of those days minus
+    the day rows' old figures. Shifts those later day rows in place (and judges their
+    status again) instead of recomputing them; run before the days themselves are."""
+    kept = f"NOT {_id_filter('i.id', renew)}" if renew else "1 = 1"  # renewed: recomputed whole
+    cum_u = "CAST(ROUND(cumulative_actual * 10000) AS BIGINT) + d.u"
+    # Without a target there is no plan to judge against (status "none").
+    cum_plan_u = "CASE WHEN d.planned = 1 THEN CAST(ROUND(cumulative_planned * 10000) AS BIGINT) END"
+    return f"""
+    WITH scope AS (
+        SELECT i.id AS indicator_id, COALESCE(i.tracking_start, i.plan_start) AS track,
+               CASE WHEN i.plan_start > %(start)s THEN i.plan_start ELSE %(start)s END AS lo,
+               CASE WHEN i.target_value IS NULL THEN 0 ELSE 1 END AS planned
+        FROM targets_indicator i
+        WHERE i.kind = 'amount' AND {_id_filter("i.id", ids)} AND {kept}
+            AND i.plan_end > %(end)s
+    ),
+    entered AS (
+        SELECT e.indicator_id, CAST(SUM(CAST(ROUND(e.value * 10000) AS BIGINT)) AS BIGINT) AS u
+        FROM targets_entry e JOIN scope s ON s.indicator_id = e.indicator_id
+        WHERE e.date >= s.track AND e.date >= s.lo AND e.date >= %(start)s AND e.date <= %(end)s
+        GROUP BY e.indicator_id
+    ),
+    rolled AS (
+        SELECT p.indicator_id, CAST(SUM(CAST(ROUND(p.actual * 10000) AS BIGINT)) AS BIGINT) AS u
+        FROM targets_periodvalue p JOIN scope s ON s.indicator_id = p.indicator_id
+        WHERE p.period_type = 'day' AND p.period_start >= s.lo AND p.period_start <= %(end)s
+        GROUP BY p.indicator_id
+    ),
+    delta AS (
+        SELECT s.indicator_id, s.planned, COALESCE(n.u, 0) - COALESCE(o.u, 0) AS u
+        FROM scope s
+        LEFT JOIN entered n ON n.indicator_id = s.indicator_id
+        LEFT JOIN rolled o ON o.indicator_id = s.indicator_id
+    )
+    UPDATE targets_periodvalue SET
+        cumulative_actual = ({cum_u}) / 10000.0,
+        status = CASE WHEN period_start > %(today)s THEN 'none'
+                      ELSE {_status_sql(cum_u, cum_plan_u)} END,
+        computed_at = %(now)s
+    FROM delta d
+    WHERE targets_periodvalue.indicator_id = d.indicator_id AND d.u <> 0
+        AND period_type = 'day' AND period_start > %(end)s AND cumulative_actual IS NOT NULL
+    """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
+
+
+def _least(*values: str) -> str:
+    """SQL for the smallest of the values (dates here; none is NULL)."""
+    function = "MIN" if connection.vendor == "sqlite" else "LEAST"
+    return f"{function}({', '.join(values)})"
+
+
 def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, renew: list[int]) -> str:
-    """旬/month/quarter/year rows of amount, level and milestone indicators, built from the
-    rows of the period type just below (day → 旬 → month → quarter → year: each level reads
-    the small one under it, not the days again). Sums of the children; cumulative values
-    from the last child; status from the last child that has begun by today (its status
-    was already judged at min(its end, today), which is this period's as-of day too)."""
+    """旬/month/quarter/year rows of amount, level and milestone indicators, built in one
+    grouping pass over the rows of the period type just below (day → 旬 → month → quarter
+    → year: each level reads the small one under it, not the days again). Sums of the
+    children; cumulative values from the last child (the one holding the period's last
+    day in the plan); status from the child holding the period's as-of day (its last day
+    in the plan, or today if earlier), whose own status was judged on that same day."""
     first, last = f"c.{period_type}_start", f"c.{period_type}_end"
-
-    def scope(alias: str) -> str:
-        # The children to read: the given indicators, from the first recomputed period on
-        # (a range on the unique index). The join to the last child (e) carries the same
-        # condition, so an incremental refresh reads a few rows instead of hashing them all;
-        # the status child is one probe of the unique index per period (a subquery).
-        since = f"{alias}.period_start >= %({period_type}_from)s"
-        if renew:
-            since = f"({since} OR {_id_filter(f'{alias}.indicator_id', renew)})"
-        return f"{_id_filter(f'{alias}.indicator_id', ids)} AND {since}"
-
+    last_day = _least(last, "i.plan_end")
+    as_of = _least(last, "i.plan_end", "%(today)s")
+    # The children to read: the given indicators, from the first recomputed period on
+    # (a range on the unique index).
+    since = f"ch.period_start >= %({period_type}_from)s"
+    if renew:
+        since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
     return f"""
     WITH g AS (
-        SELECT ch.indicator_id, {first} AS ps, {last} AS pe,
+        SELECT ch.indicator_id, i.kind, {first} AS ps, {last} AS pe,
                SUM(CAST(ROUND(ch.planned * 10000) AS BIGINT)) AS plan_u,
                SUM(CAST(ROUND(ch.actual * 10000) AS BIGINT)) AS sum_u,
                COUNT(ch.actual) AS n_actual,
-               MAX(ch.period_start) AS last_child,
-               MAX(CASE WHEN ch.period_start <= %(today)s THEN ch.period_start END) AS status_child
+               MAX(CASE WHEN ch.period_end >= {last_day} THEN ch.cumulative_actual END) AS cum_actual,
+               MAX(CASE WHEN ch.period_end >= {last_day} THEN ch.cumulative_planned END) AS cum_planned,
+               MAX(CASE WHEN ch.period_start <= {as_of} AND ch.period_end >= {as_of}
+                        THEN ch.status END) AS status
         FROM targets_periodvalue ch
         JOIN targets_calendar c ON c.day = ch.period_start
-        WHERE ch.period_type = '{child_type}' AND {scope("ch")}
-        GROUP BY ch.indicator_id, {first}, {last}
+        JOIN targets_indicator i ON i.id = ch.indicator_id
+        WHERE ch.period_type = '{child_type}' AND i.kind <> 'ratio'
+            AND {_id_filter("ch.indicator_id", ids)} AND {since}
+        GROUP BY ch.indicator_id, i.kind, {first}, {last}
     )
     INSERT INTO targets_periodvalue ({COLUMNS})
     SELECT g.indicator_id, '{period_type}', g.ps, g.pe,
-           CASE WHEN i.kind = 'amount' THEN g.sum_u / 10000.0
-                WHEN i.kind = 'level' AND g.n_actual = 0 THEN NULL
-                ELSE e.cumulative_actual END,
-           e.cumulative_actual,
+           CASE WHEN g.kind = 'amount' THEN g.sum_u / 10000.0
+                WHEN g.kind = 'level' AND g.n_actual = 0 THEN NULL
+                ELSE g.cum_actual END,
+           g.cum_actual,
            g.plan_u / 10000.0,
-           e.cumulative_planned,
-           COALESCE((SELECT st.status FROM targets_periodvalue st WHERE st.indicator_id = g.indicator_id
-                     AND st.period_type = '{child_type}' AND st.period_start = g.status_child), 'none'),
+           g.cum_planned,
+           COALESCE(g.status, 'none'),
            %(now)s
     FROM g
-    JOIN targets_indicator i ON i.id = g.indicator_id
-    JOIN targets_periodvalue e ON e.indicator_id = g.indicator_id
-        AND e.period_type = '{child_type}' AND e.period_start = g.last_child AND {scope("e")}
-    WHERE i.kind <> 'ratio'
+    WHERE true
     {UPSERT}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
 def _ratio_sql(ids: list[int] | None, renew: list[int]) -> str:
-    """Rows of ratio indicators (every period type) from their parts' rows: both parts'
-    rows are read through the (indicator, …) index and paired by grouping."""
+    """Rows of ratio indicators (every period type) from their parts' rows of the same
+    period, both read through the (indicator, period type, start) index."""
     percent = "CASE WHEN {d} > 0 THEN (2 * COALESCE({n}, 0) * 1000000 + {d}) / (2 * {d}) END"
-    part = """
-        SELECT r.id AS indicator_id, r.target_value, p.period_type, p.period_start, p.period_end,
-               {role} AS is_numerator,
-               CAST(ROUND(p.actual * 10000) AS BIGINT) AS actual_u,
-               CAST(ROUND(p.cumulative_actual * 10000) AS BIGINT) AS cum_u
-        FROM targets_indicator r
-        JOIN targets_periodvalue p ON p.indicator_id = r.{column}
-        WHERE r.kind = 'ratio' AND {where}
-            AND p.period_end >= r.plan_start AND p.period_start <= r.plan_end
-            AND (p.period_end >= %(start)s OR {renewed})"""
-    where = _id_filter("r.id", ids)
     renewed = " OR ".join(_id_filter(f"r.{col}", renew) for col in ("id", "numerator_id", "denominator_id"))
+    types = ", ".join(f"'{period_type}'" for period_type in periods.PERIOD_TYPES)
     return f"""
-    WITH parts AS (
-        {part.format(role=1, column="numerator_id", where=where, renewed=renewed)}
-        UNION ALL
-        {part.format(role=0, column="denominator_id", where=where, renewed=renewed)}
-    ),
-    paired AS (
-        SELECT indicator_id, period_type, period_start, period_end,
-               CAST(ROUND(MAX(target_value) * 10000) AS BIGINT) AS target_u,
-               MAX(CASE WHEN is_numerator = 1 THEN actual_u END) AS n_u,
-               MAX(CASE WHEN is_numerator = 0 THEN actual_u END) AS d_u,
-               MAX(CASE WHEN is_numerator = 1 THEN cum_u END) AS n_cum_u,
-               MAX(CASE WHEN is_numerator = 0 THEN cum_u END) AS d_cum_u
-        FROM parts
-        GROUP BY indicator_id, period_type, period_start, period_end
-        HAVING SUM(is_numerator) = 1 AND COUNT(*) = 2
+    WITH paired AS (
+        SELECT r.id AS indicator_id, n.period_type, n.period_start, n.period_end,
+               CAST(ROUND(r.target_value * 10000) AS BIGINT) AS target_u,
+               CAST(ROUND(n.actual * 10000) AS BIGINT) AS n_u,
+               CAST(ROUND(d.actual * 10000) AS BIGINT) AS d_u,
+               CAST(ROUND(n.cumulative_actual * 10000) AS BIGINT) AS n_cum_u,
+               CAST(ROUND(d.cumulative_actual * 10000) AS BIGINT) AS d_cum_u
+        FROM targets_indicator r
+        JOIN targets_periodvalue n ON n.indicator_id = r.numerator_id AND n.period_type IN ({types})
+        JOIN targets_periodvalue d ON d.indicator_id = r.denominator_id
+            AND d.period_type = n.period_type AND d.period_start = n.period_start
+        WHERE r.kind = 'ratio' AND {_id_filter("r.id", ids)}
+            AND n.period_end >= r.plan_start AND n.period_start <= r.plan_end
+            -- A period ending on or after the start began in the start's year at the earliest.
+            AND (n.period_end >= %(start)s AND n.period_start >= %(year_from)s OR {renewed})
     ),
     rates AS (
         SELECT p.*,
@@ -403,25 +455,12 @@ def _changes(cursor) -> int:
     return max(cursor.rowcount, 0)
 
 
-def refresh(
-    indicator_ids: list[int] | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    *,
-    today: date | None = None,
-) -> int:
-    """Recompute the ``PeriodValue`` rows of the given indicators (all when None) and of
-    the ratios built on them, for every period that ends on or after ``start`` (from plan
-    start when None). ``end`` is accepted for the callers' sake but a change on any day
-    moves every later cumulative value, so rows are recomputed to the plan's end.
-    ``today`` (default: today in Asia/Shanghai) decides which rows are in the future.
-    Returns the number of rows written (inserted or changed)."""
-    del end  # see the docstring: later cumulative values depend on every earlier day
-    ids = None if indicator_ids is None else _with_dependent_ratios([int(pk) for pk in indicator_ids])
+def _params(start: date | None, today: date | None, end: date | None = None) -> dict:
     ops = connection.ops
     green, yellow = plan.thresholds()
     params = {
         "start": ops.adapt_datefield_value(start or date.min),
+        "end": ops.adapt_datefield_value(end or date.max),
         "start_prev": ops.adapt_datefield_value(start - timedelta(days=1) if start else date.min),
         "today": ops.adapt_datefield_value(today or timezone.localdate()),
         "now": ops.adapt_datetimefield_value(timezone.now()),
@@ -432,42 +471,144 @@ def refresh(
         params[f"{period_type}_from"] = ops.adapt_datefield_value(
             periods.period_start(period_type, start) if start else date.min
         )
+    return params
+
+
+def _statements(ids: list[int] | None, renew: list[int], *, full: bool, shift: bool = False) -> list[str]:
+    """The roll-up in order: day rows, then each period type from the one below, then the
+    ratios from their parts' rows. With ``shift``, amounts' days after ``%(end)s`` are
+    shifted rather than recomputed."""
+    return [
+        *([_shift_sql(ids, renew)] if shift else []),
+        _day_sql(ids, renew, full=full, levels=False, until_end=shift),
+        _day_sql(ids, renew, full=full, levels=True),
+        *(
+            _aggregate_sql(period_type, child_type, ids, renew)
+            for child_type, period_type in zip(periods.PERIOD_TYPES, AGGREGATES, strict=False)
+        ),
+        _ratio_sql(ids, renew),
+    ]
+
+
+def _tune(cursor) -> None:
+    """PostgreSQL settings for this transaction only: sorts of a full build (a million day
+    rows) stay in memory, and no JIT compilation (it costs more than it saves here)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+
+
+def _mark_refreshed(cursor) -> None:
+    cursor.execute(
+        "INSERT INTO targets_rollup_state (id, refreshed_at) VALUES (1, %s)"
+        " ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
+        [timezone.now().astimezone(UTC).isoformat()],
+    )
+
+
+def refresh(
+    indicator_ids: list[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    today: date | None = None,
+) -> int:
+    """Recompute the ``PeriodValue`` rows of the given indicators (all when None) and of
+    the ratios built on them, for every period that ends on or after ``start`` (from plan
+    start when None). A change on a day moves every later cumulative value: when the
+    changed days end at ``end``, the later day rows of amounts are shifted by the change
+    (the rest is recomputed to the plan's end); without ``end`` everything is recomputed.
+    ``today`` (default: today in Asia/Shanghai) decides which rows are in the future.
+    Only rows whose figures change are written, so readers are never kept waiting.
+    Returns the number of rows written (inserted or changed)."""
     full = start is None
+    if indicator_ids is None and full and not PeriodValue.objects.exists():
+        return rebuild(today=today)  # a first build: nothing to compare with
+    ids = None if indicator_ids is None else _with_dependent_ratios([int(pk) for pk in indicator_ids])
+    shift = ids is not None and start is not None and end is not None and end >= start
+    params = _params(start, today, end)
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Sorts of a full rebuild (a million day rows) stay in memory; this transaction only.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+        if full:
+            _tune(cursor)
         moved = _sync_segments(ids)
         if moved:
             cursor.execute(_stale_sql(moved))
             written += _changes(cursor)
         # Indicators with a new or changed plan (or never rolled up) from their plan start.
         renew = [] if full else moved
-        statements = [
-            _day_sql(ids, renew, full=full, levels=False),
-            _day_sql(ids, renew, full=full, levels=True),
-            *(
-                _aggregate_sql(period_type, child_type, ids, renew)
-                for child_type, period_type in zip(periods.PERIOD_TYPES, AGGREGATES, strict=False)
-            ),
-            _ratio_sql(ids, renew),
-        ]
-        existing = PeriodValue.objects.all()
-        if ids is not None:
-            existing = existing.filter(indicator_id__in=ids)
-        if full and not existing.exists():
-            # A first build: nothing to conflict with, plain inserts are a third cheaper.
-            statements = [sql.replace(UPSERT, "") for sql in statements]
+        for sql in _statements(ids, renew, full=full, shift=shift):
+            cursor.execute(sql, params)
+            written += _changes(cursor)
+        _mark_refreshed(cursor)
+    return written
+
+
+def rebuild(*, today: date | None = None, progress=None) -> int:
+    """Rebuild every ``PeriodValue`` row from the entries (``manage.py rollup --full``, and
+    the first roll-up): empty the table, insert plainly, no comparison with old rows.
+    On PostgreSQL the table's indexes are dropped first and built again at the end, as
+    the manual advises for bulk loading (a third of the time of keeping them up to date).
+    One transaction: nothing is half-built for readers; on PostgreSQL they wait for the
+    commit (TRUNCATE locks the table). ``progress(step)`` is called after each step.
+    Returns the number of rows written."""
+    params = _params(None, today)
+    postgres = connection.vendor == "postgresql"
+    *statements, ratios = (sql.replace(UPSERT, "") for sql in _statements(None, [], full=True))
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        _tune(cursor)
+        _sync_segments(None)
+        if postgres:
+            cursor.execute("TRUNCATE targets_periodvalue")
+            indexes = _drop_indexes(cursor)
+        else:
+            cursor.execute("DELETE FROM targets_periodvalue")
+            indexes = []
         for sql in statements:
             cursor.execute(sql, params)
             written += _changes(cursor)
-        cursor.execute(
-            "INSERT INTO targets_rollup_state (id, refreshed_at) VALUES (1, %s)"
-            " ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
-            [timezone.now().astimezone(UTC).isoformat()],
-        )
+            if progress:
+                progress(1)
+        for sql in indexes:
+            cursor.execute(sql)
+        cursor.execute(ratios, params)  # few rows, read from their parts through the index
+        written += _changes(cursor)
+        _mark_refreshed(cursor)
+        if progress:
+            progress(1)
     return written
+
+
+REBUILD_STEPS = len(AGGREGATES) + 3  # two day statements, the aggregates, then indexes and ratios
+
+
+def _drop_indexes(cursor) -> list[str]:
+    """Drop PeriodValue's constraints and indexes (PostgreSQL); returns the statements that
+    create them again exactly as they were."""
+    table = PeriodValue._meta.db_table
+    quote = connection.ops.quote_name
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s",
+        [table],
+    )
+    names = {name for name, _ in constraints}
+    indexes = [(name, definition) for name, definition in cursor.fetchall() if name not in names]
+    for name, _ in constraints:
+        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {quote(name)}")
+    add = f"ALTER TABLE {quote(table)} ADD CONSTRAINT"
+    return [f"{add} {quote(name)} {definition}" for name, definition in constraints] + [
+        definition for _, definition in indexes
+    ]
 
 
 def latest_computed_at() -> datetime | None:

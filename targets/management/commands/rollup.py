@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help="delete the roll-ups of the chosen indicators first and rebuild them from scratch",
+            help="rebuild the roll-ups from scratch (of the chosen indicators, or the whole table)",
         )
         parser.add_argument(
             "--indicator",
@@ -29,6 +29,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, full=False, indicator=None, verbosity=1, **options):
+        if full and not indicator:
+            steps = rollups.REBUILD_STEPS
+            with tqdm(total=steps, unit="step", disable=verbosity == 0, file=sys.stderr) as bar:
+                written = rollups.rebuild(progress=bar.update)
+            if verbosity:
+                self.stdout.write(f"every indicator rebuilt, {written} rows written")
+            return
         indicators = Indicator.objects.order_by("id")
         if indicator:
             indicators = indicators.filter(code__in=indicator)
