@@ -78,10 +78,13 @@ def plan_segments(
             segments.append(Segment(start, end - timedelta(days=1), 0, 0, days - 1, 1))
         segments.append(Segment(end, end, 0, 1, 1, 1))
         return segments
+    linear = [Segment(start, end, 0, 1, days, 1)]
+    if not weights:
+        return linear
     spans = _month_spans(start, end)
-    shares = [Fraction(str((weights or {}).get(_month_key(first), 0))) for first, _ in spans]
-    if not weights or sum(shares) <= 0 or any(share < 0 for share in shares):
-        return [Segment(start, end, 0, 1, days, 1)]
+    shares = [Fraction(str(weights.get(_month_key(first), 0))) for first, _ in spans]
+    if sum(shares) <= 0 or any(share < 0 for share in shares):
+        return linear
     scale = lcm(*(share.denominator for share in shares))
     ints = [int(share * scale) for share in shares]
     total = sum(ints)

@@ -77,6 +77,14 @@ WHERE targets_periodvalue.period_end IS DISTINCT FROM excluded.period_end
 """
 
 
+def _write(select: str, *, plain: bool = False) -> str:
+    """Write the rows ``select`` yields (the COLUMNS, in order) into PeriodValue: plainly
+    into an emptied table (``plain``), else only where a figure changed (``UPSERT``)."""
+    if plain:
+        return f"INSERT INTO targets_periodvalue ({COLUMNS}) {select}"
+    return f"INSERT INTO targets_periodvalue ({COLUMNS}) {select} WHERE true {UPSERT}"
+
+
 def _status_sql(actual: str, planned: str) -> str:
     """SQL for ``plan.status`` on integer figures (1/10 000); %(green)s and %(yellow)s are
     the thresholds × 10 000."""
@@ -96,7 +104,13 @@ def _id_filter(column: str, ids: list[int] | None) -> str:
 
 
 def _day_sql(
-    ids: list[int] | None, renew: list[int], *, full: bool, levels: bool, until_end: bool = False
+    ids: list[int] | None,
+    renew: list[int],
+    *,
+    full: bool,
+    levels: bool,
+    until_end: bool = False,
+    plain: bool = False,
 ) -> str:
     """Day rows of amount indicators (``levels=False``: one running sum, the bulk of the
     work) or of level and milestone indicators (``levels=True``: a running count of the
@@ -133,6 +147,16 @@ def _day_sql(
     value = value.format(v="CAST(ROUND(e.value * 10000) AS BIGINT)")
     segment_plan = """(2 * s.target_u * (g.before_weight * g.days + g.weight * ({j}))
                        + g.total_weight * g.days) / (2 * g.total_weight * g.days)"""
+    select = f"""SELECT f.indicator_id, 'day' AS period_type, f.day AS period_start,
+           f.day AS period_end,
+           (CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.v END) / 10000.0 AS actual,
+           f.cum_u / 10000.0 AS cumulative_actual,
+           COALESCE(f.plan_u, 0) / 10000.0 AS planned,
+           COALESCE(f.cum_plan_u, 0) / 10000.0 AS cumulative_planned,
+           CASE WHEN f.day > %(today)s THEN 'none'
+                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status,
+           %(now)s AS computed_at
+    FROM figures f"""  # noqa: S608 (only fixed names are interpolated)
     return f"""
     WITH scope AS (
         SELECT i.id AS indicator_id, i.kind AS kind, i.plan_start AS plan_start, i.plan_end AS plan_end,
@@ -174,18 +198,7 @@ def _day_sql(
                r.v, r.kind
         FROM runs r
     )
-    INSERT INTO targets_periodvalue ({COLUMNS})
-    SELECT f.indicator_id, 'day', f.day, f.day,
-           (CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.v END) / 10000.0,
-           f.cum_u / 10000.0,
-           COALESCE(f.plan_u, 0) / 10000.0,
-           COALESCE(f.cum_plan_u, 0) / 10000.0,
-           CASE WHEN f.day > %(today)s THEN 'none'
-                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END,
-           %(now)s
-    FROM figures f
-    WHERE true
-    {UPSERT}
+    {_write(select, plain=plain)}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
@@ -242,7 +255,9 @@ def _least(*values: str) -> str:
     return f"{function}({', '.join(values)})"
 
 
-def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, renew: list[int]) -> str:
+def _aggregate_sql(
+    period_type: str, child_type: str, ids: list[int] | None, renew: list[int], *, plain: bool = False
+) -> str:
     """旬/month/quarter/year rows of amount, level and milestone indicators, built in one
     grouping pass over the rows of the period type just below (day → 旬 → month → quarter
     → year: each level reads the small one under it, not the days again). Sums of the
@@ -257,6 +272,17 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
     since = f"ch.period_start >= %({period_type}_from)s"
     if renew:
         since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
+    select = f"""SELECT g.indicator_id, '{period_type}' AS period_type,
+           g.ps AS period_start, g.pe AS period_end,
+           CASE WHEN g.kind = 'amount' THEN g.sum_u / 10000.0
+                WHEN g.kind = 'level' AND g.n_actual = 0 THEN NULL
+                ELSE g.cum_actual END AS actual,
+           g.cum_actual AS cumulative_actual,
+           g.plan_u / 10000.0 AS planned,
+           g.cum_planned AS cumulative_planned,
+           COALESCE(g.status, 'none') AS status,
+           %(now)s AS computed_at
+    FROM g"""  # noqa: S608 (only fixed names are interpolated)
     return f"""
     WITH g AS (
         SELECT ch.indicator_id, i.kind, {first} AS ps, {last} AS pe,
@@ -271,31 +297,27 @@ def _aggregate_sql(period_type: str, child_type: str, ids: list[int] | None, ren
         JOIN targets_calendar c ON c.day = ch.period_start
         JOIN targets_indicator i ON i.id = ch.indicator_id
         WHERE ch.period_type = '{child_type}' AND i.kind <> 'ratio'
-            AND {_id_filter("ch.indicator_id", ids)} AND {since}
+            AND {_id_filter("ch.indicator_id", ids)} AND {_id_filter("i.id", ids)} AND {since}
         GROUP BY ch.indicator_id, i.kind, {first}, {last}
     )
-    INSERT INTO targets_periodvalue ({COLUMNS})
-    SELECT g.indicator_id, '{period_type}', g.ps, g.pe,
-           CASE WHEN g.kind = 'amount' THEN g.sum_u / 10000.0
-                WHEN g.kind = 'level' AND g.n_actual = 0 THEN NULL
-                ELSE g.cum_actual END,
-           g.cum_actual,
-           g.plan_u / 10000.0,
-           g.cum_planned,
-           COALESCE(g.status, 'none'),
-           %(now)s
-    FROM g
-    WHERE true
-    {UPSERT}
+    {_write(select, plain=plain)}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
-def _ratio_sql(ids: list[int] | None, renew: list[int]) -> str:
+def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) -> str:
     """Rows of ratio indicators (every period type) from their parts' rows of the same
     period, both read through the (indicator, period type, start) index."""
     percent = "CASE WHEN {d} > 0 THEN (2 * COALESCE({n}, 0) * 1000000 + {d}) / (2 * {d}) END"
     renewed = " OR ".join(_id_filter(f"r.{col}", renew) for col in ("id", "numerator_id", "denominator_id"))
     types = ", ".join(f"'{period_type}'" for period_type in periods.PERIOD_TYPES)
+    select = f"""SELECT t.indicator_id, t.period_type, t.period_start, t.period_end,
+           t.rate_u / 10000.0 AS actual, t.cum_rate_u / 10000.0 AS cumulative_actual,
+           COALESCE(t.target_u, 0) / 10000.0 AS planned,
+           COALESCE(t.target_u, 0) / 10000.0 AS cumulative_planned,
+           CASE WHEN t.period_start > %(today)s THEN 'none'
+                ELSE {_status_sql("t.cum_rate_u", "t.target_u")} END AS status,
+           %(now)s AS computed_at
+    FROM rates t"""  # noqa: S608 (only fixed names are interpolated)
     return f"""
     WITH paired AS (
         SELECT r.id AS indicator_id, n.period_type, n.period_start, n.period_end,
@@ -319,16 +341,7 @@ def _ratio_sql(ids: list[int] | None, renew: list[int]) -> str:
                {percent.format(n="p.n_cum_u", d="p.d_cum_u")} AS cum_rate_u
         FROM paired p
     )
-    INSERT INTO targets_periodvalue ({COLUMNS})
-    SELECT t.indicator_id, t.period_type, t.period_start, t.period_end,
-           t.rate_u / 10000.0, t.cum_rate_u / 10000.0,
-           COALESCE(t.target_u, 0) / 10000.0, COALESCE(t.target_u, 0) / 10000.0,
-           CASE WHEN t.period_start > %(today)s THEN 'none'
-                ELSE {_status_sql("t.cum_rate_u", "t.target_u")} END,
-           %(now)s
-    FROM rates t
-    WHERE true
-    {UPSERT}
+    {_write(select, plain=plain)}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
@@ -474,19 +487,22 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
     return params
 
 
-def _statements(ids: list[int] | None, renew: list[int], *, full: bool, shift: bool = False) -> list[str]:
+def _statements(
+    ids: list[int] | None, renew: list[int], *, full: bool, shift: bool = False, plain: bool = False
+) -> list[str]:
     """The roll-up in order: day rows, then each period type from the one below, then the
     ratios from their parts' rows. With ``shift``, amounts' days after ``%(end)s`` are
-    shifted rather than recomputed."""
+    shifted rather than recomputed. With ``plain``, rows are inserted without looking
+    for stored ones (the table was emptied)."""
     return [
         *([_shift_sql(ids, renew)] if shift else []),
-        _day_sql(ids, renew, full=full, levels=False, until_end=shift),
-        _day_sql(ids, renew, full=full, levels=True),
+        _day_sql(ids, renew, full=full, levels=False, until_end=shift, plain=plain),
+        _day_sql(ids, renew, full=full, levels=True, plain=plain),
         *(
-            _aggregate_sql(period_type, child_type, ids, renew)
+            _aggregate_sql(period_type, child_type, ids, renew, plain=plain)
             for child_type, period_type in zip(periods.PERIOD_TYPES, AGGREGATES, strict=False)
         ),
-        _ratio_sql(ids, renew),
+        _ratio_sql(ids, renew, plain=plain),
     ]
 
 
@@ -555,7 +571,7 @@ def rebuild(*, today: date | None = None, progress=None) -> int:
     Returns the number of rows written."""
     params = _params(None, today)
     postgres = connection.vendor == "postgresql"
-    *statements, ratios = (sql.replace(UPSERT, "") for sql in _statements(None, [], full=True))
+    *statements, ratios = _statements(None, [], full=True, plain=True)
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         _tune(cursor)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -234,7 +234,8 @@ def scenarios(draw):
         for _ in range(2)
     ]
     today = draw(st.dates(start - timedelta(days=3), end + timedelta(days=3)))
-    change = draw(st.tuples(st.dates(start, end), money))
+    # A clerk's change: one to seven consecutive days from a day in the plan.
+    change = draw(st.tuples(st.dates(start, end), st.lists(money, min_size=1, max_size=7)))
     return start, end, specs, (with_ratio, ratio_parts, draw(st.one_of(st.none(), money))), today, change
 
 
@@ -246,7 +247,7 @@ class Rollback(Exception):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=scenarios())
 def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenario):
-    start, end, specs, (with_ratio, ratio_parts, ratio_target), today, (changed_day, new_value) = scenario
+    start, end, specs, (with_ratio, ratio_parts, ratio_target), today, (first_day, new_values) = scenario
     try:
         with transaction.atomic():
             created = []
@@ -280,12 +281,17 @@ def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenari
             rollups.refresh(today=today)
             assert not differences(expected_rows(today), stored_rows())
 
-            # Incremental after one changed day == full recomputation.
+            # Incremental after a few changed days == full recomputation.
             touched = created[0]
-            if touched.in_plan(changed_day):
-                value = D(1) if touched.kind == "milestone" else new_value
-                Entry.objects.update_or_create(indicator=touched, date=changed_day, defaults={"value": value})
-                rollups.refresh([touched.id], changed_day, changed_day, today=today)
+            changed = [first_day + timedelta(days=n) for n in range(len(new_values))]
+            changed = [
+                (day, value) for day, value in zip(changed, new_values, strict=True) if touched.in_plan(day)
+            ]
+            if changed:
+                for day, value in changed:
+                    value = D(1) if touched.kind == "milestone" else value
+                    Entry.objects.update_or_create(indicator=touched, date=day, defaults={"value": value})
+                rollups.refresh([touched.id], changed[0][0], changed[-1][0], today=today)
                 incremental = stored_rows()
                 assert not differences(expected_rows(today), incremental)
                 assert rollups.refresh(today=today) == 0  # the full rebuild finds nothing to change
@@ -304,3 +310,115 @@ def test_it_rolls_up_a_new_indicator_from_its_plan_start_on_its_first_figure(org
     october = row(indicator, "month", date(2021, 10, 1))
     assert october.planned == D("31") and october.actual == D("3.5")
     assert row(indicator, "day", date(2021, 10, 1)).cumulative_planned == D("1")
+
+
+def _mixed_indicators(org):
+    """One indicator of every kind, a full-year one tracked from October, and a ratio."""
+    found = make_indicator(org, "found", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31))
+    fixed = make_indicator(org, "fixed", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31))
+    make_indicator(
+        org,
+        "rate",
+        Indicator.Kind.RATIO,
+        date(2021, 10, 1),
+        date(2021, 12, 31),
+        D("95"),
+        numerator=fixed,
+        denominator=found,
+    )
+    investment = make_indicator(
+        org,
+        "investment",
+        Indicator.Kind.AMOUNT,
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        D("433.2"),
+        tracking_start=date(2021, 10, 1),
+        opening_value=D("300.5"),
+        monthly_weights={"2021-10": "0.3", "2021-11": "0.3", "2021-12": "0.4"},
+    )
+    houses = make_indicator(
+        org, "houses", Indicator.Kind.LEVEL, date(2021, 10, 1), date(2021, 12, 31), D("45")
+    )
+    online = make_indicator(org, "online", Indicator.Kind.MILESTONE, date(2021, 10, 1), date(2021, 11, 30))
+    for day in range(1, 29):
+        when = date(2021, 10, day)
+        Entry.objects.create(indicator=found, date=when, value=D(day % 4))
+        Entry.objects.create(indicator=fixed, date=when, value=D(day % 3))
+        Entry.objects.create(indicator=investment, date=when, value=D("1.0625"))
+    Entry.objects.create(indicator=houses, date=date(2021, 10, 12), value=D("12"))
+    Entry.objects.create(indicator=online, date=date(2021, 10, 20), value=D("1"))
+    return found, fixed, investment
+
+
+def test_a_rebuild_writes_what_a_recomputation_expects_and_a_refresh_then_changes_nothing(org):
+    _mixed_indicators(org)
+    today = date(2021, 11, 19)
+    assert rollups.rebuild(today=today) == PeriodValue.objects.count() > 0
+    assert not differences(expected_rows(today), stored_rows())
+    assert rollups.refresh(today=today) == 0
+
+
+def test_a_rebuild_replaces_stale_rows(org):
+    found, _, _ = _mixed_indicators(org)
+    rollups.rebuild(today=TODAY)
+    PeriodValue.objects.filter(indicator=found, period_type="month").update(actual=D("999"), status="red")
+    PeriodValue.objects.filter(indicator=found, period_type="day", period_start=date(2021, 10, 5)).delete()
+    rollups.rebuild(today=TODAY)
+    assert not differences(expected_rows(TODAY), stored_rows())
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="indexes are dropped and rebuilt on PostgreSQL"
+)
+def test_a_rebuild_puts_back_every_index_and_constraint_as_it_was(org):
+
+    def definitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE tablename = 'targets_periodvalue' ORDER BY 1"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = 'targets_periodvalue'::regclass ORDER BY 1"
+            )
+            return indexes, cursor.fetchall()
+
+    before = definitions()
+    assert len(before[0]) == 3  # primary key, one row per period, period lookups
+    _mixed_indicators(org)
+    rollups.rebuild(today=TODAY)
+    assert definitions() == before
+
+
+def test_a_clerks_week_moves_later_days_and_periods_exactly(org):
+    found, fixed, investment = _mixed_indicators(org)
+    today = date(2021, 11, 19)
+    rollups.rebuild(today=today)
+    monday = date(2021, 10, 18)
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        for indicator, value in ((found, D("7.5")), (fixed, D("0")), (investment, D("2.0001"))):
+            Entry.objects.update_or_create(indicator=indicator, date=day, defaults={"value": value})
+    written = rollups.refresh(
+        [found.id, fixed.id, investment.id], monday, monday + timedelta(days=6), today=today
+    )
+    assert written > 0
+    assert not differences(expected_rows(today), stored_rows())
+    assert row(investment, "day", date(2021, 12, 31)).cumulative_actual == D("300.5") + 28 * D("1.0625") + D(
+        "7"
+    ) * (D("2.0001") - D("1.0625"))
+
+
+def test_the_rollup_command_rebuilds_everything_with_full(org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _mixed_indicators(org)
+    out = StringIO()
+    call_command("rollup", "--full", stdout=out, verbosity=1)
+    assert "every indicator rebuilt" in out.getvalue()
+    assert not differences(expected_rows(date.today()), stored_rows())
