@@ -41,8 +41,10 @@ def refresh_rollups(
 
 @shared_task(**RETRY)
 def rebuild_all_rollups() -> int:
-    """The nightly full rebuild (Celery beat, 02:00 Asia/Shanghai): every indicator over
-    its whole plan period; it also moves each row's status on to the new day."""
+    """The nightly recomputation (Celery beat, 02:00 Asia/Shanghai): every indicator over
+    its whole plan period, compared with the stored rows, writing only what changed (it
+    moves each row's status on to the new day and repairs anything a lost refresh left
+    behind). Readers are not kept waiting, unlike ``rollups.rebuild()``."""
     return rollups.refresh()
 
 
