@@ -288,6 +288,7 @@ def load(until: date = DEFAULT_UNTIL) -> dict[str, int]:
                 sub.status = Submission.Status.APPROVED
             if sub.status != Submission.Status.DRAFT:
                 sub.submitted_by, sub.submitted_at = clerk, _at(min(sunday + timedelta(days=1), until), 10)
+                sub.first_submitted_at = sub.submitted_at
             if sub.status in (Submission.Status.APPROVED, Submission.Status.RETURNED):
                 sub.reviewed_by, sub.reviewed_at = reviewer, _at(sunday + timedelta(days=2), 16)
             submissions.append(sub)

@@ -298,7 +298,10 @@ def entry_week(request, monday: str):
         ),
         "is_manager": roles.is_manager(request.user),
         "rejection": rejection,
+        "confirm_empty": request.GET.get("confirm_empty") == "1"
+        and not services.week_has_entries(department, monday),
         "general_errors": rejection.errors.get(ALL, []) if rejection else [],
+        "week_url": _week_url(monday, department, request.user),
         "prev_url": _week_url(monday - timedelta(days=7), department, request.user),
         "next_url": _week_url(monday + timedelta(days=7), department, request.user),
         "dept_query": f"?dept={department.code}" if roles.is_manager(request.user) else "",
@@ -310,6 +313,8 @@ def entry_week(request, monday: str):
 
 @require_POST
 def entry_submit(request, monday: str):
+    """Submit the week. A week without figures comes back to the week page, which asks
+    for confirmation (``confirm_empty=on`` posted again submits it)."""
     monday = _monday(monday)
     department = _department(request)
     version = request.POST.get("version", "")
@@ -319,10 +324,14 @@ def entry_submit(request, monday: str):
             department=department,
             week_start=monday,
             expected_version=int(version) if version.isdigit() else None,
+            confirm_empty=request.POST.get("confirm_empty") == "on",
         )
     except EntryRejected as exc:
         if exc.code == "forbidden":
             raise PermissionDenied(exc.messages()[0]) from None
+        if exc.code == "empty":
+            url = _week_url(monday, department, request.user)
+            return redirect(f"{url}{'&' if '?' in url else '?'}confirm_empty=1")
         messages.error(request, "；".join(exc.messages()))
     else:
         messages.success(request, _("本周数据已提交，等待审核。"))

@@ -284,6 +284,8 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Kept through returns and resubmissions: timeliness counts from the first submission.
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

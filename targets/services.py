@@ -64,13 +64,21 @@ class EntryRejected(Exception):
     """A batch (or a week action) refused as a whole; nothing was written.
 
     ``code``: ``invalid`` (HTTP 400), ``forbidden`` (403), ``locked`` (409), ``conflict``
-    (409) or ``confirm`` (values over 5× the recent median need the user's confirmation).
+    (409), ``confirm`` (values over 5× the recent median need the user's confirmation) or
+    ``empty`` (409, submitting a week without figures needs the user's confirmation).
     ``errors``: ``{(indicator_id, date): [messages]}`` plus ``"__all__": [messages]``.
     ``conflicts``: for ``conflict``, the current ``Entry`` rows someone else changed
     since the client read them (to show both values).
     """
 
-    HTTP_STATUS = {"invalid": 400, "forbidden": 403, "locked": 409, "conflict": 409, "confirm": 409}
+    HTTP_STATUS = {
+        "invalid": 400,
+        "forbidden": 403,
+        "locked": 409,
+        "conflict": 409,
+        "confirm": 409,
+        "empty": 409,
+    }
 
     def __init__(self, code: str, errors: dict | None = None, conflicts: list | None = None):
         self.code = code
@@ -423,11 +431,31 @@ def _check_version(submission: Submission, expected_version: int | None) -> None
         raise EntryRejected("conflict", {ALL: [_("该周数据已被他人更新，请刷新页面核对后再操作。")]}, [])
 
 
-def submit_week(*, user, department, week_start: date, expected_version: int | None = None) -> Submission:
+def week_has_entries(department, week_start: date) -> bool:
+    """Whether the department has saved at least one figure in the week (Monday ``week_start``)."""
+    return Entry.objects.filter(
+        indicator__department=department, date__range=(week_start, week_start + timedelta(days=6))
+    ).exists()
+
+
+def submit_week(
+    *,
+    user,
+    department,
+    week_start: date,
+    expected_version: int | None = None,
+    confirm_empty: bool = False,
+) -> Submission:
     """Submit a department's week (Monday ``week_start``) for approval. Clerks of the
     department and managers may; an approved week cannot be submitted again;
     ``expected_version`` (the Submission.version the user saw) guards against
-    submitting figures changed since."""
+    submitting figures changed since.
+
+    A week without a single figure is refused (``EntryRejected`` code ``empty``, nothing
+    saved) unless ``confirm_empty``: an empty report is usually a forgotten one.
+
+    ``first_submitted_at`` is set on the first submission only and kept through returns
+    and resubmissions: timeliness counts from it (a return is the manager's doing)."""
     if week_start.weekday() != 0:
         raise _week_error(_("周报必须从周一开始。"))
     if not roles.can_edit_department(user, department):
@@ -439,9 +467,13 @@ def submit_week(*, user, department, week_start: date, expected_version: int | N
         if sub.status == Submission.Status.SUBMITTED:
             raise _week_error(_("该周已提交，等待审核。"))
         _check_version(sub, expected_version)
+        if not confirm_empty and not week_has_entries(department, week_start):
+            raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
         sub.status = Submission.Status.SUBMITTED
         sub.submitted_by = user
         sub.submitted_at = timezone.now()
+        if sub.first_submitted_at is None:
+            sub.first_submitted_at = sub.submitted_at
         sub.version += 1
         sub._change_reason = _("提交")
         sub._history_user = user

@@ -36,9 +36,13 @@ def due_at(monday: date) -> datetime:
 
 def week_status(submission: Submission | None, monday: date, now: datetime) -> str:
     """on_time / late (submitted, by or after the due time), missing (due and not
-    submitted, or returned and not resubmitted), pending (not yet due)."""
+    submitted, or returned and not resubmitted), pending (not yet due).
+
+    A resubmitted week counts from its first submission: sent on time, returned by a
+    manager and sent again after the due time is still on time."""
     if submission and submission.submitted_at and submission.status != Submission.Status.RETURNED:
-        return ON_TIME if submission.submitted_at <= due_at(monday) else LATE
+        first = submission.first_submitted_at or submission.submitted_at
+        return ON_TIME if first <= due_at(monday) else LATE
     return MISSING if now >= due_at(monday) else PENDING
 
 

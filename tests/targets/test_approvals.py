@@ -111,6 +111,64 @@ def test_it_tells_on_time_late_missing_and_pending(indicators):
     assert timeliness.week_status(sub, WEEK, at(date(2021, 12, 1), 0)) == timeliness.MISSING
 
 
+def submit_at(monkeypatch, moment, **kwargs):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+    return services.submit_week(**kwargs)
+
+
+def test_it_counts_a_returned_week_from_its_first_submission(monkeypatch, clerk, manager, indicators):
+    econ = indicators[0].department
+    services.record_entries(user=clerk, rows=[EntryInput(indicators[0], WEEK, "1")])
+    week = {"user": clerk, "department": econ, "week_start": WEEK}
+    sub = submit_at(monkeypatch, at(WEEK + timedelta(days=7), 9), **week)  # Monday 9:00: on time
+    services.return_week(user=manager, submission=sub, comment="周三缺数")
+    sub.refresh_from_db()
+    later = at(date(2021, 11, 1), 9)
+    assert timeliness.week_status(sub, WEEK, later) == timeliness.MISSING  # returned, not yet resent
+    submit_at(monkeypatch, at(WEEK + timedelta(days=9), 16), **week)  # resent Wednesday: after the due time
+    sub.refresh_from_db()
+    assert sub.submitted_at > timeliness.due_at(WEEK)
+    assert timeliness.week_status(sub, WEEK, later) == timeliness.ON_TIME
+    services.approve_week(user=manager, submission=sub)
+    sub.refresh_from_db()
+    assert timeliness.week_status(sub, WEEK, later) == timeliness.ON_TIME
+    row = next(r for r in timeliness.quarter_table(WEEK, later) if r.department == econ)
+    assert (WEEK, timeliness.ON_TIME) in row.weeks
+    assert (row.on_time, row.late) == (1, 0)
+
+
+def test_it_still_counts_a_week_first_submitted_late_as_late(monkeypatch, clerk, manager, indicators):
+    econ = indicators[0].department
+    services.record_entries(user=clerk, rows=[EntryInput(indicators[0], WEEK, "1")])
+    week = {"user": clerk, "department": econ, "week_start": WEEK}
+    sub = submit_at(monkeypatch, at(WEEK + timedelta(days=7), 13), **week)  # Monday 13:00: late
+    services.return_week(user=manager, submission=sub, comment="周三缺数")
+    submit_at(monkeypatch, at(WEEK + timedelta(days=8), 9), **week)
+    sub.refresh_from_db()
+    later = at(date(2021, 11, 1), 9)
+    assert timeliness.week_status(sub, WEEK, later) == timeliness.LATE
+    assert timeliness.week_status(None, WEEK, later) == timeliness.MISSING  # never submitted
+
+
+def test_it_shows_the_first_submission_time_to_managers_and_clerks(
+    client, monkeypatch, clerk, manager, indicators
+):
+    econ = indicators[0].department
+    services.record_entries(user=clerk, rows=[EntryInput(indicators[0], WEEK, "1")])
+    week = {"user": clerk, "department": econ, "week_start": WEEK}
+    sub = submit_at(monkeypatch, at(WEEK + timedelta(days=7), 9), **week)
+    services.return_week(user=manager, submission=sub, comment="周三缺数")
+    submit_at(monkeypatch, at(WEEK + timedelta(days=9), 16), **week)
+    monkeypatch.undo()
+    client.force_login(manager)
+    assert "首次提交：2021-10-18 09:00" in client.get(reverse("approvals")).content.decode()
+    page = client.get(reverse("timeliness") + "?quarter=2021-10-01").content.decode()
+    assert "按首次提交时间计算是否按时" in page
+    client.force_login(clerk)
+    page = client.get(reverse("entry_week", args=[WEEK.isoformat()])).content.decode()
+    assert "首次提交于 2021-10-18 09:00" in page
+
+
 def test_it_builds_the_quarter_table_per_department(clerk, indicators):
     econ = indicators[0].department
     on_time = Submission.objects.create(department=econ, week_start=WEEK, status="approved")

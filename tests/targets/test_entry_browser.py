@@ -124,3 +124,23 @@ def test_it_shows_both_values_on_a_conflict_and_a_cells_history(
     page.wait_for_load_state()
     assert "导入完成" in page.inner_text(".messages")
     assert Entry.objects.get(indicator=signed).value == Decimal("7")
+
+
+def test_it_warns_before_submitting_an_empty_week(page, live_server, login_page, clerk, indicators):
+    week_url = f"{live_server.url}/entry/{WEEK.isoformat()}/"
+    login_page(clerk)
+    page.goto(week_url)
+    page.click("#submit-week")
+    page.wait_for_load_state()
+    assert "本周尚未填报任何数据，确认提交空报吗？" in page.inner_text("#confirm-empty")
+    assert not Submission.objects.exists()
+    screenshot(page, "entry-week-empty-warning-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    screenshot(page, "entry-week-empty-warning-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.click("#confirm-empty-submit")
+    page.wait_for_load_state()
+    assert "已提交" in page.inner_text(".week-status")
+    assert Submission.objects.get().status == "submitted"

@@ -191,6 +191,43 @@ def test_it_submits_the_week_and_shows_it_read_only_once_approved(client, clerk,
     assert Entry.objects.get().value == Decimal("1")
 
 
+SUBMIT = reverse("entry_submit", args=[WEEK.isoformat()])
+
+
+def test_it_asks_before_submitting_a_week_without_figures(client, clerk, indicators):
+    client.force_login(clerk)
+    assert "确认提交空报" not in client.get(URL).content.decode()
+    response = client.post(SUBMIT, {"version": ""})
+    assert response.status_code == 302 and response["Location"] == f"{URL}?confirm_empty=1"
+    assert not Submission.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "本周尚未填报任何数据，确认提交空报吗？" in page
+    assert 'name="confirm_empty" value="on"' in page
+    assert 'id="submit-week"' not in page  # the confirmation replaces the plain button
+    response = client.post(SUBMIT, {"version": "", "confirm_empty": "on"}, follow=True)
+    assert "本周数据已提交" in response.content.decode()
+    assert Submission.objects.get().status == "submitted"
+    assert "确认提交空报" not in client.get(f"{URL}?confirm_empty=1").content.decode()
+
+
+def test_it_asks_a_manager_too_and_keeps_the_department(client, manager, indicators):
+    client.force_login(manager)
+    response = client.post(SUBMIT, {"dept": "safety", "version": ""})
+    assert response["Location"] == f"{URL}?dept=safety&confirm_empty=1"
+    page = client.get(response["Location"]).content.decode()
+    assert "确认提交空报" in page and 'name="dept" value="safety"' in page
+    assert not Submission.objects.exists()
+
+
+def test_it_submits_a_week_with_figures_without_asking(client, clerk, indicators):
+    services.record_entries(user=clerk, rows=[EntryInput(indicators[0], MON, "1")])
+    client.force_login(clerk)
+    assert "确认提交空报" not in client.get(f"{URL}?confirm_empty=1").content.decode()
+    response = client.post(SUBMIT, {"version": "2"})
+    assert response.status_code == 302 and response["Location"] == URL
+    assert Submission.objects.get().status == "submitted"
+
+
 def test_it_shows_a_cells_history(client, clerk, indicators):
     invest = indicators[0]
     services.record_entries(user=clerk, rows=[EntryInput(invest, MON, "1")])

@@ -276,7 +276,7 @@ def test_it_lets_a_manager_unlock_with_a_reason_and_then_change(clerk, manager, 
 
 def test_it_returns_a_week_with_a_comment_and_lets_the_clerk_resubmit(clerk, manager, indicators):
     invest = indicators[0]
-    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK, confirm_empty=True)
     with pytest.raises(EntryRejected):
         services.return_week(user=manager, submission=sub, comment="")
     services.return_week(user=manager, submission=sub, comment="周二数据缺失")
@@ -291,12 +291,103 @@ def test_it_returns_a_week_with_a_comment_and_lets_the_clerk_resubmit(clerk, man
 def test_it_refuses_week_actions_to_the_wrong_people(clerk, clerk2, indicators):
     econ = indicators[0].department
     with pytest.raises(EntryRejected) as exc:
-        services.submit_week(user=clerk2, department=econ, week_start=WEEK)
+        services.submit_week(user=clerk2, department=econ, week_start=WEEK, confirm_empty=True)
     assert exc.value.code == "forbidden"
-    sub = services.submit_week(user=clerk, department=econ, week_start=WEEK)
+    sub = services.submit_week(user=clerk, department=econ, week_start=WEEK, confirm_empty=True)
     with pytest.raises(EntryRejected) as exc:
         services.approve_week(user=clerk, submission=sub)
     assert exc.value.code == "forbidden"
+
+
+def test_it_refuses_to_submit_an_empty_week_unless_confirmed(clerk, indicators):
+    econ = indicators[0].department
+    with pytest.raises(EntryRejected) as exc:
+        services.submit_week(user=clerk, department=econ, week_start=WEEK)
+    assert (exc.value.code, exc.value.http_status) == ("empty", 409)
+    assert exc.value.messages() == ["本周尚未填报任何数据，确认提交空报吗？"]
+    assert not Submission.objects.exists()  # refused: nothing saved, not even a draft
+    assert not AuditEvent.objects.exists()
+    sub = services.submit_week(user=clerk, department=econ, week_start=WEEK, confirm_empty=True)
+    assert sub.status == "submitted" and sub.first_submitted_at == sub.submitted_at
+    assert AuditEvent.objects.filter(action="submit").count() == 1
+
+
+def test_it_counts_only_the_departments_own_figures_in_the_week(clerk, clerk2, indicators):
+    invest, _, hazards = indicators
+    save(clerk2, (hazards, MON, "3"))  # another department's figure
+    save(clerk, (invest, WEEK - timedelta(days=1), "1"))  # the Sunday before
+    save(clerk, (invest, WEEK + timedelta(days=7), "1"))  # the Monday after
+    with pytest.raises(EntryRejected) as exc:
+        services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    assert exc.value.code == "empty"
+    draft = Submission.objects.get(department=invest.department, week_start=WEEK + timedelta(days=7))
+    save(clerk, (invest, WEEK + timedelta(days=6), "2"))  # Sunday of the week: not empty any more
+    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    assert sub.status == "submitted"
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_it_keeps_an_emptied_draft_unchanged_when_refusing_it(clerk, indicators):
+    invest = indicators[0]
+    save(clerk, (invest, MON, "1"))
+    save(clerk, (invest, MON, "", "", 1))  # the only figure cleared again
+    sub = Submission.objects.get()
+    with pytest.raises(EntryRejected) as exc:
+        services.submit_week(
+            user=clerk, department=invest.department, week_start=WEEK, expected_version=sub.version
+        )
+    assert exc.value.code == "empty"
+    after = Submission.objects.get()
+    assert (after.status, after.version, after.submitted_at) == ("draft", sub.version, None)
+
+
+def test_it_keeps_the_first_submission_time_through_return_and_resubmission(
+    clerk, manager, indicators, monkeypatch
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    invest = indicators[0]
+    first = datetime(2021, 10, 18, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    again = datetime(2021, 10, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    save(clerk, (invest, MON, "1"))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: first)
+    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    services.return_week(user=manager, submission=sub, comment="周二缺数")
+    monkeypatch.setattr("django.utils.timezone.now", lambda: again)
+    services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    sub.refresh_from_db()
+    assert (sub.first_submitted_at, sub.submitted_at) == (first, again)
+
+
+def test_it_backfills_the_first_submission_time_from_the_weeks_history(
+    clerk, manager, indicators, monkeypatch
+):
+    import importlib
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.apps import apps
+
+    migration = importlib.import_module("targets.migrations.0006_submission_first_submitted_at")
+    invest, _, hazards = indicators
+    first = datetime(2021, 10, 18, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    again = datetime(2021, 10, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    save(clerk, (invest, MON, "1"))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: first)
+    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    services.return_week(user=manager, submission=sub, comment="周二缺数")
+    monkeypatch.setattr("django.utils.timezone.now", lambda: again)
+    services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    # A week stored directly with one submission time, and a draft never submitted.
+    plain = Submission.objects.create(department=hazards.department, week_start=WEEK, submitted_at=again)
+    draft = Submission.objects.create(department=invest.department, week_start=WEEK + timedelta(days=7))
+    Submission.objects.update(first_submitted_at=None)
+    migration.backfill(apps, None)
+    assert Submission.objects.get(pk=sub.pk).first_submitted_at == first
+    assert Submission.objects.get(pk=plain.pk).first_submitted_at == again
+    assert Submission.objects.get(pk=draft.pk).first_submitted_at is None
 
 
 def test_it_refuses_to_submit_figures_changed_since_they_were_read(clerk, manager, indicators):
