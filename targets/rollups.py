@@ -39,9 +39,15 @@ every period overlapping it (``period_start``/``period_end`` are the calendar pe
 
 Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
 built on them) from ``start`` to the end of their plan period — a change on one day moves
-every later cumulative value — and leaves everything before ``start`` alone. A row is
-written only when one of its values changes, so re-running changes nothing (idempotent:
-identical rows, ``computed_at`` included) and ``computed_at`` is when the row last changed.
+every later cumulative value — and leaves everything before ``start`` alone. For amounts
+the days after ``end`` only move by the change, so they are shifted in one UPDATE
+(``_shift_sql``) rather than recomputed. A row is written only when one of its values
+changes, so re-running changes nothing (idempotent: identical rows, ``computed_at``
+included) and ``computed_at`` is when the row last changed.
+
+Rebuild: ``rebuild()`` (``manage.py rollup --full``, and the first roll-up) empties the
+table and inserts every row plainly, with the indexes dropped and built again afterwards
+on PostgreSQL; the nightly ``refresh()`` compares instead and never keeps readers waiting.
 """
 
 from datetime import UTC, date, datetime, timedelta
