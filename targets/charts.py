@@ -58,12 +58,14 @@ def _layout(**extra) -> dict:
 
 def status_counts(groups: Sequence[tuple[str, dict[str, int]]], labels: dict[str, str]) -> dict:
     """Stacked horizontal bars: for each group (e.g. a briefing section) how many indicators
-    are green, yellow, red or without data. ``groups`` is [(name, {status: count})],
-    ``labels`` {status: Chinese label}. Counts are printed on the bars with the status
-    label, so the chart reads without colour."""
+    are green, yellow or red. ``groups`` is [(name, {status: count})], ``labels`` {status:
+    Chinese label}. Counts are printed on the bars with the status label, so the chart
+    reads without colour. Indicators without a plan to judge against ("none": counts such
+    as hazards found) are left out: the cards count them, and here fifty of them would
+    dwarf the three that are behind."""
     names = [wrap(name) for name, _counts in groups]
     data = []
-    for status in ("green", "yellow", "red", "none"):
+    for status in ("green", "yellow", "red"):
         values = [counts.get(status, 0) for _name, counts in groups]
         data.append(
             {
