@@ -274,7 +274,8 @@ def _aggregate_sql(
     last_day = _least(last, "i.plan_end")
     as_of = _least(last, "i.plan_end", "%(today)s")
     # The children to read: the given indicators, from the first recomputed period on
-    # (a range on the unique index).
+    # (a range on the unique index). The ids are repeated on the indicator side so the
+    # planner looks up those few indicators instead of merging with all of them.
     since = f"ch.period_start >= %({period_type}_from)s"
     if renew:
         since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
