@@ -412,6 +412,31 @@ def test_a_clerks_week_moves_later_days_and_periods_exactly(org):
     ) * (D("2.0001") - D("1.0625"))
 
 
+def test_after_an_earlier_week_changes_the_period_in_progress_is_still_judged_as_of_today(org):
+    # 3.3 a day against a plan of 300 over 92 days (about 3.26 a day): on schedule today,
+    # far behind if November were judged on its last day with only the figures so far.
+    investment = make_indicator(
+        org, "kp-investment", "amount", date(2021, 10, 1), date(2021, 12, 31), D("300")
+    )
+    today = date(2021, 11, 15)
+    day = date(2021, 10, 1)
+    while day <= today:
+        Entry.objects.create(indicator=investment, date=day, value=D("3.3"))
+        day += timedelta(days=1)
+    rollups.rebuild(today=today)
+    monday = date(2021, 10, 11)
+    Entry.objects.filter(indicator=investment, date__range=(monday, monday + timedelta(days=6))).update(
+        value=D("4.3")
+    )
+    rollups.refresh([investment.id], monday, monday + timedelta(days=6), today=today)
+    assert not differences(expected_rows(today), stored_rows())
+    november = row(investment, "month", date(2021, 11, 1))
+    assert november.cumulative_actual == 46 * D("3.3") + 7
+    assert november.status == "green"  # judged on 15 November, not on the 30th
+    assert row(investment, "dekad", date(2021, 11, 21)).status == "none"  # still to come
+    assert row(investment, "day", date(2021, 12, 31)).cumulative_actual == 46 * D("3.3") + 7
+
+
 def test_the_rollup_command_rebuilds_everything_with_full(org):
     from io import StringIO
 
