@@ -430,3 +430,48 @@ def series(indicator: Indicator, period_type: str) -> list[PeriodValue]:
     return list(
         PeriodValue.objects.filter(indicator=indicator, period_type=period_type).order_by("period_start")
     )
+
+
+def as_of_figures(
+    indicator: Indicator, rows: list[PeriodValue], days: list[PeriodValue], as_of: date
+) -> list[dict]:
+    """The rows' figures as they stood on ``as_of`` (the date the page is read at): a period
+    that starts later has no actual, cumulative or status yet (None, shown "—"); one in
+    progress shows its figures up to ``as_of``: cumulative values and status of the day
+    row, and the actual of its days so far (sum for amounts, last value for levels; a
+    ratio's period rate needs its parts' periods, so None). Its plan stays the period's.
+    ``days`` are the indicator's day rows (``series(indicator, "day")``)."""
+    by_day = {pv.period_start: pv for pv in days}
+    on_day = by_day.get(min(as_of, indicator.plan_end))
+    figures = []
+    for pv in rows:
+        shown = {
+            "period_start": pv.period_start,
+            "period_end": pv.period_end,
+            "planned": pv.planned,
+            "actual": pv.actual,
+            "cumulative_planned": pv.cumulative_planned,
+            "cumulative_actual": pv.cumulative_actual,
+            "status": pv.status,
+        }
+        if pv.period_start > as_of:
+            shown.update(actual=None, cumulative_actual=None, status=None)
+        elif pv.period_end > as_of and on_day is not None:
+            so_far = [
+                by_day[day].actual for day in periods.days_between(pv.period_start, as_of) if day in by_day
+            ]
+            so_far = [value for value in so_far if value is not None]
+            if indicator.kind == Indicator.Kind.AMOUNT:
+                actual = sum(so_far) if so_far else None
+            elif indicator.kind == Indicator.Kind.RATIO:
+                actual = None
+            else:  # a level's last value; a milestone's 0/1 is carried on every day
+                actual = so_far[-1] if so_far else None
+            shown.update(
+                actual=actual,
+                cumulative_planned=on_day.cumulative_planned,
+                cumulative_actual=on_day.cumulative_actual,
+                status=on_day.status,
+            )
+        figures.append(shown)
+    return figures

@@ -55,7 +55,9 @@ class PeriodValueTable(tables.Table):
         return status_pill(value)
 
     def value_status(self, value):
-        return PeriodValue.Status(value or PeriodValue.Status.NONE).label
+        if value is None:  # a period after the as-of date: not judged yet
+            return ""
+        return PeriodValue.Status(value).label
 
 
 class TimelinessTable(tables.Table):

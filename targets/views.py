@@ -158,26 +158,17 @@ def indicator_detail(request, pk: int):
         as_of=as_of,
         unit=indicator.unit,
     )
-    labels = [periods.label(period_type, pv.period_start, get_language()) for pv in chosen]
+    # Bars and table as they stood on the as-of date, like the burn-up: later periods
+    # have no figures yet, the one in progress has its figures so far.
+    shown = selectors.as_of_figures(indicator, chosen, days, as_of)
     bars = charts.actual_vs_plan(
-        [charts.short_label(period_type, pv.period_start) for pv in chosen],
-        [pv.actual for pv in chosen],
-        [pv.planned for pv in chosen],
+        [charts.short_label(period_type, row["period_start"]) for row in shown],
+        [row["actual"] for row in shown],
+        [row["planned"] for row in shown],
         unit=indicator.unit,
     )
     table = PeriodValueTable(
-        [
-            {
-                "label": label,
-                "period_start": pv.period_start,
-                "planned": pv.planned,
-                "actual": pv.actual,
-                "cumulative_planned": pv.cumulative_planned,
-                "cumulative_actual": pv.cumulative_actual,
-                "status": pv.status,
-            }
-            for label, pv in zip(labels, chosen, strict=True)
-        ],
+        [{"label": periods.label(period_type, row["period_start"], get_language()), **row} for row in shown],
         decimals=indicator.decimals,
     )
     if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the same rows

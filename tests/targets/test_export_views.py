@@ -73,9 +73,18 @@ def test_it_exports_an_indicators_months_equal_to_the_rollup(client, manager, in
     for row, pv in zip(rows, months, strict=True):
         assert row[0] == f"2021年{pv.period_start.month}月"
         assert Decimal(str(row[1])).quantize(Decimal("0.0001")) == pv.planned
-        assert Decimal(str(row[2])) == pv.actual
-        assert Decimal(str(row[4])) == pv.cumulative_actual
-    assert rows[0][2] == 38.75  # 31 October days × 1.25, a number, not text
+    october, november, december = rows
+    assert october[2] == 38.75  # 31 October days × 1.25, a number, not text
+    assert Decimal(str(october[4])) == months[0].cumulative_actual
+    # November as it stood on the as-of date: its days so far and that day's cumulative.
+    on_day = PeriodValue.objects.get(indicator=investment, period_type="day", period_start=AS_OF)
+    so_far = PeriodValue.objects.filter(
+        indicator=investment, period_type="day", period_start__range=(date(2021, 11, 1), AS_OF)
+    )
+    assert Decimal(str(november[2])) == sum(pv.actual for pv in so_far if pv.actual is not None)
+    assert Decimal(str(november[4])) == on_day.cumulative_actual
+    assert november[5] == PeriodValue.Status(on_day.status).label
+    assert december[2] is None and december[4] is None and not december[5]  # not begun on 10 November
     assert sheet["C2"].number_format.startswith("#,##0")
 
 
