@@ -122,6 +122,10 @@ def key_projects(as_of: date, filters: dict) -> list[KeyProject]:
             else None
         )
         project.milestone_views = milestones_of(project, as_of)
+        # Nothing to judge yet because its milestones are still to come: say so.
+        waiting = any(not m.actual and m.planned and not m.late for m in project.milestone_views)
+        pending = project.light == Status.NONE and waiting
+        project.light_label = selectors.PENDING if pending else Status(project.light).label
     return projects
 
 

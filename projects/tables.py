@@ -73,11 +73,11 @@ class KeyProjectTable(tables.Table):
     def value_milestones(self, value):
         return "; ".join(f"{m.name} {m.planned or '—'} / {m.actual or '—'} {m.state}" for m in value or [])
 
-    def render_light(self, value):
-        return status_pill(value)
+    def render_light(self, value, record):
+        return status_pill(value, record.light_label)
 
-    def value_light(self, value):
-        return PeriodValue.Status(value).label
+    def value_light(self, value, record):
+        return str(record.light_label)
 
 
 class ProblemTable(tables.Table):

@@ -29,12 +29,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
 
 from . import periods, plan, rollups
 from .models import Goal, Indicator, PeriodValue
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api reads it from here)
 
 Status = PeriodValue.Status
+PENDING = _("未到期")  # the label of a milestone not yet due (status "none")
 STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.NONE)
 BEHIND = (Status.RED, Status.YELLOW)
 
@@ -148,8 +150,18 @@ class Row:
     as_of: date
 
     @property
+    def pending(self) -> bool:
+        """A milestone not done and not yet due: nothing to judge, but not "no plan"."""
+        return (
+            self.kind == Indicator.Kind.MILESTONE
+            and self.status == Status.NONE
+            and not self.cumulative_actual
+            and self.as_of <= self.plan_end
+        )
+
+    @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return str(PENDING) if self.pending else Status(self.status).label
 
     @property
     def target_display(self) -> str:

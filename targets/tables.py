@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from .models import PeriodValue
 
 
-def status_pill(status: str) -> str:
-    """A status as coloured pill WITH its text (never colour alone)."""
-    label = PeriodValue.Status(status or PeriodValue.Status.NONE).label
+def status_pill(status: str, label: str | None = None) -> str:
+    """A status as coloured pill WITH its text (never colour alone); ``label`` instead of
+    the status's own (a milestone not yet due says so rather than "no plan")."""
+    label = label or PeriodValue.Status(status or PeriodValue.Status.NONE).label
     return format_html('<span class="status status-{}">{}</span>', status or "none", label)
 
 
@@ -111,8 +112,8 @@ class IndicatorTable(tables.Table):
     def value_goal(self, value):
         return self.goal_names.get(value, "")
 
-    def render_status(self, value):
-        return status_pill(value)
+    def render_status(self, value, record):
+        return status_pill(value, record.status_label)
 
-    def value_status(self, value):
-        return PeriodValue.Status(value or PeriodValue.Status.NONE).label
+    def value_status(self, value, record):
+        return str(record.status_label)

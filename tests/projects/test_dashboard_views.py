@@ -196,3 +196,36 @@ def test_it_exports_key_projects_and_an_indicator_table_for_managers_only(client
     xlsx = client.get(f"/targets/indicators/{indicator.pk}/", {"_export": "xlsx", "period": "month"})
     assert xlsx.status_code == 200
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_project_whose_milestones_are_still_to_come_says_so_not_no_plan(client, official, manager, tree):
+    from targets import rollups
+
+    project = KeyProject.objects.create(
+        code="later", name="项目later", status=KeyProject.Status.PLANNED, department=tree["econ"]
+    )
+    Milestone.objects.create(project=project, kind="start", name="开工", planned_date=Q4[1])
+    start = make_indicator(
+        "later-start",
+        name="项目later开工",
+        kind="milestone",
+        target=None,
+        goal=tree["line"],
+        department=tree["econ"],
+    )
+    project.indicators.add(start)
+    rollups.refresh(today=date(2026, 1, 1))
+    client.force_login(official)
+    response = client.get("/projects/key/", {"as_of": AS_OF.isoformat()})
+    (row,) = response.context["table"].rows
+    assert row.record.light == "none"  # nothing to judge yet …
+    assert row.get_cell("light") == '<span class="status status-none">未到期</span>'  # … and it says why
+    goals = client.get("/targets/goals/", {"as_of": AS_OF.isoformat()}).content.decode()
+    assert "项目later开工" in goals and "未到期" in goals and "无计划" not in goals
+    # Once the due day has passed undone, it is overdue (the roll-up's red), not pending.
+    overdue = client.get("/projects/key/", {"as_of": "2022-01-05"}).context["table"].rows
+    assert "未到期" not in overdue[0].get_cell("light")
+    client.force_login(manager)
+    export = client.get("/projects/key/", {"as_of": AS_OF.isoformat(), "_export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert "未到期" in lines[1]
