@@ -36,7 +36,13 @@ from .models import Goal, Indicator, PeriodValue, Report
 WEEK = "week"
 KINDS = (WEEK, periods.MONTH, periods.QUARTER)
 Status = PeriodValue.Status
-STATUS_COLORS = {"green": "#15803d", "yellow": "#ca8a04", "red": "#b91c1c", "none": "#94a3b8"}
+STATUS_COLORS = {
+    "green": "#15803d",
+    "yellow": "#ca8a04",
+    "red": "#b91c1c",
+    "pending": "#cbd5e1",
+    "none": "#94a3b8",
+}
 FONT = "Noto Sans CJK SC"
 # Base URL of the PDF's HTML: relative links resolve under it and the fetcher maps only
 # its static files to local files. Nothing is ever fetched from a network.
@@ -266,7 +272,7 @@ def build(kind: str, day: date) -> ReportData:
         if goal.level == Goal.Level.SECTION
     }
     for line in lines:
-        status = Status(line.status)
+        status = line.row.count_key
         totals.counts[status] += 1
         section = section_of(line.row.goal_id)
         if section is not None and section.pk in sections:
@@ -328,8 +334,17 @@ def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCo
             _("同步/超前指标"),
             str(totals.green),
             _("项"),
-            _("共 %(total)s 项；滞后 %(yellow)s 项，严重滞后 %(red)s 项，无计划或无数据 %(none)s 项")
-            % {"total": totals.total, "yellow": totals.yellow, "red": totals.red, "none": totals.none},
+            _(
+                "共 %(total)s 项；滞后 %(yellow)s 项，严重滞后 %(red)s 项，"
+                "未到期 %(pending)s 项，无计划或无数据 %(none)s 项"
+            )
+            % {
+                "total": totals.total,
+                "yellow": totals.yellow,
+                "red": totals.red,
+                "pending": totals.pending,
+                "none": totals.none,
+            },
             "green",
         )
     )
@@ -358,15 +373,16 @@ def status_chart(groups: list[tuple[str, dict]]) -> SafeString:
     plot = width - left - 20
     top = 28
     height = top + len(groups) * (bar + gap) + 10
-    order = ("green", "yellow", "red", "none")
+    order = ("green", "yellow", "red", selectors.PENDING_KEY, "none")
+    labels = {selectors.PENDING_KEY: selectors.PENDING}
     parts = []
     x = left
     for status in order:
         parts.append(
             f'<rect x="{x}" y="6" width="10" height="10" fill="{STATUS_COLORS[status]}"/>'
-            f'<text x="{x + 14}" y="15">{escape(Status(status).label)}</text>'
+            f'<text x="{x + 14}" y="15">{escape(labels.get(status) or Status(status).label)}</text>'
         )
-        x += 110
+        x += 80
     most = max((sum(c.values()) for _n, c in groups), default=0) or 1
     for i, (name, counts) in enumerate(groups):
         y = top + i * (bar + gap)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -26,6 +27,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Least
 from django.utils.dateparse import parse_date
@@ -38,6 +40,10 @@ from .plan import time_progress  # noqa: F401 (re-exported: targets.api reads it
 Status = PeriodValue.Status
 PENDING = _("未到期")  # the label of a milestone not yet due (status "none")
 STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.NONE)
+# Counts split status "none" in two: milestones not yet due ("pending"), and the rest
+# (no target, or no figure yet).
+PENDING_KEY = "pending"
+COUNT_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, PENDING_KEY, Status.NONE)
 BEHIND = (Status.RED, Status.YELLOW)
 
 # The tracked period: the briefing's fourth quarter. The as-of date is clipped into it.
@@ -164,6 +170,11 @@ class Row:
         return str(PENDING) if self.pending else Status(self.status).label
 
     @property
+    def count_key(self) -> str:
+        """Which of a ``StatusCount``'s counts this row adds to."""
+        return PENDING_KEY if self.pending else Status(self.status)
+
+    @property
     def target_display(self) -> str:
         if self.target_value is None:
             return ""
@@ -253,19 +264,14 @@ def _row(values: dict, as_of: date) -> Row:
 
 @dataclass
 class StatusCount:
-    """Green/yellow/red/no-data counts of a group of indicators."""
+    """Green/yellow/red, not-yet-due and no-plan counts of a group of indicators."""
 
     goal: Goal | None = None
-    counts: dict = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_ORDER, 0))
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-    @property
-    def items(self) -> list[tuple[str, str, int]]:
-        """(status, Chinese label, count) for every status, green first."""
-        return [(s.value, s.label, self.counts[s]) for s in STATUS_ORDER]
 
     @property
     def green(self) -> int:
@@ -278,6 +284,10 @@ class StatusCount:
     @property
     def red(self) -> int:
         return self.counts[Status.RED]
+
+    @property
+    def pending(self) -> int:
+        return self.counts[PENDING_KEY]
 
     @property
     def none(self) -> int:
@@ -333,16 +343,21 @@ def status_counts_by(key: str, as_of: date, queryset: QuerySet | None = None) ->
     field (``goal_id``, ``department_id``), and the latest ``computed_at`` among their day
     rows (one grouped query)."""
     queryset = Indicator.objects.all() if queryset is None else queryset
+    # As Row.pending: a milestone not due by the as-of date and not judged (so not done).
+    unjudged = Q(pv__status=Status.NONE) | Q(pv__status__isnull=True)
+    pending = Q(kind=Indicator.Kind.MILESTONE, plan_end__gte=as_of) & unjudged
     grouped = (
         with_day_row(queryset, as_of)
-        .values(key, "pv__status")
+        .annotate(pending=Case(When(pending, then=Value(True)), default=Value(False)))
+        .values(key, "pv__status", "pending")
         .annotate(n=Count("id"), computed=Max("pv__computed_at"))
         .order_by()
     )
-    counts: dict = defaultdict(lambda: dict.fromkeys(STATUS_ORDER, 0))
+    counts: dict = defaultdict(lambda: dict.fromkeys(COUNT_ORDER, 0))
     computed_at = None
     for item in grouped:
-        counts[item[key]][Status(item["pv__status"] or Status.NONE)] += item["n"]
+        status = PENDING_KEY if item["pending"] else Status(item["pv__status"] or Status.NONE)
+        counts[item[key]][status] += item["n"]
         if item["computed"] and (computed_at is None or item["computed"] > computed_at):
             computed_at = item["computed"]
     return counts, computed_at

@@ -269,5 +269,5 @@ def department_detail(request, code: str):
 def _count(rows) -> dict:
     counts = selectors.StatusCount().counts
     for row in rows:
-        counts[PeriodValue.Status(row.status)] += 1
+        counts[row.count_key] += 1
     return counts

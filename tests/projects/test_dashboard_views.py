@@ -229,3 +229,25 @@ def test_a_project_whose_milestones_are_still_to_come_says_so_not_no_plan(client
     export = client.get("/projects/key/", {"as_of": AS_OF.isoformat(), "_export": "csv"})
     lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
     assert "未到期" in lines[1]
+
+
+def test_milestones_still_to_come_are_counted_apart_from_no_plan(client, official, tree):
+    from targets import reports, rollups, selectors
+
+    for n, due in enumerate((Q4[1], Q4[1], date(2021, 11, 1))):
+        make_indicator(
+            f"m{n}", kind="milestone", target=None, end=due, goal=tree["line"], department=tree["econ"]
+        )
+    make_indicator("found", target=None, goal=tree["line"], department=tree["econ"])  # a count, no plan
+    rollups.refresh(today=date(2026, 1, 1))
+    counts, _ = selectors.status_counts_by("goal_id", AS_OF)
+    line = counts[tree["line"].pk]
+    # Two due on 31 December are still to come; the one due on 1 November is overdue.
+    assert (line["pending"], line["none"], line["red"]) == (2, 1, 1)
+    client.force_login(official)
+    cards = '<li class="status status-none">未到期 <b>2</b></li>'
+    assert cards in client.get("/", {"as_of": AS_OF.isoformat()}).content.decode()
+    assert cards in client.get("/targets/departments/econ/", {"as_of": AS_OF.isoformat()}).content.decode()
+    report = reports.build("month", AS_OF)
+    assert (report.totals.pending, report.totals.none, report.totals.total) == (2, 1, 4)
+    assert "未到期 2 项，无计划或无数据 1 项" in reports.render_html(report)
