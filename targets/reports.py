@@ -399,8 +399,10 @@ def status_chart(groups: list[tuple[str, dict]]) -> SafeString:
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{STATUS_COLORS[status]}"/>'
             )
             if w >= 14:
+                ink = "#334155" if status == selectors.PENDING_KEY else "#fff"  # dark on the pale bar
                 parts.append(
-                    f'<text x="{x + w / 2:.1f}" y="{y + bar - 5}" text-anchor="middle" fill="#fff">{n}</text>'
+                    f'<text x="{x + w / 2:.1f}" y="{y + bar - 5}" text-anchor="middle"'
+                    f' fill="{ink}">{n}</text>'
                 )
             x += w
     return _svg(width, height, "".join(parts))
