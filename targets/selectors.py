@@ -39,7 +39,6 @@ from .plan import time_progress  # noqa: F401 (re-exported: targets.api reads it
 
 Status = PeriodValue.Status
 PENDING = _("未到期")  # the label of a milestone not yet due (status "none")
-STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.NONE)
 # Counts split status "none" in two: milestones not yet due ("pending"), and the rest
 # (no target, or no figure yet).
 PENDING_KEY = "pending"
