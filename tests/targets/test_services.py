@@ -1,7 +1,8 @@
 """The one write path for figures: targets.services."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -342,21 +343,26 @@ def test_it_keeps_an_emptied_draft_unchanged_when_refusing_it(clerk, indicators)
     assert (after.status, after.version, after.submitted_at) == ("draft", sub.version, None)
 
 
+FIRST = datetime(2021, 10, 18, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+AGAIN = datetime(2021, 10, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def submitted_returned_resubmitted(clerk, manager, invest, monkeypatch) -> Submission:
+    """The clerk's week sent at FIRST, returned by the manager, sent again at AGAIN."""
+    save(clerk, (invest, MON, "1"))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: FIRST)
+    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    services.return_week(user=manager, submission=sub, comment="周二缺数")
+    monkeypatch.setattr("django.utils.timezone.now", lambda: AGAIN)
+    services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    return sub
+
+
 def test_it_keeps_the_first_submission_time_through_return_and_resubmission(
     clerk, manager, indicators, monkeypatch
 ):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    invest = indicators[0]
-    first = datetime(2021, 10, 18, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    again = datetime(2021, 10, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    save(clerk, (invest, MON, "1"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: first)
-    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
-    services.return_week(user=manager, submission=sub, comment="周二缺数")
-    monkeypatch.setattr("django.utils.timezone.now", lambda: again)
-    services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    first, again = FIRST, AGAIN
+    sub = submitted_returned_resubmitted(clerk, manager, indicators[0], monkeypatch)
     sub.refresh_from_db()
     assert (sub.first_submitted_at, sub.submitted_at) == (first, again)
 
@@ -365,21 +371,13 @@ def test_it_backfills_the_first_submission_time_from_the_weeks_history(
     clerk, manager, indicators, monkeypatch
 ):
     import importlib
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from django.apps import apps
 
     migration = importlib.import_module("targets.migrations.0006_submission_first_submitted_at")
     invest, _, hazards = indicators
-    first = datetime(2021, 10, 18, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    again = datetime(2021, 10, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    save(clerk, (invest, MON, "1"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: first)
-    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
-    services.return_week(user=manager, submission=sub, comment="周二缺数")
-    monkeypatch.setattr("django.utils.timezone.now", lambda: again)
-    services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    first, again = FIRST, AGAIN
+    sub = submitted_returned_resubmitted(clerk, manager, invest, monkeypatch)
     # A week stored directly with one submission time, and a draft never submitted.
     plain = Submission.objects.create(department=hazards.department, week_start=WEEK, submitted_at=again)
     draft = Submission.objects.create(department=invest.department, week_start=WEEK + timedelta(days=7))
