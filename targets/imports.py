@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -190,6 +192,37 @@ def check_zip(data: bytes) -> None:
         raise ImportRefused(_("不是 XLSX 文件：请上传从本页下载的 Excel 模板（.xlsx）。"))
 
 
+def check_sheet_shape(data: bytes, *, rows: int, message: str) -> None:
+    """Count the rows and cells of every worksheet in a streaming pass that stops as soon
+    as a sheet has more than ``rows`` rows or a row more than ``MAX_COLUMNS`` cells: so
+    openpyxl, which parses a whole sheet without a declared dimension on opening, only
+    ever sees a sheet of a week's size."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            seen_rows = cells = 0
+            with archive.open(name) as source:
+                try:
+                    for _event, element in DefusedET.iterparse(source, events=("end",)):
+                        tag = element.tag.rpartition("}")[2]
+                        if tag == "c":
+                            cells += 1
+                            if cells > MAX_COLUMNS:
+                                raise ImportRefused(
+                                    _("表格列数超过上限（最多 %(n)d 列），请使用本页下载的模板。")
+                                    % {"n": MAX_COLUMNS}
+                                )
+                        elif tag == "row":
+                            seen_rows += 1
+                            cells = 0
+                            if seen_rows > rows:
+                                raise ImportRefused(message)
+                            element.clear()
+                except (DefusedET.ParseError, DefusedXmlException):
+                    raise ImportRefused(_("无法读取该 Excel 文件，请用模板重新填写后上传。")) from None
+
+
 def _open(data: bytes, *, data_only: bool):
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
@@ -214,20 +247,22 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
     with layout errors naming the row and column. Raises ImportRefused for a file that
     is refused as a whole (too many rows or columns for the department's week)."""
     check_zip(data)
+    by_code = {ind.code: ind for ind in entry_indicators(department)}
+    limit = max_rows(len(by_code))
+    too_many_rows = _(
+        "表格行数超过上限：本单位每周最多 %(n)d 行（%(count)d 个指标），请使用本页下载的模板。"
+    ) % {"n": limit, "count": len(by_code)}
+    check_sheet_shape(data, rows=limit, message=too_many_rows)
     wb = _open(data, data_only=False)
     parsed = ParsedSheet()
     days = week_days(monday)
-    by_code = {ind.code: ind for ind in entry_indicators(department)}
-    limit = max_rows(len(by_code))
-    too_many_rows = _("表格行数超过上限：本单位每周最多 %(n)d 行（%(count)d 个指标），请使用本页下载的模板。") % {
-        "n": limit,
-        "count": len(by_code),
-    }
     try:
         ws = wb.worksheets[0]
         declared_rows, declared_columns = ws.max_row, ws.max_column  # the <dimension>, if any
         if declared_columns is not None and declared_columns > MAX_COLUMNS:
-            raise ImportRefused(_("表格列数超过上限（最多 %(n)d 列），请使用本页下载的模板。") % {"n": MAX_COLUMNS})
+            raise ImportRefused(
+                _("表格列数超过上限（最多 %(n)d 列），请使用本页下载的模板。") % {"n": MAX_COLUMNS}
+            )
         if declared_rows is not None and declared_rows > limit:
             raise ImportRefused(too_many_rows)
         # One row past the limit, to tell a sheet that goes on from one that ends there

@@ -76,7 +76,9 @@ def upload(client, data: bytes):
     return response, time.perf_counter() - started
 
 
-def test_it_refuses_a_small_file_whose_sheet_is_megabytes_of_empty_rows(client, clerk, indicators, monkeypatch):
+def test_it_refuses_a_small_file_whose_sheet_is_megabytes_of_empty_rows(
+    client, clerk, indicators, monkeypatch
+):
     opened = []
     real_open = imports._open
     monkeypatch.setattr(imports, "_open", lambda *a, **k: opened.append(1) or real_open(*a, **k))
@@ -112,9 +114,7 @@ def test_it_refuses_a_declared_dimension_past_the_limits(client, clerk, indicato
     response, _ = upload(client, wide)
     assert response.status_code == 400
     assert "表格列数超过上限（最多 64 列）" in response.content.decode()
-    tall = with_sheet(
-        xlsx, lambda xml: re.sub(r"<dimension [^>]*>", '<dimension ref="A1:J1048576"/>', xml)
-    )
+    tall = with_sheet(xlsx, lambda xml: re.sub(r"<dimension [^>]*>", '<dimension ref="A1:J1048576"/>', xml))
     response, _ = upload(client, tall)
     assert response.status_code == 400
     assert "表格行数超过上限" in response.content.decode()
@@ -158,3 +158,26 @@ def test_it_still_reads_a_full_template_with_a_footer(client, clerk, indicators)
     parsed = imports.read_upload(data, indicators[0].department, WEEK)
     assert parsed.errors == []
     assert {row.indicator.code for row in parsed.rows} == {"invest", "signed"}
+
+
+def test_it_refuses_a_row_of_thousands_of_cells(client, clerk, indicators):
+    client.force_login(clerk)
+
+    def fat_row(xml: str) -> str:
+        cells = "".join(f"<c><v>{n}</v></c>" for n in range(5_000))
+        xml = re.sub(r"<dimension [^>]*>", "", xml)
+        return xml.replace("</sheetData>", f'<row r="4">{cells}</row></sheetData>')
+
+    response, seconds = upload(client, with_sheet(template_bytes(client), fat_row))
+    assert response.status_code == 400
+    assert "表格列数超过上限（最多 64 列）" in response.content.decode()
+    assert seconds < 1.0, seconds
+
+
+def test_it_refuses_a_cut_off_sheet_with_a_clear_message(client, clerk, indicators):
+    client.force_login(clerk)
+    data = with_sheet(template_bytes(client), lambda xml: xml[: len(xml) // 2])
+    response, _ = upload(client, data)
+    assert response.status_code == 400
+    assert "无法读取该 Excel 文件" in response.content.decode()
+    assert not Entry.objects.exists()
