@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from targets import charts, periods, selectors
+from targets import charts, params, periods, selectors
 from targets.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
 from targets.models import Department, Indicator
 
@@ -18,7 +18,7 @@ from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
 
 
 def _as_of(request):
-    return selectors.resolve_as_of(request.GET.get("as_of"), timezone.localdate())
+    return selectors.resolve_as_of(params.query_day(request, "as_of"), timezone.localdate())
 
 
 def _period_context(as_of, computed_at) -> dict:

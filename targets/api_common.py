@@ -12,6 +12,7 @@ Error shape (every 4xx the API answers, documented in the schema as ``Error``)::
 its messages; ``entry`` is the stored entry a write collided with (409 ``conflict``).
 """
 
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +66,9 @@ def error_body(code: str, message: str, fields=None, entry=None) -> dict:
 
 def exception_handler(exc, context):
     """DRF's handler, then every error rewritten into the one shape."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, BadRequest):
+        exc = ApiError(400, "invalid", str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

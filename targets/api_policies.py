@@ -1,10 +1,22 @@
-"""Pagination and throttling of the REST API. Kept apart from the views: DRF imports
+"""Pagination, throttling and JSON parsing of the REST API. Kept apart from the views: DRF imports
 these classes from its settings while it defines its own views."""
 
 from django.conf import settings
-from rest_framework import pagination
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, parsers
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.throttling import SimpleRateThrottle
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with JSON nested too deep for Python's parser (thousands of
+    ``[``) answered as a parse error rather than a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON 解析错误：嵌套层次过深。")) from None
 
 
 class Pagination(pagination.PageNumberPagination):

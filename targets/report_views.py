@@ -1,8 +1,6 @@
 """Reports: the archive page, the printable HTML report, its PDF and archived downloads.
 Managers and superusers only; every PDF download is audited."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -12,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, reports, roles
+from . import audit, params, reports, roles
 from .exports import content_disposition
 from .models import Report
 
@@ -25,10 +23,7 @@ def _manager(request) -> None:
 def _period(kind: str, day: str):
     if kind not in reports.KINDS:
         raise Http404
-    try:
-        return reports.report_period(kind, date.fromisoformat(day))
-    except ValueError as error:
-        raise Http404 from error
+    return reports.report_period(kind, params.path_day(day))
 
 
 def _pdf_response(content, filename: str, ascii_name: str):

@@ -98,12 +98,20 @@ def latest_data_day() -> date | None:
     return day or None
 
 
-def resolve_as_of(raw: str | None, today: date) -> date:
+def resolve_as_of(raw: str | date | None, today: date) -> date:
     """The as-of date a page shows: the one asked for, else today; clipped into the tracked
     period and, when no date was asked for, not past the last day that has figures (so the
-    demo opens on its last day rather than on empty days)."""
+    demo opens on its last day rather than on empty days). Pages parse ``?as_of=`` with
+    ``targets.params.query_day`` first (a bad date is a 400 there); here a text that is
+    not a date counts as none asked for."""
     start, end = tracked_period()
-    asked = parse_date(raw) if raw else None
+    if isinstance(raw, date):
+        asked = raw
+    else:
+        try:
+            asked = parse_date(raw) if raw else None
+        except ValueError:  # well-formed but impossible, such as 2021-02-30
+            asked = None
     if asked is not None:
         return periods.clip(asked, start, end)
     day = periods.clip(today, start, end)

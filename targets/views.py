@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, exports, periods, rollups, selectors, timeliness
+from . import charts, exports, params, periods, rollups, selectors, timeliness
 from .models import Department, Goal, Indicator, PeriodValue
 from .tables import IndicatorTable, PeriodValueTable
 
@@ -24,7 +24,7 @@ SWITCHER_PERIODS = (
 
 
 def _as_of(request):
-    return selectors.resolve_as_of(request.GET.get("as_of"), timezone.localdate())
+    return selectors.resolve_as_of(params.query_day(request, "as_of"), timezone.localdate())
 
 
 def _status_labels() -> dict[str, str]:

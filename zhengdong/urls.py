@@ -6,6 +6,9 @@ from django.views.i18n import set_language
 
 from targets.token_views import api_token
 
+handler400 = "zhengdong.errors.bad_request"
+handler404 = "zhengdong.errors.page_not_found"
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
