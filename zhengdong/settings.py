@@ -6,6 +6,7 @@ tasks inline, DEBUG on.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "targets",
     "projects",
 ]
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a refused login into the login page saying it is locked (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhengdong.urls"
@@ -119,6 +123,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes), on the product's and the admin's login: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one address, that user
+# name (and that address) may not log in for LOGIN_COOLOFF_MINUTES after the last failure,
+# unless a manager unlocks it (/accounts/lockouts/). API tokens are not affected.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_LOCKOUT_CALLABLE = "targets.logins.lockout_response"
+# The address the audit log records too (REMOTE_ADDR; the HTTPS proxy must pass the client's).
+AXES_CLIENT_IP_CALLABLE = "targets.audit.client_ip"
+# A success does not wipe the failures: it would let anyone with an account reset the
+# counter of the address they guess other users' passwords from.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from targets.account_views import lockouts, unlock_login
 from targets.token_views import api_token
 
 handler400 = "zhengdong.errors.bad_request"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/token/", api_token, name="api_token"),
+    path("accounts/lockouts/", lockouts, name="login_lockouts"),
+    path("accounts/lockouts/unlock/", unlock_login, name="login_unlock"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("zhengdong.api_urls")),
