@@ -34,6 +34,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .exports import FORMULA_PREFIXES, neutralise
 from .models import Entry, Indicator
 from .periods import week_days
 from .services import EntryInput
@@ -132,7 +133,11 @@ def build_template(department, monday: date) -> bytes:
         for day in days:
             value = saved.get((ind.pk, day))
             values.append(value.normalize() if isinstance(value, Decimal) else value)
-        ws.append([ind.code, ind.name, ind.unit] + [_cell_value(v) for v in values])
+        # Names and units are typed by managers: never a live formula in a clerk's Excel.
+        ws.append(
+            [neutralise(ind.code), neutralise(ind.name), neutralise(ind.unit)]
+            + [_cell_value(v) for v in values]
+        )
         row = ws.max_row
         for offset, day in enumerate(days):
             cell = ws.cell(row=row, column=FIRST_DAY_COLUMN + offset)
@@ -289,6 +294,8 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
                 continue  # keep reading to the limit: a sheet too long is still refused
             formulas = {cell.column for cell in cells if getattr(cell, "data_type", None) == "f"}
             code = str(values[0]).strip() if values and values[0] is not None else ""
+            if code.startswith("'") and code[1:].startswith(FORMULA_PREFIXES):
+                code = code[1:]  # the template's own neutralised code
             day_values = list(values[FIRST_DAY_COLUMN - 1 : FIRST_DAY_COLUMN - 1 + 7])
             if not code:
                 if any(v is not None for v in day_values) and not _is_note_row(values):

@@ -181,3 +181,20 @@ def test_it_refuses_a_cut_off_sheet_with_a_clear_message(client, clerk, indicato
     assert response.status_code == 400
     assert "无法读取该 Excel 文件" in response.content.decode()
     assert not Entry.objects.exists()
+
+
+def test_it_writes_indicator_names_as_text_never_as_formulas(client, clerk, indicators):
+    invest = indicators[0]
+    invest.name = '=HYPERLINK("http://evil.example/","点击")'
+    invest.unit = "+亿元"
+    invest.save()
+    client.force_login(clerk)
+    data = template_bytes(client)
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["B2"].data_type == "s" and ws["B2"].value == "'" + invest.name
+    assert ws["C2"].value == "'+亿元"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read(SHEET).decode()
+    # The sheet still reads back.
+    parsed = imports.read_upload(data, invest.department, WEEK)
+    assert parsed.errors == []
