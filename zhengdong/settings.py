@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "targets",
     "projects",
 ]
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "targets.middleware.PrivateNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns a refused login into the login page saying it is locked (HTTP 429).
     "axes.middleware.AxesMiddleware",
@@ -143,6 +146,21 @@ AXES_CLIENT_IP_CALLABLE = "targets.audit.client_ip"
 # counter of the address they guess other users' passwords from.
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site
+# only; no inline script or style attribute anywhere (charts are drawn by static JS from
+# json_script data), so an injected <script> or onclick= does not run. Images may also be
+# data: URIs (Plotly's and the API docs' icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
