@@ -150,10 +150,18 @@ AXES_VERBOSE = False
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site
 # only; no inline script or style attribute anywhere (charts are drawn by static JS from
 # json_script data), so an injected <script> or onclick= does not run. Images may also be
-# data: URIs (Plotly's and the API docs' icons).
+# data: URIs (Plotly's and the API docs' icons). Plotly adds its own CSS rules through
+# empty <style> elements it fills with insertRule (not subject to the policy): the hash of
+# the empty string lets exactly those in, and no <style> with any text.
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+# plotly.js 4.1 also injects MapLibre's stylesheet (map traces, unused here) as one fixed
+# <style>: allowed by its hash, so the console stays clean (tests/targets/test_browser_csp.py
+# fails on a plotly upgrade that changes it).
+PLOTLY_MAPLIBRE_STYLE_HASH = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
+        "style-src": ["'self'", EMPTY_STYLE_HASH, PLOTLY_MAPLIBRE_STYLE_HASH],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
