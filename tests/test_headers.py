@@ -87,7 +87,8 @@ def test_it_keeps_signed_in_pages_and_api_answers_out_of_caches(client, official
 def test_it_answers_an_over_large_api_body_with_the_json_error(client, clerk, settings, indicators):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     client.force_login(clerk)
-    big = json.dumps({"indicator": indicators[0].pk, "date": "2021-10-12", "value": "1", "note": "x" * 200_000})
+    entry = {"indicator": indicators[0].pk, "date": "2021-10-12", "value": "1", "note": "x" * 200_000}
+    big = json.dumps(entry)
     response = client.post("/api/v1/entries/", big, content_type="application/json")
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")

@@ -84,7 +84,11 @@ def test_it_shows_the_locked_out_login_page(page, live_server, clerk):
         page.wait_for_load_state()
     page.fill("#id_username", "clerk")
     page.fill("#id_password", "pw-clerk")
-    with page.expect_response(lambda r: r.url.endswith("/accounts/login/") and r.request.method == "POST") as info:
+
+    def login_post(response):
+        return response.url.endswith("/accounts/login/") and response.request.method == "POST"
+
+    with page.expect_response(login_post) as info:
         page.click("button[type=submit]")
     assert info.value.status == 429
     page.wait_for_load_state()
