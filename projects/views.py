@@ -2,7 +2,6 @@
 Thin views: parse, call ``projects.selectors``, chart, render."""
 
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -19,7 +18,7 @@ from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
 
 
 def _as_of(request):
-    return selectors.resolve_as_of(request.GET.get("as_of"), timezone.localdate())
+    return selectors.resolve_as_of(request.GET.get("as_of"))
 
 
 def _period_context(as_of, computed_at) -> dict:

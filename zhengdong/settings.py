@@ -6,6 +6,7 @@ tasks inline, DEBUG on.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -284,6 +285,10 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# The demo's fixed "today" (YYYY-MM-DD; ``make run`` sets 2021-11-19, the demo data's last
+# day). Unset in production: the product's clock (targets.clock) is then the real date.
+DEMO_TODAY = date.fromisoformat(os.environ["DEMO_TODAY"].strip()) if os.getenv("DEMO_TODAY", "").strip() else None
 
 # Password of the demo users that `make run` creates (demo only, printed in the README).
 DEMO_PASSWORD = "zhengdong2021"  # noqa: S105 (demo users only)

@@ -17,7 +17,6 @@ to tick a box: a script must state that it means an unusual figure.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -26,7 +25,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from targets import roles, rollups, tasks
+from targets import clock, roles, rollups, tasks
 from targets.api.common import ID_REGEX, ApiViewMixin, raise_for_rejection
 from targets.api.serializers import (
     EntryCreateSerializer,
@@ -106,7 +105,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             rows = rows.filter(period_end__gte=query["start"])
         if "end" in query:
             rows = rows.filter(period_start__lte=query["end"])
-        today = timezone.localdate()
+        today = clock.today()
         points = [
             {
                 "period_start": row.period_start,

@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +26,7 @@ SWITCHER_PERIODS = (
 
 
 def _as_of(request):
-    return selectors.resolve_as_of(request.GET.get("as_of"), timezone.localdate())
+    return selectors.resolve_as_of(request.GET.get("as_of"))
 
 
 def _status_labels() -> dict[str, str]:

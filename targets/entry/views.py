@@ -14,12 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from targets import audit, roles, services
+from targets import audit, clock, roles, services
 from targets.dashboards.tables import TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
@@ -155,7 +154,7 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
         period_start__range=(days[0], days[-1]),
     ).order_by("period_start"):
         pvs.setdefault(pv.indicator_id, []).append(pv)
-    as_of = min(days[-1], timezone.localdate())
+    as_of = min(days[-1], clock.today())
     errors = rejection.errors if rejection else {}
     conflicts = {(e.indicator_id, e.date): e for e in (rejection.conflicts if rejection else [])}
     computed_at = None
@@ -289,6 +288,7 @@ def entry_week(request, monday: str):
         "sunday": monday + timedelta(days=6),
         "days": [(d, WEEKDAYS[i]) for i, d in enumerate(week_days(monday))],
         "rows": rows,
+        "as_of": min(monday + timedelta(days=6), clock.today()),
         "computed_at": computed_at,
         "submission": submission,
         "locked": locked,
@@ -483,7 +483,7 @@ def approvals(request):
     """The managers' queue (submitted weeks, oldest first), recently approved weeks
     (to unlock), and the overdue list (逾期未报)."""
     _manager_only(request)
-    now = timezone.now()
+    now = clock.now()
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     context = {

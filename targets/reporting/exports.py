@@ -10,7 +10,7 @@ One code path for every table view: ``ManagerExportMixin`` (a drop-in for
   column widths from the header and the first rows; written row by row into a temporary
   file, so memory stays bounded whatever the row count.
 - CSV: UTF-8 with a BOM (Excel shows the Chinese), streamed row by row.
-- File names in Chinese with the date, RFC 5987 ``filename*=UTF-8''…`` plus an ASCII
+- File names in Chinese with the page's as-of date, RFC 5987 ``filename*=UTF-8''…`` plus an ASCII
   fallback for old clients.
 
 Numbers: a column exports a number when its value is an ``int``, ``float`` or ``Decimal``.
@@ -46,7 +46,7 @@ from django_tables2 import columns as tables_columns
 from django_tables2.export import ExportMixin
 from django_tables2.utils import A
 
-from targets import audit, roles
+from targets import audit, clock, roles, selectors
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -115,9 +115,9 @@ def content_disposition(filename: str, ascii_fallback: str) -> str:
 
 
 def export_filenames(name: str, ascii_name: str, export_format: str, day: date | None = None) -> tuple:
-    """("指标进度_2021-11-28.xlsx", "indicators_2021-11-28.xlsx"): Chinese name and ASCII
-    fallback, both with the date (Asia/Shanghai) of the export."""
-    day = day or timezone.localdate()
+    """("指标进度_2021-11-19.xlsx", "indicators_2021-11-19.xlsx"): Chinese name and ASCII
+    fallback, both with ``day`` (default: the product's today, ``targets.clock``)."""
+    day = day or clock.today()
     return f"{name}_{day.isoformat()}.{export_format}", f"{ascii_name}_{day.isoformat()}.{export_format}"
 
 
@@ -530,16 +530,22 @@ def export_table(
     units: dict[str, str] | None = None,
     number_formats: dict[str, str] | None = None,
     exclude_columns: Iterable[str] = (),
+    day: date | None = None,
 ) -> HttpResponse:
     """Export ``table`` (already configured with the request's filters and ordering) as
-    an XLSX or CSV download for a manager; audit it. Raises PermissionDenied for others."""
+    an XLSX or CSV download for a manager; audit it. Raises PermissionDenied for others.
+
+    The file name carries ``day``, by default the page's as-of date (its ``?as_of=``,
+    else today, clipped into the tracked period), so the file says what day it shows."""
     if not can_export(request.user):
         raise PermissionDenied
     if export_format not in FORMATS:
         return HttpResponse(status=400)
     names, headers, rows = table_rows(table, exclude_columns)
     headers = _headers_with_units(names, headers, units or {})
-    filename, fallback = export_filenames(name, ascii_name, export_format)
+    if day is None:
+        day = selectors.resolve_as_of(request.GET.get("as_of"))
+    filename, fallback = export_filenames(name, ascii_name, export_format, day)
     query = request.GET.copy()
     query.pop(TRIGGER_PARAM, None)
     audit.record(

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import audit, roles
+from targets import audit, clock, roles
 from targets.models import Report
 from targets.reporting import reports
 from targets.reporting.exports import content_disposition
@@ -49,7 +48,7 @@ def archive(request):
         "reports/archive.html",
         {
             "reports": Report.objects.select_related("created_by")[:200],
-            "choices": reports.recent_periods(timezone.localdate()),
+            "choices": reports.recent_periods(clock.today()),
         },
     )
 
