@@ -90,7 +90,10 @@ def test_it_shows_when_the_figures_were_computed(client, official, board):
     response = client.get("/", {"as_of": AS_OF.isoformat()})
     assert response.context["computed_at"] == latest
     shown = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")
-    assert f"数据截至 {shown}" in response.content.decode()
+    html = response.content.decode()
+    # Two labels: the day the figures are read on, and when the roll-up ran.
+    assert f"计算于 {shown}" in html
+    assert "数据截至" in html and f'name="as_of" value="{AS_OF.isoformat()}"' in html
 
 
 def test_it_changes_statuses_with_the_as_of_date(client, official, board):
