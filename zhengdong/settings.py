@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_celery_beat",
     "simple_history",
+    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

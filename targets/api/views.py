@@ -27,12 +27,11 @@ from rest_framework.views import APIView
 
 from targets import clock, roles, rollups, tasks
 from targets.api.common import ID_REGEX, ApiViewMixin, raise_for_rejection
+from targets.api.filters import EntryFilter, IndicatorFilter, ListFilterBackend
 from targets.api.serializers import (
     EntryCreateSerializer,
-    EntryFilterSerializer,
     EntrySerializer,
     EntryUpdateSerializer,
-    IndicatorFilterSerializer,
     IndicatorSerializer,
     RefreshAcceptedSerializer,
     RefreshRequestSerializer,
@@ -65,7 +64,7 @@ def readable_entries(user):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("指标列表"), parameters=[IndicatorFilterSerializer]),
+    list=extend_schema(summary=_("指标列表")),
     retrieve=extend_schema(summary=_("指标详情")),
 )
 class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -74,19 +73,8 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicatorSerializer
     lookup_value_regex = ID_REGEX
     queryset = Indicator.objects.select_related("department", "goal")
-
-    def get_queryset(self):
-        indicators = super().get_queryset()
-        if self.action != "list":
-            return indicators
-        filters = _query(IndicatorFilterSerializer, self.request)
-        if "department" in filters:
-            indicators = indicators.filter(department__code=filters["department"])
-        if "goal" in filters:
-            indicators = indicators.filter(goal__code=filters["goal"])
-        if "kind" in filters:
-            indicators = indicators.filter(kind=filters["kind"])
-        return indicators
+    filter_backends = [ListFilterBackend]
+    filterset_class = IndicatorFilter
 
     @extend_schema(
         summary=_("指标的汇总序列（日、旬、月、季度、年）"),
@@ -171,7 +159,7 @@ def _write(request, row: EntryInput, indicator: Indicator, data: dict) -> Entry:
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("填报数据列表"), parameters=[EntryFilterSerializer]),
+    list=extend_schema(summary=_("填报数据列表")),
     retrieve=extend_schema(summary=_("一条填报数据")),
     create=extend_schema(
         summary=_("新增一条填报数据"),
@@ -201,20 +189,11 @@ class EntryViewSet(
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    filter_backends = [ListFilterBackend]
+    filterset_class = EntryFilter
+
     def get_queryset(self):
-        entries = readable_entries(self.request.user)
-        if self.action != "list":
-            return entries
-        filters = _query(EntryFilterSerializer, self.request)
-        if "indicator" in filters:
-            entries = entries.filter(indicator_id=filters["indicator"])
-        if "start" in filters:
-            entries = entries.filter(date__gte=filters["start"])
-        if "end" in filters:
-            entries = entries.filter(date__lte=filters["end"])
-        if "department" in filters:
-            entries = entries.filter(indicator__department__code=filters["department"])
-        return entries.order_by("indicator_id", "date")
+        return readable_entries(self.request.user).order_by("indicator_id", "date")
 
     def get_object(self):
         entry = get_object_or_404(Entry.objects.select_related("indicator__department"), pk=self.kwargs["pk"])
