@@ -289,7 +289,9 @@ LOGGING = {
 
 # The demo's fixed "today" (YYYY-MM-DD; ``make run`` sets 2021-11-19, the demo data's last
 # day). Unset in production: the product's clock (targets.clock) is then the real date.
-DEMO_TODAY = date.fromisoformat(os.environ["DEMO_TODAY"].strip()) if os.getenv("DEMO_TODAY", "").strip() else None
+DEMO_TODAY = (
+    date.fromisoformat(os.environ["DEMO_TODAY"].strip()) if os.getenv("DEMO_TODAY", "").strip() else None
+)
 
 # Password of the demo users that `make run` creates (demo only, printed in the README).
 DEMO_PASSWORD = "zhengdong2021"  # noqa: S105 (demo users only)

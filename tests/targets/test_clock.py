@@ -120,7 +120,9 @@ def entry_indicators(departments):
         (date(2022, 1, 3), "2021-12-27"),  # after the plan: its last week stays in view
     ],
 )
-def test_it_opens_the_entry_page_on_the_week_of_today(client, clerk, entry_indicators, settings, today, monday):
+def test_it_opens_the_entry_page_on_the_week_of_today(
+    client, clerk, entry_indicators, settings, today, monday
+):
     settings.DEMO_TODAY = today
     client.force_login(clerk)
     assert client.get(reverse("entry_current"))["Location"] == reverse("entry_week", args=[monday])

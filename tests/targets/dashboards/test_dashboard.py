@@ -106,8 +106,10 @@ def test_it_changes_statuses_with_the_as_of_date(client, official, board):
     assert early.green == 0
 
 
-def test_it_opens_on_the_last_day_with_figures_and_clips_into_the_quarter(board):
-    assert selectors.resolve_as_of(None, date(2026, 11, 28)) == AS_OF
+def test_it_opens_on_today_clipped_into_the_quarter_not_on_the_last_day_with_figures(board):
+    # Figures stop on AS_OF; today is later: the page opens on today (the quarter's end).
+    assert selectors.resolve_as_of(None, date(2026, 11, 28)) == Q4[1]
+    assert selectors.resolve_as_of(None, date(2021, 11, 20)) == date(2021, 11, 20)
     assert selectors.resolve_as_of("2022-03-01", date(2026, 11, 28)) == Q4[1]
     assert selectors.resolve_as_of("2021-06-01", date(2026, 11, 28)) == Q4[0]
     assert selectors.resolve_as_of("not-a-date", date(2021, 10, 5)) == date(2021, 10, 5)

@@ -147,11 +147,12 @@ def test_it_exports_csv_with_a_bom_and_chinese_headers(client, manager, values):
     assert rows[2][4] == "51"
 
 
-def test_it_names_the_file_in_chinese_with_the_date_and_an_ascii_fallback(client, manager, values):
+def test_it_names_the_file_in_chinese_with_the_date_and_an_ascii_fallback(client, manager, values, settings):
+    settings.DEMO_TODAY = date(2021, 11, 19)
     client.force_login(manager)
     response, _ = download(client, "?_export=csv")
     header = response["Content-Disposition"]
-    today = timezone.localdate().isoformat()
+    today = "2021-11-19"  # the page's as-of date: today, by the product's clock
     assert header.startswith(f'attachment; filename="period-values_{today}.csv"')
     encoded = header.split("filename*=UTF-8''")[1]
     assert unquote(encoded) == f"指标汇总_{today}.csv"
