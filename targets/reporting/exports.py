@@ -1,7 +1,8 @@
 """Managers' table exports: any django-tables2 table to XLSX or CSV.
 
-One code path for every table view: ``ManagerExportMixin`` (a drop-in for
-``django_tables2.export.ExportMixin``) or, for function views, ``export_table()``.
+One code path for every table view: ``ManagerExportMixin`` (the same attributes as
+``django_tables2.export.ExportMixin``, whose tablib path it never used) or, for function
+views, ``export_table()``.
 
 - Only managers and superusers may export (others get 403); every export is audited.
 - Formula injection (CWE-1236): a text cell starting with ``= + - @``, tab, CR or NUL gets
@@ -43,7 +44,6 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import columns as tables_columns
-from django_tables2.export import ExportMixin
 from django_tables2.utils import A
 
 from targets import audit, clock, roles, selectors
@@ -377,23 +377,11 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet1"
 
 
-def write_xlsx(
-    file,
-    *,
-    names: list[str],
-    headers: list[str],
-    rows: Iterator[list],
-    title: str = "Sheet1",
-    number_formats: dict[str, str] | None = None,
-) -> int:
-    """Write a one-sheet XLSX to ``file`` (a path or a seekable binary file), row by row:
-    memory stays bounded whatever the number of rows. Returns the number of data rows.
-
-    SpreadsheetML is written directly (inline strings, one style per number format):
-    openpyxl's write-only mode measured about 10,000 cells/s here, too slow for 100,000
-    rows × a dozen columns; this writer is several times faster. Number formats and column
-    widths come from the header and the first ``SAMPLE_ROWS`` rows."""
-    number_formats = number_formats or {}
+def _layout(
+    names: list[str], headers: list[str], rows: Iterator[list], number_formats: dict[str, str]
+) -> tuple[list[list], list[int], list[str]]:
+    """(the first ``SAMPLE_ROWS`` rows, read from ``rows``; column widths in Excel
+    character units; each column's number format) from the header and those rows."""
     sample = list(islice(rows, SAMPLE_ROWS))
     widths = [_text_width(h) for h in headers]
     decimals = [0] * len(names)
@@ -410,6 +398,26 @@ def write_xlsx(
                 shown = "" if value is None else str(value)
             widths[i] = max(widths[i], _text_width(shown))
     column_formats = [number_formats.get(name) or number_format(decimals[i]) for i, name in enumerate(names)]
+    return sample, widths, column_formats
+
+
+def write_xlsx(
+    file,
+    *,
+    names: list[str],
+    headers: list[str],
+    rows: Iterator[list],
+    title: str = "Sheet1",
+    number_formats: dict[str, str] | None = None,
+) -> int:
+    """Write a one-sheet XLSX to ``file`` (a path or a seekable binary file), row by row:
+    memory stays bounded whatever the number of rows. Returns the number of data rows.
+
+    SpreadsheetML is written directly (inline strings, one style per number format):
+    openpyxl's write-only mode measured about 10,000 cells/s here, too slow for 100,000
+    rows × a dozen columns; this writer is several times faster. Number formats and column
+    widths come from the header and the first ``SAMPLE_ROWS`` rows."""
+    sample, widths, column_formats = _layout(names, headers, rows, number_formats or {})
     distinct = list(dict.fromkeys(column_formats))
     number_style = [4 + distinct.index(code) for code in column_formats]
     letters = [_column_letter(i) for i in range(len(names))]
@@ -570,7 +578,7 @@ def export_table(
     return response
 
 
-class ManagerExportMixin(ExportMixin):
+class ManagerExportMixin:
     """For django-tables2 class views (``SingleTableMixin``/``SingleTableView``): adds
     ``?_export=xlsx`` and ``?_export=csv`` with the page's current filters and ordering.
 
@@ -585,6 +593,7 @@ class ManagerExportMixin(ExportMixin):
     export_trigger_param = TRIGGER_PARAM
     export_units: dict[str, str] = {}
     export_number_formats: dict[str, str] = {}
+    exclude_columns: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         # Refuse before any query runs.
@@ -620,7 +629,7 @@ class ManagerExportMixin(ExportMixin):
             if export_format not in FORMATS:
                 return HttpResponse(status=400)
             return self.create_export(export_format)
-        return super(ExportMixin, self).render_to_response(context, **kwargs)
+        return super().render_to_response(context, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,8 +2,12 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import unquote
 
 import django_tables2 as tables
@@ -245,3 +249,15 @@ def test_it_exports_plain_field_tables_with_labels_dates_and_numbers(rf, manager
     assert [c.value for c in sheet[2]] == ["固定资产投资", "季度", datetime(2021, 10, 1), 433.2, "同步/超前"]
     assert sheet["C2"].number_format == "yyyy-mm-dd"
     assert sheet["A4"].value == "'" + EVIL
+
+
+def test_it_needs_no_tablib_anywhere():
+    # django-tables2's own export goes through tablib; ours writes XLSX and CSV itself, so
+    # every page and the API load with tablib absent (it is not in requirements.txt).
+    code = (
+        "import sys; sys.modules['tablib'] = None; import django; django.setup(); "
+        "import zhengdong.urls, targets.bench.export; from django.urls import get_resolver; "
+        "get_resolver().url_patterns; assert 'django_tables2.export' not in sys.modules"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhengdong.settings"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).parents[3])
