@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core import checks
 from django.utils import timezone
 
 
@@ -40,3 +41,18 @@ def now() -> datetime:
     if fixed is None:
         return real
     return real.replace(year=fixed.year, month=fixed.month, day=fixed.day)
+
+
+@checks.register(checks.Tags.compatibility, deploy=True)
+def check_no_fixed_date_in_production(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``manage.py check --deploy``: a fixed date in production would freeze every
+    as-of date, overdue list and reminder."""
+    if fixed_today() is None:
+        return []
+    return [
+        checks.Warning(
+            f"DEMO_TODAY={fixed_today().isoformat()} fixes the product's date (demo only).",
+            hint="Unset DEMO_TODAY in production: the clock is then the real date.",
+            id="targets.W001",
+        )
+    ]

@@ -49,6 +49,13 @@ def test_it_keeps_the_demo_date_at_the_real_time_of_day(settings):
         assert clock.now() == datetime(2024, 2, 29, 10, 15, tzinfo=SHANGHAI)
 
 
+def test_it_warns_a_deploy_check_when_the_date_is_fixed(settings):
+    settings.DEMO_TODAY = None
+    assert clock.check_no_fixed_date_in_production() == []
+    settings.DEMO_TODAY = DEMO_DAY
+    assert [message.id for message in clock.check_no_fixed_date_in_production()] == ["targets.W001"]
+
+
 # ---- The overview: a weekend entry does not move everyone's as-of date
 
 
