@@ -413,10 +413,13 @@ def write_xlsx(
     """Write a one-sheet XLSX to ``file`` (a path or a seekable binary file), row by row:
     memory stays bounded whatever the number of rows. Returns the number of data rows.
 
-    SpreadsheetML is written directly (inline strings, one style per number format):
-    openpyxl's write-only mode measured about 10,000 cells/s here, too slow for 100,000
-    rows × a dozen columns; this writer is several times faster. Number formats and column
-    widths come from the header and the first ``SAMPLE_ROWS`` rows."""
+    SpreadsheetML is written directly (inline strings, one style per number format).
+    ``manage.py bench --only export`` writes the same 100,000 rows × 11 columns with this
+    writer and with openpyxl's write-only mode (same header style, widths and number
+    formats: ``targets.bench.export.write_xlsx_openpyxl``) and prints both: 2.7 s against
+    43 s of CPU (16×) on a 2-core machine; openpyxl with plain values and no styles at all
+    was still about 7× slower. Number formats and column widths come from the header and
+    the first ``SAMPLE_ROWS`` rows."""
     sample, widths, column_formats = _layout(names, headers, rows, number_formats or {})
     distinct = list(dict.fromkeys(column_formats))
     number_style = [4 + distinct.index(code) for code in column_formats]
