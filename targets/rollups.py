@@ -634,8 +634,8 @@ def _drop_indexes(cursor) -> list[str]:
 
 
 def latest_computed_at() -> datetime | None:
-    """When the roll-up last ran (for "数据截至 …"): every figure saved before then is in
-    the ``PeriodValue`` rows. None if it never ran."""
+    """When the roll-up last ran (for "计算于 …"; "数据截至" is the as-of day): every
+    figure saved before then is in the ``PeriodValue`` rows. None if it never ran."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT refreshed_at FROM targets_rollup_state WHERE id = 1")
         row = cursor.fetchone()
