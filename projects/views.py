@@ -2,23 +2,24 @@
 Thin views: parse, call ``projects.selectors``, chart, render."""
 
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from targets import charts, params, periods, selectors
-from targets.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
-from targets.models import Department, Indicator
+from targets import params, periods, selectors
+from targets.dashboards import charts
+from targets.models import Indicator
+from targets.reporting.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
 
 from . import selectors as project_selectors
-from .models import CoreBlock, KeyProject
+from .filters import KeyProjectFilter
+from .models import KeyProject
 from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
 
 
 def _as_of(request):
-    return selectors.resolve_as_of(params.query_day(request, "as_of"), timezone.localdate())
+    return selectors.resolve_as_of(params.query_day(request, "as_of"))
 
 
 def _period_context(as_of, computed_at) -> dict:
@@ -40,19 +41,10 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     export_name = gettext_lazy("重点项目")
     export_ascii_name = "key-projects"
 
-    def filters(self) -> dict:
-        get = self.request.GET
-        choices = {
-            "core_block": {str(pk) for pk in CoreBlock.objects.values_list("pk", flat=True)},
-            "level": set(KeyProject.Level.values),
-            "status": set(KeyProject.Status.values),
-            "department": {str(pk) for pk in Department.objects.values_list("pk", flat=True)},
-        }
-        return {key: get[key] for key, allowed in choices.items() if get.get(key) in allowed}
-
     def get_table_data(self):
         self.as_of = _as_of(self.request)
-        self.projects = project_selectors.key_projects(self.as_of, self.filters())
+        self.filterset = KeyProjectFilter(self.request.GET, queryset=KeyProject.objects.all())
+        self.projects = project_selectors.key_projects(self.as_of, self.filterset.qs)
         for project in self.projects:
             project.light_order = project_selectors.SEVERITY[project.light]
         return self.projects
@@ -60,21 +52,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(_period_context(self.as_of, project_selectors.latest_computed(self.projects)))
-        context["filter_choices"] = {
-            "core_block": [(str(b.pk), b.name) for b in CoreBlock.objects.all()],
-            "level": KeyProject.Level.choices,
-            "status": KeyProject.Status.choices,
-            "department": [
-                (str(d.pk), d.name) for d in Department.objects.filter(key_projects__isnull=False).distinct()
-            ],
-        }
-        context["filter_labels"] = {
-            "core_block": _("核心板块"),
-            "level": _("级别"),
-            "status": _("状态"),
-            "department": _("责任单位"),
-        }
-        context["chosen"] = self.filters()
+        context["filter"] = self.filterset
         return context
 
 

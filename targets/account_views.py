@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, logins, roles
+from targets import audit, logins, roles
 
 
 def _manager_only(request) -> None:

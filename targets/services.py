@@ -18,10 +18,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, roles
+from . import audit, clock, roles
 from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission
 from .periods import week_start as monday_of
 
@@ -471,7 +470,7 @@ def submit_week(
             raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
         sub.status = Submission.Status.SUBMITTED
         sub.submitted_by = user
-        sub.submitted_at = timezone.now()
+        sub.submitted_at = clock.now()
         if sub.first_submitted_at is None:
             sub.first_submitted_at = sub.submitted_at
         sub.version += 1
@@ -505,7 +504,7 @@ def approve_week(
         sub.status = Submission.Status.APPROVED
         sub.comment = comment.strip()
         sub.reviewed_by = user
-        sub.reviewed_at = timezone.now()
+        sub.reviewed_at = clock.now()
         sub.version += 1
         sub._change_reason = comment.strip() or _("审核通过")
         sub._history_user = user
@@ -527,7 +526,7 @@ def return_week(
         sub.status = Submission.Status.RETURNED
         sub.comment = comment.strip()
         sub.reviewed_by = user
-        sub.reviewed_at = timezone.now()
+        sub.reviewed_at = clock.now()
         sub.version += 1
         sub._change_reason = comment.strip()
         sub._history_user = user

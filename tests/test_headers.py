@@ -12,7 +12,7 @@ from django.urls import reverse
 from targets import services
 from targets.services import EntryInput
 
-from .targets.entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from .targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

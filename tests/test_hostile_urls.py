@@ -14,7 +14,7 @@ from targets import services
 from targets.models import Submission
 from targets.services import EntryInput
 
-from .targets.entry_helpers import indicators_fixture  # noqa: F401
+from .targets.entry.entry_helpers import indicators_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ tasks inline, DEBUG on.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_celery_beat",
     "simple_history",
+    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -267,19 +268,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "targets.api_common.ApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "targets.api.common.ApiSchema",
     # JSON nested too deep is a 400 parse_error, not a server error.
     "DEFAULT_PARSER_CLASSES": [
-        "targets.api_policies.JSONParser",
+        "targets.api.policies.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "targets.api_policies.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "targets.api.policies.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "targets.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "targets.api.common.exception_handler",
     # Requests with an API token, per user (browser sessions are not throttled).
-    "DEFAULT_THROTTLE_CLASSES": ["targets.api_policies.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["targets.api.policies.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.getenv("API_TOKEN_RATE", "120/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -298,7 +299,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IndicatorKindEnum": "targets.models.Indicator.Kind",
         "CampaignKindEnum": "projects.models.SafetyCampaign.Kind",
-        "ProjectKindEnum": "projects.serializers.KINDS",
+        "ProjectKindEnum": "projects.api.serializers.KINDS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -340,6 +341,12 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# The demo's fixed "today" (YYYY-MM-DD; ``make run`` sets 2021-11-19, the demo data's last
+# day). Unset in production: the product's clock (targets.clock) is then the real date.
+DEMO_TODAY = (
+    date.fromisoformat(os.environ["DEMO_TODAY"].strip()) if os.getenv("DEMO_TODAY", "").strip() else None
+)
 
 # Password of the demo users that `make run` creates (demo only, printed in the README).
 DEMO_PASSWORD = "zhengdong2021"  # noqa: S105 (demo users only)

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from targets.account_views import lockouts, unlock_login
-from targets.token_views import api_token
+from targets.api.token import api_token
 
 handler400 = "zhengdong.errors.bad_request"
 handler404 = "zhengdong.errors.page_not_found"
@@ -20,7 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("zhengdong.api_urls")),
     path("projects/", include("projects.urls")),
-    path("reports/", include("targets.report_urls")),
-    path("", include("targets.entry_urls")),
-    path("", include("targets.urls")),
+    path("reports/", include("targets.reporting.urls")),
+    path("", include("targets.entry.urls")),
+    path("", include("targets.dashboards.urls")),
 ]
