@@ -13,12 +13,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets import briefing, services
+from targets import services
 from targets.models import Department, Entry, Indicator, Submission
+from targets.seed import briefing
 from targets.services import EntryInput
 from tests.api_helpers import client_for
-
-from .entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 MON = WEEK
