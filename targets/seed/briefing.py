@@ -669,8 +669,8 @@ def all_indicators() -> list[dict]:
 
 # Django model permissions of each group ("app_label.codename"). Pages check roles with
 # targets.roles; these make the admin agree. Clerks enter figures through the weekly form
-# (targets.services), never the admin, so their admin access is read-only and scoped to
-# their department by DepartmentScopedAdmin.
+# (targets.services) and have no use for the admin, which admits managers and superusers
+# only (zhengdong.admin): the clerks' group carries no model permission.
 VIEW_APPS = ("targets", "projects")
 MANAGER_EXTRA = [
     "targets.add_indicator",
@@ -707,7 +707,7 @@ def ensure_groups() -> dict[str, Group]:
     groups = {}
     for name, perms in (
         (roles.OFFICIALS, view),
-        (roles.CLERKS, view),
+        (roles.CLERKS, []),
         (roles.MANAGERS, view + _perms(MANAGER_EXTRA)),
     ):
         group, _ = Group.objects.get_or_create(name=name)
@@ -771,7 +771,6 @@ def load() -> dict[str, int]:
             min_value=Decimal("0"),
             max_value=_d(row.get("max", "1")),
             decimals=row.get("decimals", 0),
-            department=departments[row["dept"]],
             goal=goals[row["goal"]],
             numerator=indicators.get(row.get("numerator", "")),
             denominator=indicators.get(row.get("denominator", "")),
@@ -780,7 +779,14 @@ def load() -> dict[str, int]:
         )
         # opening_value / opening_is_demo are left alone: the briefing gives no
         # January–September figure, and demo data or a manager may have set one.
-        indicators[row["code"]], _ = Indicator.objects.update_or_create(code=row["code"], defaults=defaults)
+        # The department is the briefing's assumption on creation only: a manager may move an
+        # indicator since (refused while it has figures in an approved week), and seeding
+        # again must neither undo that nor move figures out of a locked week.
+        indicators[row["code"]], _ = Indicator.objects.update_or_create(
+            code=row["code"],
+            defaults=defaults,
+            create_defaults={**defaults, "department": departments[row["dept"]]},
+        )
 
     ensure_groups()
     return {
