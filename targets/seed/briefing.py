@@ -669,8 +669,8 @@ def all_indicators() -> list[dict]:
 
 # Django model permissions of each group ("app_label.codename"). Pages check roles with
 # targets.roles; these make the admin agree. Clerks enter figures through the weekly form
-# (targets.services), never the admin, so their admin access is read-only and scoped to
-# their department by DepartmentScopedAdmin.
+# (targets.services) and have no use for the admin, which admits managers and superusers
+# only (zhengdong.admin): the clerks' group carries no model permission.
 VIEW_APPS = ("targets", "projects")
 MANAGER_EXTRA = [
     "targets.add_indicator",
@@ -707,7 +707,7 @@ def ensure_groups() -> dict[str, Group]:
     groups = {}
     for name, perms in (
         (roles.OFFICIALS, view),
-        (roles.CLERKS, view),
+        (roles.CLERKS, []),
         (roles.MANAGERS, view + _perms(MANAGER_EXTRA)),
     ):
         group, _ = Group.objects.get_or_create(name=name)
