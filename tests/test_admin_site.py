@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from targets import briefing
 from targets.models import AuditEvent, Entry
-from tests.targets.entry_helpers import indicators_fixture  # noqa: F401
+from targets.seed import briefing
+from tests.targets.entry.entry_helpers import indicators_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
 
-from targets import briefing, services
+from targets import services
 from targets.admin import EntryAdmin, SubmissionAdmin
 from targets.models import AuditEvent, Entry, Submission
+from targets.seed import briefing
 from targets.services import EntryInput
-
-from .entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
