@@ -20,9 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import audit, roles
-from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission
+from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission, SubmissionEvent
 from .periods import week_start as monday_of
 
 # A value above OUTLIER_FACTOR × the indicator's recent daily median needs confirmation.
@@ -438,6 +439,165 @@ def week_has_entries(department, week_start: date) -> bool:
     ).exists()
 
 
+# Who may make a move: the department's clerks (and managers), or managers only.
+DEPARTMENT = "department"
+MANAGER = "manager"
+# Longest comment or reason a move keeps (the review forms say the same).
+COMMENT_MAX = 1000
+
+
+@dataclass(frozen=True)
+class WeekMove:
+    """One allowed move of a week: from which statuses, to which, who may make it, and
+    what it asks for and leaves behind."""
+
+    sources: tuple[str, ...]
+    target: str
+    who: str  # DEPARTMENT or MANAGER
+    forbidden: str  # the refusal when the user may not
+    comment_required: str = ""  # the refusal of an empty comment, "" when optional
+    history_reason: str = ""  # the history's change reason when the comment is empty
+    audit_key: str = ""  # the audit detail key the comment goes in, "" for none
+    # Refusals by the current status, else a generic "cannot in this status".
+    refusals: dict = field(default_factory=dict)
+
+
+_S = Submission.Status
+_M = SubmissionEvent.Move
+
+MOVES: dict[str, WeekMove] = {
+    _M.SUBMIT: WeekMove(
+        sources=(_S.DRAFT, _S.RETURNED),
+        target=_S.SUBMITTED,
+        who=DEPARTMENT,
+        forbidden=_lazy("无权提交该单位的周报。"),
+        history_reason=_lazy("提交"),
+        refusals={
+            _S.APPROVED: (_lazy("该周已审核锁定。"), "locked"),
+            _S.SUBMITTED: (_lazy("该周已提交，等待审核。"), "invalid"),
+        },
+    ),
+    _M.APPROVE: WeekMove(
+        sources=(_S.SUBMITTED,),
+        target=_S.APPROVED,
+        who=MANAGER,
+        forbidden=_lazy("只有管理员可以审核周报。"),
+        history_reason=_lazy("审核通过"),
+        audit_key="comment",
+    ),
+    _M.RETURN: WeekMove(
+        sources=(_S.SUBMITTED,),
+        target=_S.RETURNED,
+        who=MANAGER,
+        forbidden=_lazy("只有管理员可以审核周报。"),
+        comment_required=_lazy("退回时请填写意见。"),
+        audit_key="comment",
+    ),
+    _M.UNLOCK: WeekMove(
+        sources=(_S.APPROVED,),
+        target=_S.DRAFT,
+        who=MANAGER,
+        forbidden=_lazy("只有管理员可以审核周报。"),
+        comment_required=_lazy("解锁时请填写原因。"),
+        audit_key="reason",
+    ),
+}
+
+
+def may_move(user, move: str, department) -> bool:
+    """Whether ``user`` may make ``move`` on a week of ``department`` (not whether the
+    week's status allows it)."""
+    if MOVES[move].who == MANAGER:
+        return roles.is_manager(user)
+    return roles.can_edit_department(user, department)
+
+
+def move_week(
+    *,
+    user,
+    move: str,
+    submission: Submission | None = None,
+    department=None,
+    week_start: date | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+    confirm_empty: bool = False,
+) -> Submission:
+    """Move a department's week along ``MOVES`` (submit, approve, return, unlock) and
+    keep the move as a ``SubmissionEvent`` with its own comment. The week is given as
+    ``submission``, or as ``department`` and ``week_start`` (a Monday; submitting a week
+    nobody has saved figures for yet creates its draft).
+
+    Refused as a whole (``EntryRejected``, nothing written): an empty comment where the
+    move needs one or one over ``COMMENT_MAX`` characters (``invalid``), a user who may
+    not (``forbidden``), a status the move does not start from (``locked`` for an
+    approved week being submitted, else ``invalid``), ``expected_version`` (the
+    Submission.version the user saw) behind the stored one (``conflict``), a submit of a
+    week without a single figure unless ``confirm_empty`` (``empty``: an empty report is
+    usually a forgotten one).
+
+    Submitting sets ``submitted_by``/``submitted_at`` (``first_submitted_at`` only the
+    first time: timeliness counts from it, a return is the manager's doing); approving
+    and returning set ``reviewed_by``/``reviewed_at``; ``Submission.comment`` holds the
+    latest review comment (an unlock's as "解锁：reason"), while every move keeps its own
+    in the week's events. Each move is audited under its own name."""
+    rule = MOVES[move]
+    comment = (comment or "").strip()
+    if rule.comment_required and not comment:
+        raise _week_error(str(rule.comment_required))
+    if len(comment) > COMMENT_MAX:
+        raise _week_error(_("意见不能超过 %(n)d 个字。") % {"n": COMMENT_MAX})
+    if submission is not None:
+        department, week_start = submission.department, submission.week_start
+    if week_start.weekday() != 0:
+        raise _week_error(_("周报必须从周一开始。"))
+    if not may_move(user, move, department):
+        raise _week_error(str(rule.forbidden), "forbidden")
+    with transaction.atomic():
+        sub = _lock_weeks({(department.pk, week_start)})[(department.pk, week_start)]
+        if sub.status not in rule.sources:
+            message, code = rule.refusals.get(
+                sub.status,
+                (
+                    _("该周报当前状态为“%(status)s”，不能执行此操作。")
+                    % {"status": sub.get_status_display()},
+                    "invalid",
+                ),
+            )
+            raise _week_error(str(message), code)
+        _check_version(sub, expected_version)
+        if move == _M.SUBMIT and not confirm_empty and not week_has_entries(department, week_start):
+            raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
+        now = timezone.now()
+        before = sub.status
+        sub.status = rule.target
+        if move == _M.SUBMIT:
+            sub.submitted_by, sub.submitted_at = user, now
+            if sub.first_submitted_at is None:
+                sub.first_submitted_at = now
+        elif move == _M.UNLOCK:
+            sub.comment = _("解锁：%(reason)s") % {"reason": comment}
+        else:
+            sub.comment = comment
+            sub.reviewed_by, sub.reviewed_at = user, now
+        sub.version += 1
+        sub._change_reason = comment or str(rule.history_reason)
+        sub._history_user = user
+        sub.save()
+        SubmissionEvent.objects.create(
+            submission=sub,
+            move=move,
+            from_status=before,
+            to_status=sub.status,
+            user=user,
+            at=now,
+            comment=comment,
+        )
+        detail = {rule.audit_key: comment} if rule.audit_key else {}
+        audit.record(move, user=user, target=str(sub), submission=sub.pk, **detail)
+    return sub
+
+
 def submit_week(
     *,
     user,
@@ -446,108 +606,36 @@ def submit_week(
     expected_version: int | None = None,
     confirm_empty: bool = False,
 ) -> Submission:
-    """Submit a department's week (Monday ``week_start``) for approval. Clerks of the
-    department and managers may; an approved week cannot be submitted again;
-    ``expected_version`` (the Submission.version the user saw) guards against
-    submitting figures changed since.
-
-    A week without a single figure is refused (``EntryRejected`` code ``empty``, nothing
-    saved) unless ``confirm_empty``: an empty report is usually a forgotten one.
-
-    ``first_submitted_at`` is set on the first submission only and kept through returns
-    and resubmissions: timeliness counts from it (a return is the manager's doing)."""
-    if week_start.weekday() != 0:
-        raise _week_error(_("周报必须从周一开始。"))
-    if not roles.can_edit_department(user, department):
-        raise _week_error(_("无权提交该单位的周报。"), "forbidden")
-    with transaction.atomic():
-        sub = _lock_weeks({(department.pk, week_start)})[(department.pk, week_start)]
-        if sub.is_locked:
-            raise _week_error(_("该周已审核锁定。"), "locked")
-        if sub.status == Submission.Status.SUBMITTED:
-            raise _week_error(_("该周已提交，等待审核。"))
-        _check_version(sub, expected_version)
-        if not confirm_empty and not week_has_entries(department, week_start):
-            raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
-        sub.status = Submission.Status.SUBMITTED
-        sub.submitted_by = user
-        sub.submitted_at = timezone.now()
-        if sub.first_submitted_at is None:
-            sub.first_submitted_at = sub.submitted_at
-        sub.version += 1
-        sub._change_reason = _("提交")
-        sub._history_user = user
-        sub.save()
-        audit.record("submit", user=user, target=str(sub), submission=sub.pk)
-    return sub
-
-
-def _review(user, submission: Submission, *, allowed: tuple, expected_version=None) -> Submission:
-    if not roles.is_manager(user):
-        raise _week_error(_("只有管理员可以审核周报。"), "forbidden")
-    sub = Submission.objects.select_for_update().get(pk=submission.pk)
-    if sub.status not in allowed:
-        raise _week_error(
-            _("该周报当前状态为“%(status)s”，不能执行此操作。") % {"status": sub.get_status_display()}
-        )
-    _check_version(sub, expected_version)
-    return sub
+    """Submit a department's week for approval (``move_week`` ``submit``)."""
+    return move_week(
+        user=user,
+        move=_M.SUBMIT,
+        department=department,
+        week_start=week_start,
+        expected_version=expected_version,
+        confirm_empty=confirm_empty,
+    )
 
 
 def approve_week(
     *, user, submission: Submission, comment: str = "", expected_version: int | None = None
 ) -> Submission:
     """A manager approves a submitted week; its figures are locked from then on."""
-    with transaction.atomic():
-        sub = _review(
-            user, submission, allowed=(Submission.Status.SUBMITTED,), expected_version=expected_version
-        )
-        sub.status = Submission.Status.APPROVED
-        sub.comment = comment.strip()
-        sub.reviewed_by = user
-        sub.reviewed_at = timezone.now()
-        sub.version += 1
-        sub._change_reason = comment.strip() or _("审核通过")
-        sub._history_user = user
-        sub.save()
-        audit.record("approve", user=user, target=str(sub), submission=sub.pk, comment=sub.comment)
-    return sub
+    return move_week(
+        user=user, move=_M.APPROVE, submission=submission, comment=comment, expected_version=expected_version
+    )
 
 
 def return_week(
     *, user, submission: Submission, comment: str, expected_version: int | None = None
 ) -> Submission:
     """A manager sends a submitted week back to the clerks with a comment (required)."""
-    if not (comment or "").strip():
-        raise _week_error(_("退回时请填写意见。"))
-    with transaction.atomic():
-        sub = _review(
-            user, submission, allowed=(Submission.Status.SUBMITTED,), expected_version=expected_version
-        )
-        sub.status = Submission.Status.RETURNED
-        sub.comment = comment.strip()
-        sub.reviewed_by = user
-        sub.reviewed_at = timezone.now()
-        sub.version += 1
-        sub._change_reason = comment.strip()
-        sub._history_user = user
-        sub.save()
-        audit.record("return", user=user, target=str(sub), submission=sub.pk, comment=sub.comment)
-    return sub
+    return move_week(
+        user=user, move=_M.RETURN, submission=submission, comment=comment, expected_version=expected_version
+    )
 
 
 def unlock_week(*, user, submission: Submission, reason: str) -> Submission:
-    """A manager unlocks an approved week (reason required, kept in its history); the week
-    goes back to draft and must be submitted and approved again."""
-    if not (reason or "").strip():
-        raise _week_error(_("解锁时请填写原因。"))
-    with transaction.atomic():
-        sub = _review(user, submission, allowed=(Submission.Status.APPROVED,))
-        sub.status = Submission.Status.DRAFT
-        sub.comment = _("解锁：%(reason)s") % {"reason": reason.strip()}
-        sub.version += 1
-        sub._change_reason = reason.strip()
-        sub._history_user = user
-        sub.save()
-        audit.record("unlock", user=user, target=str(sub), submission=sub.pk, reason=reason.strip())
-    return sub
+    """A manager unlocks an approved week (reason required); the week goes back to draft
+    and must be submitted and approved again."""
+    return move_week(user=user, move=_M.UNLOCK, submission=submission, comment=reason)
