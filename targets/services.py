@@ -180,7 +180,11 @@ def recent_median(indicator_id: int, before: date) -> Decimal | None:
 
 
 @dataclass
-class _Row:
+class CheckedRow:
+    """One row of a batch once parsed and checked: its indicator, day, value (``None``:
+    delete the day's entry), note (``None``: keep the stored one), the version the client
+    read, and the messages it earned."""
+
     key: tuple
     indicator: Indicator
     date: date
@@ -188,6 +192,16 @@ class _Row:
     note: str | None
     expected_version: int | None
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoredWeeks:
+    """What ``compare_with_stored`` found under lock: the department-weeks' submissions
+    and the stored entries of the batch's cells, both row-locked until the transaction
+    ends."""
+
+    submissions: dict[tuple, Submission]
+    entries: dict[tuple, Entry]
 
 
 def _load_indicators(rows: list[EntryInput]) -> dict[int, Indicator]:
@@ -219,15 +233,32 @@ def record_entries(
 
     ``dry_run``: validate and write exactly as above, then roll everything back (the
     import preview uses it, so the preview and the real save apply the same rules).
+
+    Three steps, each callable on its own: ``check_rows`` (no lock, no write),
+    ``compare_with_stored`` (locks, compares with the stored state) and ``apply_rows``
+    (writes, versions, roll-up, audit).
     """
-    errors: dict = defaultdict(list)
-    codes: set[str] = set()
     if not rows:
         return []
-    indicators = _load_indicators(rows)
+    checked = check_rows(user=user, rows=rows)
+    with transaction.atomic():
+        stored = compare_with_stored(checked, confirm_outliers=confirm_outliers)
+        written = apply_rows(checked, stored, user=user, reason=reason, source=source)
+        if dry_run:
+            transaction.set_rollback(True)
+    return written
 
-    # 1. Checks that need no lock: the indicator, the user's department, the day, the value.
-    parsed: list[_Row] = []
+
+def check_rows(*, user, rows: list[EntryInput]) -> list[CheckedRow]:
+    """Step 1: the checks that need no lock. Each row's indicator exists and is entered
+    by hand (not a ratio), appears once, belongs to a department ``user`` may edit, its
+    day lies in the indicator's entry window and its value parses (``parse_value``).
+    Raises ``EntryRejected`` (``forbidden`` before ``invalid``) with every message per
+    cell; else returns the rows, parsed."""
+    errors: dict = defaultdict(list)
+    codes: set[str] = set()
+    indicators = _load_indicators(rows)
+    checked: list[CheckedRow] = []
     seen: set[tuple] = set()
     for row in rows:
         ind_id = row.indicator if isinstance(row.indicator, int) else row.indicator.pk
@@ -243,7 +274,7 @@ def record_entries(
             continue
         seen.add(key)
         note = None if row.note is None else row.note.strip()[:500]
-        item = _Row(key, indicator, row.date, None, note, row.expected_version)
+        item = CheckedRow(key, indicator, row.date, None, note, row.expected_version)
         if not roles.can_edit_department(user, indicator.department):
             item.errors.append(_("无权填报“%(dept)s”的指标。") % {"dept": indicator.department.name})
             codes.add("forbidden")
@@ -264,115 +295,133 @@ def record_entries(
                 item.errors.extend(exc.messages)
                 codes.add("invalid")
         errors[key].extend(item.errors)
-        parsed.append(item)
-
+        checked.append(item)
     if codes:
         raise EntryRejected(_pick(codes), _clean(errors))
+    return checked
 
-    # 2. Checks against the stored state, under lock, then the writes.
-    weeks = {(r.indicator.department_id, monday_of(r.date)) for r in parsed}
+
+def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = False) -> StoredWeeks:
+    """Step 2, inside the caller's transaction: lock the department-weeks (creating
+    their draft submissions) and the stored entries of the rows, then compare. A row in
+    an approved week is ``locked``; one whose stored version differs from the version
+    the client read is a ``conflict`` (the stored entry goes in ``conflicts``); a new
+    value above ``OUTLIER_FACTOR`` × the recent daily median needs ``confirm_outliers``
+    (``confirm``). Raises ``EntryRejected`` with every message per cell; else returns
+    the locked state for ``apply_rows``."""
+    errors: dict = defaultdict(list)
+    codes: set[str] = set()
     conflicts: list[Entry] = []
-    written: list[Entry] = []
-    with transaction.atomic():
-        submissions = _lock_weeks(weeks)
-        locked = {k for k, s in submissions.items() if s.is_locked}
-        current = _lock_entries(parsed)
-        for item in parsed:
-            entry = current.get(item.key)
-            if (item.indicator.department_id, monday_of(item.date)) in locked:
-                item.errors.append(_("该周已审核锁定，需管理员解锁后才能修改。"))
-                codes.add("locked")
-                continue
-            stored_version = entry.version if entry else None
-            if stored_version != item.expected_version:
-                if entry is not None:
-                    item.errors.append(
-                        _("此格已被 %(who)s 修改为 %(value)s，请核对后再保存。")
-                        % {"who": _who(entry), "value": _fmt(entry.value)}
-                    )
-                    conflicts.append(entry)
-                else:
-                    item.errors.append(_("此格已被他人清空，请核对后再保存。"))
-                codes.add("conflict")
-                continue
-            checks_outlier = item.indicator.kind != Indicator.Kind.MILESTONE and not confirm_outliers
-            if item.value is not None and checks_outlier:
-                changed = entry is None or entry.value != item.value
-                median = recent_median(item.indicator.pk, item.date) if changed else None
-                if median and median > 0 and item.value > OUTLIER_FACTOR * median:
-                    item.errors.append(
-                        _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
-                        % {"value": _fmt(item.value), "median": _fmt(median)}
-                    )
-                    codes.add("confirm")
-        for item in parsed:
-            if item.errors:
-                errors[item.key].extend(item.errors)
-        if codes:
-            raise EntryRejected(_pick(codes), _clean(errors), conflicts)
-
-        change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
-        touched: set[int] = set()
-        days: list[date] = []
-        touched_weeks: set[tuple] = set()
-        for item in parsed:
-            entry = current.get(item.key)
-            if item.value is None:
-                if entry is None:
-                    continue
-                entry._change_reason = change_reason
-                entry._history_user = user
-                entry.delete()
-            elif entry is None:
-                entry = Entry(
-                    indicator=item.indicator,
-                    date=item.date,
-                    value=item.value,
-                    note=item.note or "",
-                    created_by=user,
-                    updated_by=user,
+    weeks = {(r.indicator.department_id, monday_of(r.date)) for r in checked}
+    submissions = _lock_weeks(weeks)
+    locked = {k for k, s in submissions.items() if s.is_locked}
+    current = _lock_entries(checked)
+    for item in checked:
+        entry = current.get(item.key)
+        if (item.indicator.department_id, monday_of(item.date)) in locked:
+            item.errors.append(_("该周已审核锁定，需管理员解锁后才能修改。"))
+            codes.add("locked")
+            continue
+        stored_version = entry.version if entry else None
+        if stored_version != item.expected_version:
+            if entry is not None:
+                item.errors.append(
+                    _("此格已被 %(who)s 修改为 %(value)s，请核对后再保存。")
+                    % {"who": _who(entry), "value": _fmt(entry.value)}
                 )
-                entry._change_reason = change_reason
-                entry._history_user = user
-                entry.save()
-                written.append(entry)
-            elif entry.value != item.value or (item.note is not None and entry.note != item.note):
-                entry.value = item.value
-                if item.note is not None:
-                    entry.note = item.note
-                entry.version += 1
-                entry.updated_by = user
-                entry._change_reason = change_reason
-                entry._history_user = user
-                entry.save()
-                written.append(entry)
+                conflicts.append(entry)
             else:
+                item.errors.append(_("此格已被他人清空，请核对后再保存。"))
+            codes.add("conflict")
+            continue
+        checks_outlier = item.indicator.kind != Indicator.Kind.MILESTONE and not confirm_outliers
+        if item.value is not None and checks_outlier:
+            changed = entry is None or entry.value != item.value
+            median = recent_median(item.indicator.pk, item.date) if changed else None
+            if median and median > 0 and item.value > OUTLIER_FACTOR * median:
+                item.errors.append(
+                    _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
+                    % {"value": _fmt(item.value), "median": _fmt(median)}
+                )
+                codes.add("confirm")
+    for item in checked:
+        if item.errors:
+            errors[item.key].extend(item.errors)
+    if codes:
+        raise EntryRejected(_pick(codes), _clean(errors), conflicts)
+    return StoredWeeks(submissions, current)
+
+
+def apply_rows(
+    checked: list[CheckedRow], stored: StoredWeeks, *, user, reason: str = "", source: str = "form"
+) -> list[Entry]:
+    """Step 3, inside the same transaction as ``compare_with_stored``: create, update or
+    delete each row's entry (its history records ``user`` and ``reason``, else the
+    source's name), leave rows equal to the stored ones alone, bump the version of each
+    touched week's submission, queue the roll-up of the touched indicators and days for
+    after the commit and audit the batch. Returns the entries created or updated."""
+    current = stored.entries
+    change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
+    written: list[Entry] = []
+    touched: set[int] = set()
+    days: list[date] = []
+    touched_weeks: set[tuple] = set()
+    for item in checked:
+        entry = current.get(item.key)
+        if item.value is None:
+            if entry is None:
                 continue
-            touched.add(item.indicator.pk)
-            days.append(item.date)
-            touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
-
-        for key in touched_weeks:
-            sub = submissions[key]
-            sub.version += 1
-            sub.save(update_fields=["version", "updated_at"])
-
-        if touched:
-            from .tasks import schedule_refresh
-
-            schedule_refresh(touched, min(days), max(days))
-            audit.record(
-                "entries",
-                user=user,
-                target=",".join(str(i) for i in sorted(touched)),
-                source=source,
-                changed=len(days),
-                start=min(days).isoformat(),
-                end=max(days).isoformat(),
-                reason=reason.strip(),
+            entry._change_reason = change_reason
+            entry._history_user = user
+            entry.delete()
+        elif entry is None:
+            entry = Entry(
+                indicator=item.indicator,
+                date=item.date,
+                value=item.value,
+                note=item.note or "",
+                created_by=user,
+                updated_by=user,
             )
-        if dry_run:
-            transaction.set_rollback(True)
+            entry._change_reason = change_reason
+            entry._history_user = user
+            entry.save()
+            written.append(entry)
+        elif entry.value != item.value or (item.note is not None and entry.note != item.note):
+            entry.value = item.value
+            if item.note is not None:
+                entry.note = item.note
+            entry.version += 1
+            entry.updated_by = user
+            entry._change_reason = change_reason
+            entry._history_user = user
+            entry.save()
+            written.append(entry)
+        else:
+            continue
+        touched.add(item.indicator.pk)
+        days.append(item.date)
+        touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
+
+    for key in touched_weeks:
+        sub = stored.submissions[key]
+        sub.version += 1
+        sub.save(update_fields=["version", "updated_at"])
+
+    if touched:
+        from .tasks import schedule_refresh
+
+        schedule_refresh(touched, min(days), max(days))
+        audit.record(
+            "entries",
+            user=user,
+            target=",".join(str(i) for i in sorted(touched)),
+            source=source,
+            changed=len(days),
+            start=min(days).isoformat(),
+            end=max(days).isoformat(),
+            reason=reason.strip(),
+        )
     return written
 
 
@@ -404,7 +453,7 @@ def _lock_weeks(weeks: set[tuple]) -> dict[tuple, Submission]:
     return result
 
 
-def _lock_entries(parsed: list[_Row]) -> dict[tuple, Entry]:
+def _lock_entries(parsed: list[CheckedRow]) -> dict[tuple, Entry]:
     if not parsed:
         return {}
     ids = {r.indicator.pk for r in parsed}
