@@ -557,7 +557,7 @@ def may_move(user, move: str, department) -> bool:
     """Whether ``user`` may make ``move`` on a week of ``department`` (not whether the
     week's status allows it)."""
     if MOVES[move].who == MANAGER:
-        return roles.is_manager(user)
+        return roles.can(user, roles.REVIEW)
     return roles.can_edit_department(user, department)
 
 

@@ -59,14 +59,14 @@ def _department(request, code: str | None = None) -> Department:
     picks one with ?dept=<code> (default: the first)."""
     user = request.user
     code = code if code is not None else (request.POST.get("dept") or request.GET.get("dept"))
-    if roles.is_manager(user):
+    if roles.can(user, roles.ENTER_ANY):
         if code:
             return get_object_or_404(Department, code=code)
         department = Department.objects.first()
         if department is None:
             raise Http404(_("尚未设置责任单位。"))
         return department
-    if not roles.is_clerk(user):
+    if not roles.can(user, roles.ENTER_OWN):
         raise PermissionDenied(_("只有填报员和管理员可以填报数据。"))
     own = roles.user_department(user)
     if own is None:
@@ -78,12 +78,11 @@ def _department(request, code: str | None = None) -> Department:
 
 def _week_url(monday: date, department: Department, user) -> str:
     url = reverse("entry_week", args=[monday.isoformat()])
-    return f"{url}?dept={department.code}" if roles.is_manager(user) else url
+    return f"{url}?dept={department.code}" if roles.can(user, roles.ENTER_ANY) else url
 
 
-def _manager_only(request) -> None:
-    if not roles.is_manager(request.user):
-        raise PermissionDenied(_("只有管理员可以审核。"))
+# Pages of the managers' review (approvals, timeliness, moving a week).
+reviewers_only = roles.capability_required(roles.REVIEW, gettext_lazy("只有管理员可以审核。"))
 
 
 # ---- the week grid
@@ -282,7 +281,7 @@ def entry_week(request, monday: str):
         posted=request.POST if rejection else None,
         rejection=rejection,
     )
-    departments = Department.objects.all() if roles.is_manager(request.user) else None
+    departments = Department.objects.all() if roles.can(request.user, roles.ENTER_ANY) else None
     context = {
         "department": department,
         "departments": departments,
@@ -299,7 +298,7 @@ def entry_week(request, monday: str):
         and (
             submission is None or submission.status in (Submission.Status.DRAFT, Submission.Status.RETURNED)
         ),
-        "is_manager": roles.is_manager(request.user),
+        "can_review": roles.can(request.user, roles.REVIEW),
         "rejection": rejection,
         "confirm_empty": request.GET.get("confirm_empty") == "1"
         and not services.week_has_entries(department, monday),
@@ -307,7 +306,7 @@ def entry_week(request, monday: str):
         "week_url": _week_url(monday, department, request.user),
         "prev_url": _week_url(monday - timedelta(days=7), department, request.user),
         "next_url": _week_url(monday + timedelta(days=7), department, request.user),
-        "dept_query": f"?dept={department.code}" if roles.is_manager(request.user) else "",
+        "dept_query": f"?dept={department.code}" if roles.can(request.user, roles.ENTER_ANY) else "",
         "events": list(submission.events.select_related("user")) if submission else [],
     }
     return render(request, "targets/entry/week.html", context, status=status)
@@ -346,7 +345,7 @@ def cell_history(request, indicator_id: int, day: str):
     clerks, managers and officials."""
     indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
     user = request.user
-    if not (roles.can_edit_department(user, indicator.department) or roles.is_official(user)):
+    if not (roles.can_edit_department(user, indicator.department) or roles.can(user, roles.VIEW_ALL)):
         raise PermissionDenied(_("无权查看该单位的数据。"))
     try:
         day = date.fromisoformat(day)
@@ -474,16 +473,16 @@ def entry_import_confirm(request, monday: str):
 
 
 def _dept_query(request, department) -> str:
-    return f"?dept={department.code}" if roles.is_manager(request.user) else ""
+    return f"?dept={department.code}" if roles.can(request.user, roles.ENTER_ANY) else ""
 
 
 # ---- approvals (managers)
 
 
+@reviewers_only
 def approvals(request):
     """The managers' queue (submitted weeks, oldest first), recently approved weeks
     (to unlock), and the overdue list (逾期未报)."""
-    _manager_only(request)
     now = timezone.now()
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
@@ -511,9 +510,9 @@ def _quarter_day(request) -> date:
         return timeliness.reference_day()
 
 
+@reviewers_only
 def timeliness_table(request):
     """On time / late / missing per department for a quarter (?quarter=YYYY-MM-DD)."""
-    _manager_only(request)
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     rows = timeliness.quarter_table(day)
@@ -551,12 +550,12 @@ REVIEW_MOVES = {
 
 
 @require_POST
+@reviewers_only
 def review(request, pk: int, move: str):
     """Approve, return or unlock a week (``move``). A form that does not validate (a
     comment over 1,000 characters, a bad version) changes nothing and says why."""
     if move not in REVIEW_MOVES:
         raise Http404
-    _manager_only(request)
     submission = get_object_or_404(Submission, pk=pk)
     form_class, done = REVIEW_MOVES[move]
     form = form_class(request.POST)
