@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from targets import services
 from targets.models import AuditEvent, Entry, Submission
@@ -37,7 +38,7 @@ def test_it_reports_every_bad_cell_at_once_and_forbidden_first(clerk, indicators
         EntryInput(invest, MON, "2"),  # the same cell twice
         EntryInput(hazards, MON, "3"),  # another department's
     ]
-    with pytest.raises(EntryRejected) as exc:
+    with translation.override("zh-hans"), pytest.raises(EntryRejected) as exc:
         services.check_rows(user=clerk, rows=rows)
     assert exc.value.code == "forbidden"
     assert "不是数字" in exc.value.errors[(invest.pk, MON)][0]
