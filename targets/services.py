@@ -493,6 +493,8 @@ DEPARTMENT = "department"
 MANAGER = "manager"
 # Longest comment or reason a move keeps (the review forms say the same).
 COMMENT_MAX = 1000
+# django-simple-history's history_change_reason column.
+HISTORY_REASON_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -630,7 +632,8 @@ def move_week(
             sub.comment = comment
             sub.reviewed_by, sub.reviewed_at = user, now
         sub.version += 1
-        sub._change_reason = comment or str(rule.history_reason)
+        # The history's reason column holds 100 characters; the whole comment is in the event.
+        sub._change_reason = (comment or str(rule.history_reason))[:HISTORY_REASON_MAX]
         sub._history_user = user
         sub.save()
         SubmissionEvent.objects.create(
