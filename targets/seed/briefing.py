@@ -729,7 +729,6 @@ def load() -> dict[str, int]:
             min_value=Decimal("0"),
             max_value=_d(row.get("max", "1")),
             decimals=row.get("decimals", 0),
-            department=departments[row["dept"]],
             goal=goals[row["goal"]],
             numerator=indicators.get(row.get("numerator", "")),
             denominator=indicators.get(row.get("denominator", "")),
@@ -738,7 +737,14 @@ def load() -> dict[str, int]:
         )
         # opening_value / opening_is_demo are left alone: the briefing gives no
         # January–September figure, and demo data or a manager may have set one.
-        indicators[row["code"]], _ = Indicator.objects.update_or_create(code=row["code"], defaults=defaults)
+        # The department is the briefing's assumption on creation only: a manager may move an
+        # indicator since (refused while it has figures in an approved week), and seeding
+        # again must neither undo that nor move figures out of a locked week.
+        indicators[row["code"]], _ = Indicator.objects.update_or_create(
+            code=row["code"],
+            defaults=defaults,
+            create_defaults={**defaults, "department": departments[row["dept"]]},
+        )
 
     ensure_groups()
     return {
