@@ -373,6 +373,49 @@ class Submission(models.Model):
         return self.status == self.Status.APPROVED
 
 
+class SubmissionEvent(models.Model):
+    """One move of a week (submit, approve, return, unlock): who, when, from which status
+    to which, and the comment or reason given with it. Written by
+    ``targets.services.move_week`` and never changed, so every move keeps its own comment
+    (an unlock's reason no longer hides the approval's comment)."""
+
+    class Move(models.TextChoices):
+        SUBMIT = "submit", _("提交")
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回")
+        UNLOCK = "unlock", _("解锁")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("周报")
+    )
+    move = models.CharField(_("操作"), max_length=20, choices=Move.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Submission.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Submission.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    comment = models.TextField(_("意见或原因"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("周报记录")
+        verbose_name_plural = _("周报记录")
+        indexes = [
+            # A week's history on the week and approvals pages: WHERE submission_id IN (…)
+            # ORDER BY at.
+            models.Index(fields=["submission", "at"], name="targets_subevent_sub_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.move} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A week's history is never changed.")
+        super().save(*args, **kwargs)
+
+
 class PeriodValue(models.Model):
     """One indicator over one period (day, 旬, month, quarter, year): actual and plan,
     for the period and cumulative from plan start. Written only by ``targets.rollups``;

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from targets import roles
@@ -667,53 +667,11 @@ def all_indicators() -> list[dict]:
     return INDICATORS + _safety_indicators()
 
 
-# Django model permissions of each group ("app_label.codename"). Pages check roles with
-# targets.roles; these make the admin agree. Clerks enter figures through the weekly form
-# (targets.services) and have no use for the admin, which admits managers and superusers
-# only (zhengdong.admin): the clerks' group carries no model permission.
-VIEW_APPS = ("targets", "projects")
-MANAGER_EXTRA = [
-    "targets.add_indicator",
-    "targets.change_indicator",
-    "targets.change_goal",
-    "targets.change_department",
-    "targets.change_submission",
-    "targets.change_entry",
-    "targets.change_userprofile",
-    "projects.add_keyproject",
-    "projects.change_keyproject",
-    "projects.add_milestone",
-    "projects.change_milestone",
-    "projects.add_problem",
-    "projects.change_problem",
-    "projects.change_recoveryproject",
-    "projects.change_safetycampaign",
-]
-
-
-def _perms(names: list[str]) -> list[Permission]:
-    wanted = {tuple(n.split(".", 1)) for n in names}
-    perms = Permission.objects.filter(content_type__app_label__in={a for a, _ in wanted}).select_related(
-        "content_type"
-    )
-    return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
-
-
 def ensure_groups() -> dict[str, Group]:
-    """Create or refresh the groups officials, clerks and managers with their permissions."""
-    view = list(
-        Permission.objects.filter(content_type__app_label__in=VIEW_APPS, codename__startswith="view_")
-    )
-    groups = {}
-    for name, perms in (
-        (roles.OFFICIALS, view),
-        (roles.CLERKS, []),
-        (roles.MANAGERS, view + _perms(MANAGER_EXTRA)),
-    ):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(perms)
-        groups[name] = group
-    return groups
+    """Create or refresh the groups officials, clerks and managers with the Django model
+    permissions ``targets.roles`` derives from what each role may do (the admin reads
+    them; the product's pages ask ``roles.can``)."""
+    return roles.sync_group_permissions()
 
 
 @transaction.atomic
