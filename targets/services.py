@@ -360,7 +360,8 @@ def apply_rows(
     touched week's submission, queue the roll-up of the touched indicators and days for
     after the commit and audit the batch. Returns the entries created or updated."""
     current = stored.entries
-    change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
+    # The history's column holds HISTORY_REASON_MAX characters; the audit row keeps it all.
+    change_reason = (reason.strip() or SOURCE_LABELS.get(source, source))[:HISTORY_REASON_MAX]
     written: list[Entry] = []
     touched: set[int] = set()
     days: list[date] = []
