@@ -184,3 +184,61 @@ def test_it_loads_the_beat_schedule_into_the_database(production_env):
             assert proc.poll() is None, proc.stdout.read().decode()
             assert time.monotonic() < deadline, "beat did not write its schedule"
             time.sleep(1)
+
+
+RENDER_WEEK_REPORT = """
+import sys
+from datetime import date
+from targets import reports
+sys.stdout.buffer.write(reports.render_pdf(reports.build("week", date(2021, 11, 17))))
+"""
+
+
+def render_week_report(env, path: Path) -> str:
+    """The week report of 15–21 November 2021 written to ``path``; returns the log."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", RENDER_WEEK_REPORT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    path.write_bytes(done.stdout)
+    return done.stderr.decode()
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def pdf_page_text(path: Path, page: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_it_styles_pdf_reports_with_debug_off(production_env, tmp_path):
+    for command in (["seed_briefing"], ["seed_demo", "--until", "2021-11-19"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=production_env,
+            check=True,
+            capture_output=True,
+        )
+    production = tmp_path / "production.pdf"
+    log = render_week_report(production_env, production)
+    assert "Failed to load stylesheet" not in log, log
+    # The same report with DEBUG on, its stylesheet read by the finders from static/.
+    development = tmp_path / "development.pdf"
+    render_week_report(dict(production_env, DEBUG="true"), development)
+
+    assert pdf_pages(production) == pdf_pages(development)
+    assert pdf_pages(production) <= 5  # unstyled, the same week runs to 7 pages
+    # report.css repeats the title at the top of every page after the cover.
+    assert pdf_page_text(production, 2).strip().startswith("郑东新区2021年第46周目标任务进展报告")
