@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, roles
+from . import audit, freshness, roles
 from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission
 from .periods import week_start as monday_of
 
@@ -313,6 +313,7 @@ def record_entries(
         change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
         touched: set[int] = set()
         days: list[date] = []
+        changed: dict[int, list[date]] = {}
         touched_weeks: set[tuple] = set()
         for item in parsed:
             entry = current.get(item.key)
@@ -349,6 +350,7 @@ def record_entries(
                 continue
             touched.add(item.indicator.pk)
             days.append(item.date)
+            changed.setdefault(item.indicator.pk, []).append(item.date)
             touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
 
         for key in touched_weeks:
@@ -359,6 +361,7 @@ def record_entries(
         if touched:
             from .tasks import schedule_refresh
 
+            freshness.note_saved(changed)
             schedule_refresh(touched, min(days), max(days))
             audit.record(
                 "entries",
