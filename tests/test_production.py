@@ -4,6 +4,7 @@ pages and static files itself, and Celery beat loading the schedule into the dat
 These tests start real processes against their own database: an SQLite file, or a
 database of their own on the PostgreSQL server when the suite runs on PostgreSQL."""
 
+import json
 import os
 import re
 import signal
@@ -92,14 +93,15 @@ def production_env(tmp_path):
         yield env
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
-    """GET without following redirects, as a browser behind the HTTPS proxy would."""
+def fetch(url: str, *, proxied: bool = True) -> tuple[int, dict, bytes]:
+    """GET without following redirects, as a browser behind the HTTPS proxy would (or, not
+    ``proxied``, as a probe calling the app directly)."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"} if proxied else {})
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=10) as response:
@@ -153,6 +155,13 @@ def test_it_serves_pages_and_assets_with_gunicorn_and_debug_off(production_env):
 
         status, headers, _ = fetch(f"{base}/")
         assert status == 302 and headers["Location"].startswith("/accounts/login/")
+
+        # The health check answers a probe on plain HTTP (no redirect to HTTPS), no login.
+        status, headers, body = fetch(f"{base}/healthz", proxied=False)
+        assert status == 200 and headers["Content-Type"] == "application/json", body
+        assert json.loads(body)["database"]["ok"] is True
+        status, headers, _ = fetch(f"{base}/accounts/login/", proxied=False)
+        assert status == 301
 
 
 def test_it_loads_the_beat_schedule_into_the_database(production_env):

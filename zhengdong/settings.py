@@ -294,6 +294,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    # The health check answers plain HTTP too: probes call the app directly, not the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "true")
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "true")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
