@@ -7,8 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from targets.dashboards.tables import NumberColumn, status_pill
 from targets.models import PeriodValue
-from targets.tables import NumberColumn, status_pill
 
 from .models import Problem
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from targets import charts, periods, selectors
-from targets.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
+from targets import periods, selectors
+from targets.dashboards import charts
 from targets.models import Department, Indicator
+from targets.reporting.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
 
 from . import selectors as project_selectors
 from .models import CoreBlock, KeyProject

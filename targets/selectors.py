@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import periods, plan, rollups
 from .models import Goal, Indicator, PeriodValue
-from .plan import time_progress  # noqa: F401 (re-exported: targets.api reads it from here)
+from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
 Status = PeriodValue.Status
 PENDING = _("未到期")  # the label of a milestone not yet due (status "none")
@@ -48,14 +48,14 @@ BEHIND = (Status.RED, Status.YELLOW)
 # The tracked period: the briefing's fourth quarter. The as-of date is clipped into it.
 DEFAULT_PERIOD = (date(2021, 10, 1), date(2021, 12, 31))
 
-# Headline figures of the overview: key → indicator code (``targets.briefing``'s codes).
+# Headline figures of the overview: key → indicator code (``targets.seed.briefing``'s codes).
 HEADLINE_CODES = {
     "investment": "kp-investment",
     "signed": "sci-projects-signed",
     "recovery": "rec-projects-done",
 }
 # The hazard rectification rate over every safety campaign: Σ rectified ÷ Σ found of the
-# indicators ``safety-<campaign>-found`` / ``-rectified`` (targets.briefing).
+# indicators ``safety-<campaign>-found`` / ``-rectified`` (targets.seed.briefing).
 SAFETY_PREFIX = "safety-"
 
 DAY_ROW_FIELDS = (

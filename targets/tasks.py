@@ -99,7 +99,9 @@ def send_weekly_reminders() -> int:
     from django.urls import reverse
     from django.utils import timezone
 
-    from . import roles, timeliness
+    from targets import roles
+    from targets.entry import timeliness
+
     from .periods import week_start
 
     now = timezone.now()
@@ -136,7 +138,8 @@ def build_weekly_report(today: str | None = None) -> int:
 
     from django.utils import timezone
 
-    from . import reports
+    from targets.reporting import reports
+
     from .periods import week_start
 
     day = date.fromisoformat(today) if today else timezone.localdate()

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from targets.models import PeriodValue
 from targets.services import EntryInput, record_entries
-from tests.targets.dashboard_fixtures import make_indicator, make_tree
+from tests.targets.dashboards.dashboard_fixtures import make_indicator, make_tree
 
 # Four decimal places a day: any float drift in the sums would show in the last digit.
 DAILY = [Decimal("1.2345"), Decimal("0.0001"), Decimal("2.7182"), Decimal("0.3333"), Decimal("1.1111")]

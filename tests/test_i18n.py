@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 
 from projects.models import KeyProject
-from tests.targets.dashboard_fixtures import Q4, even, make_indicator, make_tree, roll_up
-from tests.targets.entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from tests.targets.dashboards.dashboard_fixtures import Q4, even, make_indicator, make_tree, roll_up
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
 
 AS_OF = date(2021, 11, 10)
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"

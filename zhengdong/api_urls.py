@@ -9,8 +9,14 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from projects.api import CampaignViewSet, ProjectViewSet
-from targets.api import EntryViewSet, IndicatorViewSet, NotFoundView, RollupRefreshView, RollupStatusView
+from projects.api.views import CampaignViewSet, ProjectViewSet
+from targets.api.views import (
+    EntryViewSet,
+    IndicatorViewSet,
+    NotFoundView,
+    RollupRefreshView,
+    RollupStatusView,
+)
 
 router = SimpleRouter(trailing_slash=True)
 router.register("indicators", IndicatorViewSet, basename="api-indicator")

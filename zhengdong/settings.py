@@ -245,13 +245,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "targets.api_common.ApiSchema",
-    "DEFAULT_PAGINATION_CLASS": "targets.api_policies.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "targets.api.common.ApiSchema",
+    "DEFAULT_PAGINATION_CLASS": "targets.api.policies.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "targets.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "targets.api.common.exception_handler",
     # Requests with an API token, per user (browser sessions are not throttled).
-    "DEFAULT_THROTTLE_CLASSES": ["targets.api_policies.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["targets.api.policies.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.getenv("API_TOKEN_RATE", "120/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -270,7 +270,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IndicatorKindEnum": "targets.models.Indicator.Kind",
         "CampaignKindEnum": "projects.models.SafetyCampaign.Kind",
-        "ProjectKindEnum": "projects.serializers.KINDS",
+        "ProjectKindEnum": "projects.api.serializers.KINDS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

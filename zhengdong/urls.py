@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from targets.token_views import api_token
+from targets.api.token import api_token
 from zhengdong.health import healthz
 
 urlpatterns = [
@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("zhengdong.api_urls")),
     path("projects/", include("projects.urls")),
-    path("reports/", include("targets.report_urls")),
-    path("", include("targets.entry_urls")),
-    path("", include("targets.urls")),
+    path("reports/", include("targets.reporting.urls")),
+    path("", include("targets.entry.urls")),
+    path("", include("targets.dashboards.urls")),
 ]

@@ -23,8 +23,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django_tables2.views import SingleTableView
 
-from targets.exports import ManagerExportMixin
 from targets.models import Department, Goal, Indicator, PeriodValue
+from targets.reporting.exports import ManagerExportMixin
 
 ROWS = 100_000
 DAYS = 1000  # 100 indicators × 1000 days

@@ -109,7 +109,7 @@ def _database_url() -> str:
 def _server_env(static_root: str) -> dict:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "targets.bench.settings",
+        "DJANGO_SETTINGS_MODULE": "zhengdong.bench_settings",
         "DATABASE_URL": _database_url(),
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),

@@ -14,7 +14,7 @@ from projects.models import (
     RecoveryProject,
     SafetyCampaign,
 )
-from tests.targets.dashboard_fixtures import Q4, even, make_indicator, make_tree, roll_up
+from tests.targets.dashboards.dashboard_fixtures import Q4, even, make_indicator, make_tree, roll_up
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,8 @@ def test_a_project_whose_milestones_are_still_to_come_says_so_not_no_plan(client
 
 
 def test_milestones_still_to_come_are_counted_apart_from_no_plan(client, official, tree):
-    from targets import reports, rollups, selectors
+    from targets import rollups, selectors
+    from targets.reporting import reports
 
     for n, due in enumerate((Q4[1], Q4[1], date(2021, 11, 1))):
         make_indicator(

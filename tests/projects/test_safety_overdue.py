@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 
 from projects.models import SafetyCampaign
-from targets import demo, periods
+from targets import periods
 from targets.models import PeriodValue
+from targets.seed import demo
 
 pytestmark = pytest.mark.django_db
 

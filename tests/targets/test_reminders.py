@@ -9,8 +9,7 @@ from django.core import mail
 
 from targets import services, tasks
 from targets.services import EntryInput
-
-from .entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

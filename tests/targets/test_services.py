@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from targets import services
 from targets.models import AuditEvent, Entry, Submission
 from targets.services import EntryInput, EntryRejected, parse_value
-
-from .entry_helpers import WEEK, indicators_fixture, make_indicator  # noqa: F401
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture, make_indicator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

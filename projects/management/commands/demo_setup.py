@@ -6,8 +6,9 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
-from targets import demo, roles
+from targets import roles
 from targets.models import Indicator, UserProfile
+from targets.seed import demo
 
 # username, group, department (by the indicator whose unit they report for), staff.
 # The clerk reports key-project investment; clerk2 another unit (work safety).

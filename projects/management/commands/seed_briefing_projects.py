@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from projects import briefing
+from projects.seed import briefing
 
 
 class Command(BaseCommand):

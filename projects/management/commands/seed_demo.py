@@ -5,9 +5,10 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from projects import demo as project_demo
-from targets import demo, rollups
+from projects.seed import demo as project_demo
+from targets import rollups
 from targets.models import Indicator
+from targets.seed import demo
 
 
 class Command(BaseCommand):

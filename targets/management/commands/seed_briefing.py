@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from targets import briefing
+from targets.seed import briefing
 
 
 class Command(BaseCommand):

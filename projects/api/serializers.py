@@ -1,0 +1,156 @@
+"""REST API representations of key projects, recovery projects and safety campaigns.
+
+Key projects and recovery projects are listed by one endpoint; a project's ``id`` is its
+kind and number (``key-3``, ``recovery-12``), so one id names one project whatever its kind.
+Fields that belong to the other kind are null."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects.models import KeyProject, Milestone, Problem, RecoveryProject, SafetyCampaign
+from targets.models import VALUE_DIGITS, VALUE_PLACES
+
+KEY = "key"
+RECOVERY = "recovery"
+KINDS = ((KEY, _("重点项目")), (RECOVERY, _("灾后重建项目")))
+
+
+def decimal_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, coerce_to_string=True, read_only=True, **kwargs
+    )
+
+
+def project_id(project) -> str:
+    return f"{KEY if isinstance(project, KeyProject) else RECOVERY}-{project.pk}"
+
+
+class ProjectSerializer(serializers.Serializer):
+    """A key project (重点项目) or a recovery project (灾后重建项目)."""
+
+    id = serializers.SerializerMethodField(help_text=_("key-<n> 或 recovery-<n>。"))
+    kind = serializers.SerializerMethodField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    department = serializers.CharField(source="department.code", help_text=_("责任单位代码。"))
+    status = serializers.CharField(
+        help_text=_(
+            "重点项目：planned/signed/building/completed/in_use；灾后重建：planned/in_progress/done。"
+        )
+    )
+    indicators = serializers.SerializerMethodField(help_text=_("衡量该项目的指标 id。"))
+    # Key projects only.
+    level = serializers.SerializerMethodField()
+    batch = serializers.SerializerMethodField()
+    core_block = serializers.SerializerMethodField()
+    total_investment = decimal_field(allow_null=True, required=False, help_text=_("总投资（亿元）。"))
+    annual_planned_investment = decimal_field(
+        allow_null=True, required=False, help_text=_("年度计划投资（亿元）。")
+    )
+    planned_start = serializers.DateField(allow_null=True, required=False)
+    actual_start = serializers.DateField(allow_null=True, required=False)
+    planned_completion = serializers.DateField(allow_null=True, required=False)
+    actual_completion = serializers.DateField(allow_null=True, required=False)
+    # Recovery projects only.
+    field = serializers.SerializerMethodField()
+    planned_count = serializers.IntegerField(allow_null=True, required=False)
+    investment = decimal_field(allow_null=True, required=False, help_text=_("投资（亿元）。"))
+    due_date = serializers.DateField(allow_null=True, required=False)
+
+    def get_id(self, project) -> str:
+        return project_id(project)
+
+    def get_indicators(self, project) -> list[int]:
+        return [indicator.pk for indicator in project.indicators.all()]
+
+    @extend_schema_field(serializers.ChoiceField(choices=KINDS))
+    def get_kind(self, project) -> str:
+        return KEY if isinstance(project, KeyProject) else RECOVERY
+
+    def get_level(self, project) -> str | None:
+        return project.level or None if isinstance(project, KeyProject) else None
+
+    def get_batch(self, project) -> str | None:
+        return project.batch or None if isinstance(project, KeyProject) else None
+
+    def get_core_block(self, project) -> str | None:
+        block = getattr(project, "core_block", None)
+        return block.code if block else None
+
+    def get_field(self, project) -> str | None:
+        recovery_field = getattr(project, "field", None) if isinstance(project, RecoveryProject) else None
+        return recovery_field.code if recovery_field else None
+
+    def to_representation(self, project):
+        data = super().to_representation(project)
+        for name in KEY_ONLY | RECOVERY_ONLY:  # the other kind's fields: present, null
+            data.setdefault(name, None)
+        return data
+
+
+KEY_ONLY = {
+    "level",
+    "batch",
+    "core_block",
+    "total_investment",
+    "annual_planned_investment",
+    "planned_start",
+    "actual_start",
+    "planned_completion",
+    "actual_completion",
+}
+RECOVERY_ONLY = {"field", "planned_count", "investment", "due_date"}
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "kind", "name", "planned_date", "actual_date", "indicator"]
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "title",
+            "description",
+            "owner",
+            "department",
+            "raised_on",
+            "due_date",
+            "closed_on",
+            "status",
+        ]
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    """A project with its milestones (key projects; empty for recovery) and problems."""
+
+    milestones = serializers.SerializerMethodField()
+    problems = ProblemSerializer(many=True, read_only=True)
+
+    @extend_schema_field(MilestoneSerializer(many=True))
+    def get_milestones(self, project):
+        if not isinstance(project, KeyProject):
+            return []
+        return MilestoneSerializer(project.milestones.all(), many=True).data
+
+
+class ProjectFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=KINDS, required=False, help_text=_("不传：两类都列出，重点项目在前。")
+    )
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = SafetyCampaign
+        fields = ["id", "code", "name", "name_en", "kind", "department", "deadline", "indicators"]
+        read_only_fields = fields

@@ -1,0 +1,276 @@
+"""Officials' dashboards: the overview, an indicator's drill-down, the goal tree and the
+departments. Views are thin: parse the as-of date and period, call ``selectors``, pass the
+rows to ``charts`` and ``tables``, render."""
+
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from targets import periods, rollups, selectors
+from targets.dashboards import charts
+from targets.dashboards.tables import IndicatorTable, PeriodValueTable
+from targets.entry import timeliness
+from targets.models import Department, Goal, Indicator, PeriodValue
+from targets.reporting import exports
+
+SWITCHER_PERIODS = (
+    (periods.DAY, _("日")),
+    (periods.DEKAD, _("旬")),
+    (periods.MONTH, _("月")),
+    (periods.QUARTER, _("季度")),
+)
+
+
+def _as_of(request):
+    return selectors.resolve_as_of(request.GET.get("as_of"), timezone.localdate())
+
+
+def _status_labels() -> dict[str, str]:
+    return {status.value: status.label for status in PeriodValue.Status}
+
+
+# The overview's body is the same for every reader on a given as-of date until the roll-up
+# runs again: it is cached per (as-of date, roll-up run, language). Edits to names or targets
+# in the admin show at the next roll-up run or after this many seconds.
+OVERVIEW_CACHE_SECONDS = 600
+
+
+def home(request):
+    """The overview: framework and sections with status counts, headline figures against
+    their targets and time progress, and the most-behind indicators."""
+    as_of = _as_of(request)
+    refreshed = rollups.latest_computed_at()
+    key = f"targets:overview:{as_of}:{refreshed.isoformat()}:{get_language()}" if refreshed else None
+    body = cache.get(key) if key else None
+    computed_at = refreshed
+    if body is None:
+        data = selectors.overview(as_of)
+        body = render_to_string(
+            "targets/_overview_body.html", {"data": data, "as_of": as_of, "figures": _overview_figures(data)}
+        )
+        computed_at = refreshed or data.computed_at
+        if key:
+            cache.set(key, body, OVERVIEW_CACHE_SECONDS)
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/overview.html",
+        {
+            "body": mark_safe(body),  # noqa: S308 (rendered by our own template just above)
+            "as_of": as_of,
+            "computed_at": computed_at,
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def _overview_figures(data: selectors.Overview) -> dict:
+    headline_items = [
+        {"name": row.name, "done_percent": row.target_percent, "time_percent": row.time_percent}
+        for row in data.headlines.values()
+        if row.target_value
+    ]
+    return {
+        "sections": charts.status_counts(
+            [(group.goal.name, group.counts) for group in data.sections], _status_labels()
+        ),
+        "headlines": charts.headline_progress(headline_items) if headline_items else None,
+    }
+
+
+def _export_indicators(request, rows, *, name: str, ascii_name: str, goals=None):
+    """Managers' XLSX/CSV of indicator rows exactly as the page lists them."""
+    goals = goals if goals is not None else Goal.objects.all()
+    table = IndicatorTable(rows, goal_names={goal.pk: goal.name for goal in goals})
+    return exports.export_table(
+        request,
+        table,
+        export_format=request.GET[exports.TRIGGER_PARAM],
+        name=name,
+        ascii_name=ascii_name,
+        units=table.export_units,
+        number_formats={"plan_percent": "0.0"},
+    )
+
+
+def goal_tree(request):
+    """Every goal with its indicators and their status on the as-of date."""
+    as_of = _as_of(request)
+    rows = selectors.rows(Indicator.objects.all(), as_of)
+    by_goal: dict[int, list] = {}
+    for row in rows:
+        by_goal.setdefault(row.goal_id, []).append(row)
+    goals = list(Goal.objects.all())
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of every indicator
+        order = {goal.pk: i for i, goal in enumerate(goals)}
+        listed = sorted(rows, key=lambda row: order.get(row.goal_id, len(order)))
+        return _export_indicators(
+            request, listed, name=str(_("指标进度")), ascii_name="indicators", goals=goals
+        )
+    children: dict[int | None, list] = {}
+    for goal in goals:
+        goal.rows = by_goal.get(goal.pk, [])
+        children.setdefault(goal.parent_id, []).append(goal)
+    for goal in goals:
+        goal.kids = children.get(goal.pk, [])
+    framework = [g for g in children.get(None, []) if g.level == Goal.Level.FRAMEWORK]
+    sections = [g for g in goals if g.level == Goal.Level.SECTION]
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/goal_tree.html",
+        {
+            "framework": framework,
+            "sections": sections,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
+            "as_of": as_of,
+            "computed_at": selectors.computed_at(
+                max((r.computed_at for r in rows if r.computed_at), default=None)
+            ),
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def indicator_detail(request, pk: int):
+    """One indicator: burn-up chart, actual vs plan by the chosen period type (with the same
+    numbers in a table), related projects."""
+    indicator = get_object_or_404(Indicator.objects.for_dashboard(), pk=pk)
+    as_of = _as_of(request)
+    period_type = request.GET.get("period", periods.DEKAD)
+    if period_type not in dict(SWITCHER_PERIODS):
+        raise Http404("unknown period")
+    days = selectors.series(indicator, periods.DAY)
+    chosen = days if period_type == periods.DAY else selectors.series(indicator, period_type)
+    # Bars and table from the first period with figures (a full-year plan tracked from 1 Oct).
+    chosen = [pv for pv in chosen if pv.period_end >= indicator.entry_start]
+    today = next((pv for pv in days if pv.period_start == as_of), None)
+    row = selectors.rows(Indicator.objects.filter(pk=pk), as_of)[0]
+    burn_up = charts.burn_up(
+        [pv.period_start for pv in days],
+        [pv.cumulative_actual if pv.period_start <= as_of else None for pv in days],
+        [pv.cumulative_planned for pv in days],
+        target=indicator.target_value,
+        as_of=as_of,
+        unit=indicator.unit,
+    )
+    # Bars and table as they stood on the as-of date, like the burn-up: later periods
+    # have no figures yet, the one in progress has its figures so far.
+    shown = selectors.as_of_figures(indicator, chosen, days, as_of)
+    bars = charts.actual_vs_plan(
+        [charts.short_label(period_type, row["period_start"]) for row in shown],
+        [row["actual"] for row in shown],
+        [row["planned"] for row in shown],
+        unit=indicator.unit,
+    )
+    table = PeriodValueTable(
+        [{"label": periods.label(period_type, row["period_start"], get_language()), **row} for row in shown],
+        decimals=indicator.decimals,
+    )
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the same rows
+        return exports.export_table(
+            request,
+            table,
+            export_format=request.GET[exports.TRIGGER_PARAM],
+            name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
+            ascii_name=f"indicator-{indicator.code}-{period_type}",
+            units={
+                name: indicator.unit
+                for name in ("planned", "actual", "cumulative_planned", "cumulative_actual")
+            },
+        )
+    return render(
+        request,
+        "targets/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "row": row,
+            "today": today,
+            "as_of": as_of,
+            "computed_at": selectors.computed_at(max((pv.computed_at for pv in days), default=None)),
+            "period_type": period_type,
+            "switcher": SWITCHER_PERIODS,
+            "figures": {"burnup": burn_up, "bars": bars},
+            "table": table,
+            "key_projects": indicator.key_projects.all(),
+            "recovery_projects": indicator.recovery_projects.all(),
+            "safety_campaigns": indicator.safety_campaigns.all(),
+            "has_charts": True,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
+            "period_start": selectors.tracked_period()[0],
+            "period_end": selectors.tracked_period()[1],
+        },
+    )
+
+
+def department_list(request):
+    """Every responsible unit with its indicators' status counts."""
+    as_of = _as_of(request)
+    counts, computed_at = selectors.status_counts_by("department_id", as_of)
+    departments = list(Department.objects.all())
+    for department in departments:
+        department.status = selectors.StatusCount()
+        department.status.counts.update(counts.get(department.pk, {}))
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/department_list.html",
+        {
+            "departments": departments,
+            "as_of": as_of,
+            "computed_at": selectors.computed_at(computed_at),
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def department_detail(request, code: str):
+    """One unit: its indicators with status, progress and catch-up rate, and its weekly
+    reports (when they were submitted and approved)."""
+    department = get_object_or_404(Department, code=code)
+    as_of = _as_of(request)
+    rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
+    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of this unit's indicators
+        return _export_indicators(
+            request,
+            rows,
+            name=f"{department.name}_{_('指标进度')}",
+            ascii_name=f"indicators-{department.code}",
+        )
+    timeliness_row = next(
+        (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
+    )
+    start, end = selectors.tracked_period()
+    return render(
+        request,
+        "targets/department_detail.html",
+        {
+            "department": department,
+            "rows": rows,
+            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
+            "status": selectors.StatusCount(counts=_count(rows)),
+            "timeliness": timeliness_row,
+            "timeliness_labels": timeliness.LABELS,
+            "as_of": as_of,
+            "computed_at": selectors.computed_at(
+                max((r.computed_at for r in rows if r.computed_at), default=None)
+            ),
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
+def _count(rows) -> dict:
+    counts = selectors.StatusCount().counts
+    for row in rows:
+        counts[row.count_key] += 1
+    return counts

@@ -1,0 +1,600 @@
+"""Weekly data entry (clerks), the approvals queue (managers), XLSX template and import,
+cell history, overdue list and timeliness table. Views parse, call ``services`` and
+render; every figure is written by ``services.record_entries``."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from targets import audit, roles, services
+from targets.dashboards.tables import TimelinessTable
+from targets.entry import imports, timeliness
+from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
+from targets.models import Department, Entry, Indicator, PeriodValue, Submission
+from targets.periods import QUARTER, period_of, week_days, week_start
+from targets.reporting import exports
+from targets.services import ALL, EntryInput, EntryRejected
+
+WEEKDAYS = (  # column heads of the week form (the XLSX template keeps imports.WEEKDAYS_ZH)
+    pgettext_lazy("weekday", "周一"),
+    pgettext_lazy("weekday", "周二"),
+    pgettext_lazy("weekday", "周三"),
+    pgettext_lazy("weekday", "周四"),
+    pgettext_lazy("weekday", "周五"),
+    pgettext_lazy("weekday", "周六"),
+    pgettext_lazy("weekday", "周日"),
+)
+SESSION_IMPORT = "entry_import"
+
+
+# ---- who, which department, which week
+
+
+def _monday(text: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Http404(_("日期格式应为 YYYY-MM-DD。")) from None
+    if day.weekday() != 0:
+        raise Http404(_("填报周必须从周一开始。"))
+    return day
+
+
+def _department(request, code: str | None = None) -> Department:
+    """The department the page is about: a clerk's own (another one is 403); a manager
+    picks one with ?dept=<code> (default: the first)."""
+    user = request.user
+    code = code if code is not None else (request.POST.get("dept") or request.GET.get("dept"))
+    if roles.is_manager(user):
+        if code:
+            return get_object_or_404(Department, code=code)
+        department = Department.objects.first()
+        if department is None:
+            raise Http404(_("尚未设置责任单位。"))
+        return department
+    if not roles.is_clerk(user):
+        raise PermissionDenied(_("只有填报员和管理员可以填报数据。"))
+    own = roles.user_department(user)
+    if own is None:
+        raise PermissionDenied(_("您的账号尚未关联责任单位，请联系管理员。"))
+    if code and code != own.code:
+        raise PermissionDenied(_("只能填报本单位的数据。"))
+    return own
+
+
+def _week_url(monday: date, department: Department, user) -> str:
+    url = reverse("entry_week", args=[monday.isoformat()])
+    return f"{url}?dept={department.code}" if roles.is_manager(user) else url
+
+
+def _manager_only(request) -> None:
+    if not roles.is_manager(request.user):
+        raise PermissionDenied(_("只有管理员可以审核。"))
+
+
+# ---- the week grid
+
+
+def _key(ind_id: int, day: date) -> str:
+    return f"{ind_id}_{day:%Y%m%d}"
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+@dataclass
+class Cell:
+    day: date
+    name: str  # form field suffix
+    editable: bool
+    value: str = ""  # what the input shows
+    original: str = ""  # the saved value the form was loaded with
+    version: str = ""  # the saved entry's version the form was loaded with
+    errors: list[str] = field(default_factory=list)
+    theirs: Entry | None = None  # a conflicting figure saved by someone else
+    theirs_value: str = ""
+    has_history: bool = False
+    label: str = ""
+
+
+@dataclass
+class Row:
+    """One indicator's line; the roll-up columns are formatted text ("" until computed)."""
+
+    indicator: Indicator
+    cells: list[Cell]
+    week_total: str = ""
+    cumulative: str = ""
+    planned_to_date: str = ""
+
+
+def _week_total(indicator: Indicator, days: list[PeriodValue]) -> Decimal | None:
+    actuals = [pv.actual for pv in days if pv.actual is not None]
+    if not actuals:
+        return None
+    if indicator.kind == Indicator.Kind.AMOUNT:
+        return sum(actuals, Decimal(0))
+    return actuals[-1]  # level / milestone: the latest value in the week
+
+
+def build_grid(department, monday, *, editable: bool, posted=None, rejection=None):
+    """The rows of the week page: saved values (or what the user posted, after a refused
+    save), per-cell errors and conflicting figures, and the roll-up columns read from
+    the day rows of ``PeriodValue``."""
+    days = week_days(monday)
+    indicators = list(imports.entry_indicators(department))
+    entries = {
+        (e.indicator_id, e.date): e
+        for e in Entry.objects.filter(
+            indicator__in=indicators, date__range=(days[0], days[-1])
+        ).select_related("updated_by")
+    }
+    with_history = set(
+        Entry.history.filter(indicator_id__in=[i.pk for i in indicators], date__range=(days[0], days[-1]))
+        .values_list("indicator_id", "date")
+        .distinct()
+    )
+    pvs: dict[int, list[PeriodValue]] = {}
+    for pv in PeriodValue.objects.filter(
+        indicator__in=indicators,
+        period_type=PeriodValue.PeriodType.DAY,
+        period_start__range=(days[0], days[-1]),
+    ).order_by("period_start"):
+        pvs.setdefault(pv.indicator_id, []).append(pv)
+    as_of = min(days[-1], timezone.localdate())
+    errors = rejection.errors if rejection else {}
+    conflicts = {(e.indicator_id, e.date): e for e in (rejection.conflicts if rejection else [])}
+    computed_at = None
+    rows = []
+    for ind in indicators:
+        cells = []
+        for offset, day in enumerate(days):
+            key = (ind.pk, day)
+            name = _key(ind.pk, day)
+            entry = entries.get(key)
+            cell = Cell(
+                day=day,
+                name=name,
+                editable=editable and ind.in_plan(day),
+                value=_fmt(entry.value) if entry else "",
+                original=_fmt(entry.value) if entry else "",
+                version=str(entry.version) if entry else "",
+                errors=list(errors.get(key, [])),
+                has_history=key in with_history,
+                label=f"{WEEKDAYS[offset]} {day.month}/{day.day}",
+            )
+            if posted is not None and f"c_{name}" in posted:
+                mine = posted.get(f"c_{name}", "")
+                loaded = posted.get(f"o_{name}", "")
+                if mine.strip() != loaded.strip():  # the user changed this cell: keep it
+                    cell.value = mine
+                    removed = rejection.code == "conflict" and key in errors and entry is None
+                    if key in conflicts:
+                        # Show both values; the form now carries their version, so saving
+                        # again overwrites knowingly.
+                        cell.theirs = conflicts[key]
+                        cell.theirs_value = _fmt(cell.theirs.value)
+                    elif not removed:
+                        cell.original = loaded
+                        cell.version = posted.get(f"v_{name}", "")
+            cells.append(cell)
+        mine = pvs.get(ind.pk, [])
+        row = Row(ind, cells, _fmt(_week_total(ind, mine)))
+        upto = [pv for pv in mine if pv.period_start <= as_of]
+        if upto:
+            row.cumulative = _fmt(upto[-1].cumulative_actual)
+            planned = upto[-1].cumulative_planned
+            if planned is not None:  # a plan to date reads to the indicator's precision (≥ 2 places)
+                planned = planned.quantize(Decimal(1).scaleb(-max(ind.decimals, 2)))
+            row.planned_to_date = _fmt(planned)
+        for pv in mine:
+            computed_at = max(computed_at, pv.computed_at) if computed_at else pv.computed_at
+        rows.append(row)
+    return rows, computed_at
+
+
+def _rows_from_post(post, department, monday) -> list[EntryInput]:
+    """The cells the user changed (value differs from the value the form was loaded
+    with); unchanged cells are not sent, so two people editing different cells of one
+    week do not collide."""
+    rows = []
+    for ind in imports.entry_indicators(department):
+        for day in week_days(monday):
+            name = _key(ind.pk, day)
+            if f"c_{name}" not in post:
+                continue
+            value = post.get(f"c_{name}", "").strip()
+            if value == post.get(f"o_{name}", "").strip():
+                continue
+            version = post.get(f"v_{name}", "").strip()
+            rows.append(
+                EntryInput(
+                    indicator=ind,
+                    date=day,
+                    value=value,
+                    note=None,
+                    expected_version=int(version) if version.isdigit() else None,
+                )
+            )
+    return rows
+
+
+def entry_current(request):
+    """This week's page (clipped to the last week any plan takes figures, once all end)."""
+    department = _department(request)
+    today = timeliness.reference_day(department=department)
+    return redirect(_week_url(week_start(today), department, request.user))
+
+
+def entry_week(request, monday: str):
+    """The department's week: indicators × Monday–Sunday, saved with one POST."""
+    monday = _monday(monday)
+    department = _department(request)
+    submission = Submission.objects.filter(department=department, week_start=monday).first()
+    can_edit = roles.can_edit_department(request.user, department)
+    locked = bool(submission and submission.is_locked)
+    rejection = None
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("无权填报该单位的数据。"))
+        rows = _rows_from_post(request.POST, department, monday)
+        try:
+            written = services.record_entries(
+                user=request.user,
+                rows=rows,
+                reason=request.POST.get("reason", "")[:200],
+                confirm_outliers=request.POST.get("confirm_outliers") == "on",
+                source="form",
+            )
+        except EntryRejected as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied(exc.messages()[0]) from None
+            rejection = exc
+            status = exc.http_status
+            submission = Submission.objects.filter(department=department, week_start=monday).first()
+        else:
+            if rows:
+                messages.success(request, _("已保存 %(n)d 个数值。") % {"n": len(rows)})
+            else:
+                messages.info(request, _("没有需要保存的修改。"))
+            del written
+            return redirect(_week_url(monday, department, request.user))
+    rows, computed_at = build_grid(
+        department,
+        monday,
+        editable=can_edit and not locked,
+        posted=request.POST if rejection else None,
+        rejection=rejection,
+    )
+    departments = Department.objects.all() if roles.is_manager(request.user) else None
+    context = {
+        "department": department,
+        "departments": departments,
+        "monday": monday,
+        "sunday": monday + timedelta(days=6),
+        "days": [(d, WEEKDAYS[i]) for i, d in enumerate(week_days(monday))],
+        "rows": rows,
+        "computed_at": computed_at,
+        "submission": submission,
+        "locked": locked,
+        "editable": can_edit and not locked and any(c.editable for r in rows for c in r.cells),
+        "can_submit": can_edit
+        and not locked
+        and (
+            submission is None or submission.status in (Submission.Status.DRAFT, Submission.Status.RETURNED)
+        ),
+        "is_manager": roles.is_manager(request.user),
+        "rejection": rejection,
+        "confirm_empty": request.GET.get("confirm_empty") == "1"
+        and not services.week_has_entries(department, monday),
+        "general_errors": rejection.errors.get(ALL, []) if rejection else [],
+        "week_url": _week_url(monday, department, request.user),
+        "prev_url": _week_url(monday - timedelta(days=7), department, request.user),
+        "next_url": _week_url(monday + timedelta(days=7), department, request.user),
+        "dept_query": f"?dept={department.code}" if roles.is_manager(request.user) else "",
+        "review_form": ReviewForm(),
+        "unlock_form": UnlockForm(),
+    }
+    return render(request, "targets/entry/week.html", context, status=status)
+
+
+@require_POST
+def entry_submit(request, monday: str):
+    """Submit the week. A week without figures comes back to the week page, which asks
+    for confirmation (``confirm_empty=on`` posted again submits it)."""
+    monday = _monday(monday)
+    department = _department(request)
+    version = request.POST.get("version", "")
+    try:
+        services.submit_week(
+            user=request.user,
+            department=department,
+            week_start=monday,
+            expected_version=int(version) if version.isdigit() else None,
+            confirm_empty=request.POST.get("confirm_empty") == "on",
+        )
+    except EntryRejected as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.messages()[0]) from None
+        if exc.code == "empty":
+            url = _week_url(monday, department, request.user)
+            return redirect(f"{url}{'&' if '?' in url else '?'}confirm_empty=1")
+        messages.error(request, "；".join(exc.messages()))
+    else:
+        messages.success(request, _("本周数据已提交，等待审核。"))
+    return redirect(_week_url(monday, department, request.user))
+
+
+def cell_history(request, indicator_id: int, day: str):
+    """Every change of one figure: who, when, old → new, why. For the department's
+    clerks, managers and officials."""
+    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
+    user = request.user
+    if not (roles.can_edit_department(user, indicator.department) or roles.is_official(user)):
+        raise PermissionDenied(_("无权查看该单位的数据。"))
+    try:
+        day = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    records = list(
+        Entry.history.filter(indicator=indicator, date=day)
+        .select_related("history_user")
+        .order_by("history_date")
+    )
+    changes = []
+    previous = None
+    for record in records:
+        new = None if record.history_type == "-" else record.value
+        changes.append({"record": record, "old": _fmt(previous), "new": _fmt(new), "deleted": new is None})
+        previous = new
+    changes.reverse()
+    template = "targets/entry/_history.html" if request.GET.get("partial") else "targets/entry/history.html"
+    return render(request, template, {"indicator": indicator, "day": day, "changes": changes})
+
+
+# ---- XLSX template and import
+
+
+def entry_template(request, monday: str):
+    monday = _monday(monday)
+    department = _department(request)
+    data = imports.build_template(department, monday)
+    response = HttpResponse(data, content_type=imports.XLSX_CONTENT_TYPE)
+    filename = f"entry-{department.code}-{monday.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def entry_import(request, monday: str):
+    """Upload → preview (nothing saved) → confirm. The validated rows wait in the session
+    under a one-time token; confirming validates them again."""
+    monday = _monday(monday)
+    department = _department(request)
+    if not roles.can_edit_department(request.user, department):
+        raise PermissionDenied(_("无权填报该单位的数据。"))
+    context = {"department": department, "monday": monday, "dept_query": _dept_query(request, department)}
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > imports.settings.IMPORT_MAX_BYTES:
+                    raise imports.ImportRefused(
+                        _("文件超过 %(mb)d MB，请只上传本周的填报表。")
+                        % {"mb": imports.settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+                    )
+                data = upload.read()
+                parsed = imports.read_upload(data, department, monday)
+                result = imports.preview(
+                    user=request.user, department=department, monday=monday, parsed=parsed
+                )
+            except imports.ImportRefused as exc:
+                form.add_error("file", str(exc))
+                status = 400
+            except EntryRejected as exc:  # pragma: no cover - preview maps these itself
+                form.add_error("file", "；".join(exc.messages()))
+                status = 400
+            else:
+                context["preview"] = result
+                if result.errors and not result.needs_confirmation:
+                    status = 400
+                elif result.changes:
+                    token = secrets.token_urlsafe(16)
+                    request.session[SESSION_IMPORT] = {
+                        "token": token,
+                        "department": department.pk,
+                        "monday": monday.isoformat(),
+                        "rows": result.rows,
+                        "filename": upload.name[:100],
+                    }
+                    context["token"] = token
+        else:
+            status = 400
+    else:
+        form = ImportForm()
+    context["form"] = form
+    return render(request, "targets/entry/import.html", context, status=status)
+
+
+@require_POST
+def entry_import_confirm(request, monday: str):
+    monday = _monday(monday)
+    department = _department(request)
+    pending = request.session.get(SESSION_IMPORT)
+    token = request.POST.get("token", "")
+    if (
+        not pending
+        or not secrets.compare_digest(pending["token"], token)
+        or pending["department"] != department.pk
+        or pending["monday"] != monday.isoformat()
+    ):
+        messages.error(request, _("导入预览已失效，请重新上传文件。"))
+        return redirect(reverse("entry_import", args=[monday.isoformat()]) + _dept_query(request, department))
+    del request.session[SESSION_IMPORT]
+    try:
+        written = services.record_entries(
+            user=request.user,
+            rows=imports.rows_from_session(pending["rows"]),
+            reason=_("XLSX导入：%(name)s") % {"name": pending["filename"]},
+            confirm_outliers=request.POST.get("confirm_outliers") == "on",
+            source="import",
+        )
+    except EntryRejected as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.messages()[0]) from None
+        messages.error(request, _("导入未保存：") + "；".join(exc.messages()))
+        return redirect(reverse("entry_import", args=[monday.isoformat()]) + _dept_query(request, department))
+    audit.record(
+        "import",
+        request=request,
+        target=f"{department} {monday}",
+        filename=pending["filename"],
+        rows=len(pending["rows"]),
+    )
+    messages.success(request, _("导入完成：%(n)d 个数值已更新。") % {"n": len(pending["rows"])})
+    del written
+    return redirect(_week_url(monday, department, request.user))
+
+
+def _dept_query(request, department) -> str:
+    return f"?dept={department.code}" if roles.is_manager(request.user) else ""
+
+
+# ---- approvals (managers)
+
+
+def approvals(request):
+    """The managers' queue (submitted weeks, oldest first), recently approved weeks
+    (to unlock), and the overdue list (逾期未报)."""
+    _manager_only(request)
+    now = timezone.now()
+    day = _quarter_day(request)
+    quarter = period_of(QUARTER, day)
+    context = {
+        "queue": Submission.objects.filter(status=Submission.Status.SUBMITTED)
+        .select_related("department", "submitted_by")
+        .order_by("week_start", "department__order"),
+        "approved": Submission.objects.filter(status=Submission.Status.APPROVED)
+        .select_related("department", "reviewed_by")
+        .order_by("-reviewed_at")[:20],
+        "overdue": timeliness.overdue(now, quarter.start, quarter.end),
+        "quarter": quarter,
+        "review_form": ReviewForm(),
+        "unlock_form": UnlockForm(),
+    }
+    return render(request, "targets/entry/approvals.html", context)
+
+
+def _quarter_day(request) -> date:
+    text = request.GET.get("quarter", "")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return timeliness.reference_day()
+
+
+def timeliness_table(request):
+    """On time / late / missing per department for a quarter (?quarter=YYYY-MM-DD)."""
+    _manager_only(request)
+    day = _quarter_day(request)
+    quarter = period_of(QUARTER, day)
+    rows = timeliness.quarter_table(day)
+    if exports.TRIGGER_PARAM in request.GET:  # the managers' XLSX/CSV of this table
+        return exports.export_table(
+            request,
+            TimelinessTable(rows),
+            export_format=request.GET[exports.TRIGGER_PARAM],
+            name=f"{_('报送及时率')}_{quarter.label}",
+            ascii_name=f"timeliness-{quarter.start.isoformat()}",
+        )
+    prev_q = period_of(QUARTER, quarter.start - timedelta(days=1))
+    next_q = period_of(QUARTER, quarter.end + timedelta(days=1))
+    return render(
+        request,
+        "targets/entry/timeliness.html",
+        {"rows": rows, "quarter": quarter, "prev_q": prev_q, "next_q": next_q, "labels": timeliness.LABELS},
+    )
+
+
+def _review_redirect(request, submission):
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("approvals")
+
+
+@require_POST
+def approve(request, pk: int):
+    _manager_only(request)
+    submission = get_object_or_404(Submission, pk=pk)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        services.approve_week(
+            user=request.user,
+            submission=submission,
+            comment=form.cleaned_data.get("comment", ""),
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except EntryRejected as exc:
+        messages.error(request, "；".join(exc.messages()))
+    else:
+        messages.success(request, _("已审核通过：%(sub)s") % {"sub": _sub_label(submission)})
+    return _review_redirect(request, submission)
+
+
+@require_POST
+def return_(request, pk: int):
+    _manager_only(request)
+    submission = get_object_or_404(Submission, pk=pk)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        services.return_week(
+            user=request.user,
+            submission=submission,
+            comment=form.cleaned_data.get("comment", ""),
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except EntryRejected as exc:
+        messages.error(request, "；".join(exc.messages()))
+    else:
+        messages.success(request, _("已退回：%(sub)s") % {"sub": _sub_label(submission)})
+    return _review_redirect(request, submission)
+
+
+@require_POST
+def unlock(request, pk: int):
+    _manager_only(request)
+    submission = get_object_or_404(Submission, pk=pk)
+    form = UnlockForm(request.POST)
+    form.is_valid()
+    try:
+        services.unlock_week(
+            user=request.user, submission=submission, reason=form.cleaned_data.get("reason", "")
+        )
+    except EntryRejected as exc:
+        messages.error(request, "；".join(exc.messages()))
+    else:
+        messages.success(request, _("已解锁：%(sub)s") % {"sub": _sub_label(submission)})
+    return _review_redirect(request, submission)
+
+
+def _sub_label(submission: Submission) -> str:
+    return _("%(dept)s %(monday)s 当周") % {"dept": submission.department, "monday": submission.week_start}
