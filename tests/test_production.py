@@ -251,3 +251,47 @@ def test_it_styles_pdf_reports_with_debug_off(production_env, tmp_path):
     assert pdf_pages(production) <= 5  # unstyled, the same week runs to 7 pages
     # report.css repeats the title at the top of every page after the cover.
     assert pdf_page_text(production, 2).strip().startswith("郑东新区2021年第46周目标任务进展报告")
+
+
+def test_it_runs_web_workers_and_beat_from_the_procfile(production_env):
+    if not redis_available():
+        if os.getenv("REQUIRE_REDIS"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    port = free_port()
+    env = dict(
+        production_env,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/14",
+        CELERY_REDIS_PREFIX=f"zd-procfile-{os.getpid()}:",  # queues of its own on a shared Redis
+    )
+    args = [str(BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port), "--no-colour"]
+    log = []
+    with process(args, env) as proc:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status, _, body = fetch(f"http://127.0.0.1:{port}/healthz", proxied=False)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode()
+            assert time.monotonic() < deadline, "the web process did not answer /healthz"
+            time.sleep(0.5)
+        health = json.loads(body)
+        assert health["status"] == "ok" and health["broker"]["ok"] and "mode" not in health["broker"]
+        # Both workers and beat come up (each logs a line when ready).
+        os.set_blocking(proc.stdout.fileno(), False)
+        wanted = ("worker@", "rebuild@", "beat: Starting")
+        while not all(any(w in line and ("ready" in line or "beat" in w) for line in log) for w in wanted):
+            chunk = proc.stdout.read()
+            if chunk:
+                log.extend(chunk.decode(errors="replace").splitlines())
+            assert proc.poll() is None, "\n".join(log[-50:])
+            assert time.monotonic() < deadline, "not every process started:\n" + "\n".join(log[-50:])
+            time.sleep(0.5)
+    import redis  # noqa: PLC0415 (only where Redis is reachable)
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    for key in client.scan_iter(f"zd-procfile-{os.getpid()}:*"):
+        client.delete(key)
