@@ -295,3 +295,58 @@ def test_it_runs_web_workers_and_beat_from_the_procfile(production_env):
     client = redis.Redis.from_url("redis://127.0.0.1:6379/14")
     for key in client.scan_iter(f"zd-procfile-{os.getpid()}:*"):
         client.delete(key)
+
+
+PAGE_FIGURES = """
+import re
+from django.contrib.auth.models import User
+from django.test import Client
+from targets.models import Indicator
+
+client = Client(SERVER_NAME="127.0.0.1")
+client.force_login(User.objects.get(username="official"))
+investment = Indicator.objects.get(code="kp-investment").pk
+pages = ("/", "/targets/departments/", f"/targets/indicators/{investment}/")
+for url in (*pages, "/api/v1/indicators/?page_size=500"):
+    response = client.get(url, secure=True)
+    text = re.sub(r"<script.*?</script>", "", response.content.decode(), flags=re.S)
+    print(url, response.status_code, re.findall(r"\\d[\\d,]*\\.\\d+|\\d+(?:\\.\\d+)?%|数据截至[^<]*", text))
+"""
+
+
+def test_it_restores_a_backup_into_a_fresh_database_with_the_same_figures(production_env, tmp_path):
+    """The README's backup and restore, as written: pg_dump, then pg_restore into a new
+    database; the restored site shows the same figures on its pages and API."""
+    source = production_env["DATABASE_URL"]
+    if not source.startswith("postgres"):
+        pytest.skip("backup and restore with pg_dump/pg_restore: run the suite on PostgreSQL")
+    manage = lambda env, *args: subprocess.run(  # noqa: E731
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    manage(production_env, "demo_setup", "--skip-migrate")
+    before = manage(production_env, "shell", "--no-imports", "-c", PAGE_FIGURES).stdout
+
+    dump = tmp_path / "zhengdong.dump"
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", source], check=True, timeout=120)
+    parsed = urlparse(source)
+    restored = parsed._replace(path=parsed.path + "_restore").geturl()
+    target = ["--host", parsed.hostname, "--port", str(parsed.port or 5432), "--username", parsed.username]
+    name = parsed.path.lstrip("/") + "_restore"
+    subprocess.run(["dropdb", "--if-exists", "--force", *target, name], check=True)
+    subprocess.run(["createdb", *target, name], check=True)
+    try:
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump)],
+            check=True,
+            timeout=120,
+        )
+        after = manage(
+            dict(production_env, DATABASE_URL=restored), "shell", "--no-imports", "-c", PAGE_FIGURES
+        )
+    finally:
+        subprocess.run(["dropdb", "--if-exists", "--force", *target, name], check=True)
+
+    lines = before.strip().splitlines()
+    assert len(lines) == 4 and all(" 200 " in line for line in lines), before
+    assert sum(line.count("'") for line in lines) > 100  # figures on every page
+    assert after.stdout == before
