@@ -198,7 +198,7 @@ def test_it_loads_the_beat_schedule_into_the_database(production_env):
 RENDER_WEEK_REPORT = """
 import sys
 from datetime import date
-from targets import reports
+from targets.reporting import reports
 sys.stdout.buffer.write(reports.render_pdf(reports.build("week", date(2021, 11, 17))))
 """
 
