@@ -5,8 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from targets.api.token import api_token
+from zhengdong.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/token/", api_token, name="api_token"),
