@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_ARGS ?=
+# The demo's fixed "today" (the last day of the demo figures); the product's clock reads it.
+DEMO_TODAY ?= 2021-11-19
 # Test processes (pytest-xdist); 0 runs the suite in one process.
 TEST_WORKERS ?= 2
 
@@ -19,8 +21,8 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed
 
 run: setup
-	$(PY) manage.py demo_setup --url http://$(HOST):$(PORT)/
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEMO_TODAY=$(DEMO_TODAY) $(PY) manage.py demo_setup --url http://$(HOST):$(PORT)/
+	DEMO_TODAY=$(DEMO_TODAY) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

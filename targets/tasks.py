@@ -11,7 +11,7 @@ from datetime import date
 from celery import shared_task
 from django.db import DatabaseError, transaction
 
-from . import rollups
+from . import clock, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +70,13 @@ def send_weekly_reminders() -> int:
     from django.contrib.auth import get_user_model
     from django.core.mail import send_mass_mail
     from django.urls import reverse
-    from django.utils import timezone
 
     from targets import roles
     from targets.entry import timeliness
 
     from .periods import week_start
 
-    now = timezone.now()
+    now = clock.now()
     monday = week_start(now.astimezone(timeliness.TZ).date()) - timedelta(days=7)
     sunday = monday + timedelta(days=6)
     link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse("entry_week", args=[monday.isoformat()])
@@ -109,13 +108,11 @@ def build_weekly_report(today: str | None = None) -> int:
     Idempotent: a rerun replaces that week's archived copy. Returns the report's id."""
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from targets.reporting import reports
 
     from .periods import week_start
 
-    day = date.fromisoformat(today) if today else timezone.localdate()
+    day = date.fromisoformat(today) if today else clock.today()
     monday = week_start(day) - timedelta(days=7)
     report = reports.archive_report(reports.WEEK, monday)
     reports.email_report(report)

@@ -6,6 +6,7 @@ tasks inline, DEBUG on.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhengdong.apps.TrackerAdminConfig",  # django.contrib.admin, managers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_celery_beat",
     "simple_history",
+    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -285,6 +287,12 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# The demo's fixed "today" (YYYY-MM-DD; ``make run`` sets 2021-11-19, the demo data's last
+# day). Unset in production: the product's clock (targets.clock) is then the real date.
+DEMO_TODAY = (
+    date.fromisoformat(os.environ["DEMO_TODAY"].strip()) if os.getenv("DEMO_TODAY", "").strip() else None
+)
 
 # Password of the demo users that `make run` creates (demo only, printed in the README).
 DEMO_PASSWORD = "zhengdong2021"  # noqa: S105 (demo users only)

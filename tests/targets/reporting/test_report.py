@@ -24,6 +24,7 @@ UNTIL = date(2021, 11, 19)
 @pytest.fixture
 def world(settings, tmp_path, departments):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_TODAY = UNTIL  # figures are entered up to today
     tree = make_tree()
     investment = make_indicator(
         "kp-investment",
@@ -63,7 +64,7 @@ def pdf_info(data: bytes, tmp_path) -> str:
 def test_it_reads_the_period_figures_from_the_rollup(world):
     week = reports.build("week", date(2021, 11, 17))
     assert week.period.start == date(2021, 11, 15) and week.period.end == date(2021, 11, 21)
-    assert week.as_of == UNTIL  # figures stop on Friday: the report says so
+    assert week.as_of == UNTIL  # the week is still running on Friday: the report says so
     lines = {line.row.code: line for section in week.sections for line in section.lines}
     assert lines["kp-investment"].period_actual == Decimal("7.5")  # Mon–Fri × 1.5
     # 300 before October + 50 days × 1.5
