@@ -7,13 +7,13 @@ safety pages use it too. The export buttons come with the table a page can expor
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from targets import selectors
+from targets import params, selectors
 
 
 def page_as_of(request) -> date:
     """The page's as-of date: ``?as_of=`` if given, else the default of
     ``selectors.resolve_as_of`` (the product's today, clipped into the tracked period)."""
-    return selectors.resolve_as_of(request.GET.get("as_of"))
+    return selectors.resolve_as_of(params.query_day(request, "as_of"))
 
 
 def latest_computed_at(rows: Iterable) -> datetime | None:

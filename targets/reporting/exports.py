@@ -55,7 +55,7 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import columns as tables_columns
 from django_tables2.utils import A
 
-from targets import audit, clock, roles, selectors
+from targets import audit, clock, params, roles, selectors
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -612,7 +612,7 @@ def export_table(
     headers = _headers_with_units(names, headers, units)
     number_formats = {**displayed_formats(table), **(number_formats or {})}
     if day is None:
-        day = selectors.resolve_as_of(request.GET.get("as_of"))
+        day = selectors.resolve_as_of(params.query_day(request, "as_of"))
     filename, fallback = export_filenames(name, ascii_name, export_format, day)
     query = request.GET.copy()
     query.pop(TRIGGER_PARAM, None)
