@@ -43,7 +43,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhengdong.apps.TrackerAdminConfig",  # django.contrib.admin, managers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "targets.middleware.PrivateNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "targets.middleware.ExportRequestMiddleware",
     # Last: turns a refused login into the login page saying it is locked (HTTP 429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -236,8 +237,30 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Above the longest task (a full rebuild), so Redis does not hand a running task out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "7200")}
+# Redis keeps a delivered task until the worker acknowledges it (after the task, acks_late)
+# and hands it to another worker once the visibility timeout has passed: a worker killed
+# whole (kill -9, out of memory, power) is made up for after that long. Short tasks (every
+# roll-up after a save, reminders, the weekly report: seconds each) share a short timeout;
+# the nightly job over every indicator runs on the "rebuild" queue, whose worker keeps its
+# unacknowledged tasks under keys of their own with a long timeout (CELERY_LONG_TASKS=true,
+# see the Procfile), so the short sweep never hands a running rebuild out twice.
+CELERY_REBUILD_QUEUE = "rebuild"
+CELERY_TASK_ROUTES = {"targets.tasks.rebuild_all_rollups": {"queue": CELERY_REBUILD_QUEUE}}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "300"),
+    # Look for tasks of dead workers every 10 s (by default only every 100 s).
+    "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", "10"),
+    "unacked_restore_throttle": 1,
+    # Two deployments on one Redis (staging, production) keep apart with a prefix.
+    "global_keyprefix": os.getenv("CELERY_REDIS_PREFIX", ""),
+}
+if envbool("CELERY_LONG_TASKS", "false"):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        visibility_timeout=envint("CELERY_LONG_VISIBILITY_TIMEOUT", "7200"),
+        unacked_key="unacked_long",
+        unacked_index_key="unacked_index_long",
+        unacked_mutex_key="unacked_mutex_long",
+    )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -246,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-rollups-nightly": {
         "task": "targets.tasks.rebuild_all_rollups",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Roll-ups whose task was lost (broker down at the save, a worker killed whole): found
+    # by targets.freshness and refreshed within minutes, not at night.
+    "catch-up-rollups": {
+        "task": "targets.tasks.catch_up_rollups",
+        "schedule": crontab(minute="*/2"),
     },
     # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
     "weekly-entry-reminders": {
@@ -323,6 +352,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    # The health check answers plain HTTP too: probes call the app directly, not the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "true")
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "true")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")

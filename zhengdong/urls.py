@@ -6,11 +6,13 @@ from django.views.i18n import set_language
 
 from targets.account_views import lockouts, unlock_login
 from targets.api.token import api_token
+from zhengdong.health import healthz
 
 handler400 = "zhengdong.errors.bad_request"
 handler404 = "zhengdong.errors.page_not_found"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/token/", api_token, name="api_token"),
