@@ -5,7 +5,9 @@ property tests compare the SQL roll-up with it."""
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from targets import periods, plan
+from django.db.models import Max, Min
+
+from targets import periods, plan, rollups
 from targets.models import Entry, Indicator, PeriodValue
 
 Q4 = Decimal("0.0001")
@@ -115,8 +117,14 @@ def _normal(row: tuple) -> tuple:
     return tuple(v.quantize(Q4) if isinstance(v, Decimal) else v for v in row)
 
 
-def stored_rows() -> dict[tuple, tuple]:
-    """The PeriodValue rows in the same shape as ``expected_rows``."""
+def stored_rows(today: date) -> dict[tuple, tuple]:
+    """The PeriodValue rows (旬 and longer) and every day of every plan as
+    ``rollups.day_values`` reads it, in the same shape as ``expected_rows``."""
+    rows = list(PeriodValue.objects.all())
+    bounds = Indicator.objects.aggregate(first=Min("plan_start"), last=Max("plan_end"))
+    if bounds["first"] is not None:
+        for days in rollups.day_values(None, bounds["first"], bounds["last"], today=today).values():
+            rows += days
     return {
         (pv.indicator_id, pv.period_type, pv.period_start): _normal(
             (
@@ -128,7 +136,7 @@ def stored_rows() -> dict[tuple, tuple]:
                 pv.status,
             )
         )
-        for pv in PeriodValue.objects.all()
+        for pv in rows
     }
 
 
