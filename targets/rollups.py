@@ -51,15 +51,17 @@ on PostgreSQL; the nightly ``refresh()`` compares instead and never keeps reader
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import periods, plan
-from .models import Indicator, PeriodValue
+from .models import Entry, Indicator, PeriodValue
 
 CALENDAR_FIRST, CALENDAR_LAST = date(2000, 1, 1), date(2050, 12, 31)  # filled by migration 0002
 AGGREGATES = (periods.DEKAD, periods.MONTH, periods.QUARTER, periods.YEAR)
@@ -166,10 +168,11 @@ def _dekad_sql(
                CASE WHEN p.cumulative_actual > 0 THEN 1 ELSE 0 END AS base_done
         FROM scope s
         LEFT JOIN targets_periodvalue p ON p.indicator_id = s.indicator_id AND p.period_type = 'dekad'
-            AND p.period_start = %(prev_dekad)s AND s.whole = 0"""
+            AND p.period_start = %(prev_dekad)s AND s.whole = 0"""  # noqa: S608 (fixed names)
     first_day = _greatest("c.day", "s.plan_start")
+    n_first = "CASE WHEN c.day >= s.plan_start THEN c.n ELSE s.n_plan_start END"
     value = UNITS.format("e.value")
-    entries_from = f"""FROM targets_entry e
+    entries_from = """FROM targets_entry e
         JOIN scope s ON s.indicator_id = e.indicator_id
         JOIN targets_calendar c ON c.day = e.date
         WHERE e.date >= s.track AND e.date >= s.lo AND e.date <= s.plan_end"""
@@ -189,7 +192,7 @@ def _dekad_sql(
                        ORDER BY e.date DESC) AS rn_today
             {entries_from}
         ) x
-        GROUP BY x.indicator_id, x.ps"""
+        GROUP BY x.indicator_id, x.ps"""  # noqa: S608 (only fixed names are interpolated)
         runs = """
         SELECT f.*, b.base_u, b.base_done, n.n, n.last_u, n.today_u,
                COALESCE(n.done_today, 0) AS done_today,
@@ -269,8 +272,7 @@ def _dekad_sql(
         SELECT s.indicator_id, s.kind, s.track, c.dekad_start AS ps, c.dekad_end AS pe,
                {first_day} AS first_day, cl.day AS last_day,
                {_plan_sql("gl", "cl.n - gl.n0")} AS cum_plan_u,
-               {_plan_sql("gf", f"CASE WHEN c.day >= s.plan_start THEN c.n ELSE s.n_plan_start END - gf.n0 - 1")}
-                   AS prev_plan_u,
+               {_plan_sql("gf", f"{n_first} - gf.n0 - 1")} AS prev_plan_u,
                {_plan_sql("gt", "%(n_today)s - gt.n0")} AS today_plan_u
         FROM scope s
         JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.plan_end AND c.day = c.dekad_start
@@ -780,8 +782,42 @@ def _days_sql(ids: list[int] | None, *, as_of: bool) -> str:
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
+@dataclass(slots=True)
+class DayValue:
+    """An indicator's figures on one day, as ``day_values`` reads them: the fields of a
+    ``PeriodValue`` row of period type "day" (which is no longer stored)."""
+
+    indicator_id: int
+    period_start: date
+    actual: Decimal | None
+    cumulative_actual: Decimal | None
+    planned: Decimal
+    cumulative_planned: Decimal
+    status: str
+    computed_at: datetime
+    period_type: str = periods.DAY
+
+    @property
+    def period_end(self) -> date:
+        return self.period_start
+
+
+def latest_figure_day(*, kinds: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> date | None:
+    """The last day that has a figure (an entry inside its indicator's plan, from its
+    tracking start: a day whose ``day_values`` row has an actual) among indicators of the
+    given kinds (all when None) but not of the ``exclude`` ones; None without any."""
+    entries = Entry.objects.filter(
+        date__gte=Coalesce(F("indicator__tracking_start"), F("indicator__plan_start")),
+        date__lte=F("indicator__plan_end"),
+    ).exclude(indicator__kind__in=list(exclude))
+    if kinds is not None:
+        entries = entries.filter(indicator__kind__in=list(kinds))
+    return entries.order_by("-date").values_list("date", flat=True).first()
+
+
 def _units(value: int | None) -> Decimal | None:
-    return None if value is None else plan.from_units(int(value))
+    """1/10 000 → Decimal with 4 places (exact)."""
+    return None if value is None else Decimal(int(value)).scaleb(-4)
 
 
 def _percent_units(numerator: int | None, denominator: int | None) -> int | None:
@@ -797,11 +833,11 @@ def day_values(
     last: date | None = None,
     *,
     today: date | None = None,
-) -> dict[int, list[PeriodValue]]:
+) -> dict[int, list[DayValue]]:
     """The day figures of the given indicators (all when None), read from the entries, the
     plan and the stored 旬 rows: the one way every page, the API and every export reads a
-    day (day rows are not stored). {indicator id: [PeriodValue of period type "day"]}, in
-    date order, unsaved, with the fields a stored row would have: ``actual`` (the day's
+    day (day rows are not stored). {indicator id: [DayValue]}, in date order, with the
+    fields a stored day row would have: ``actual`` (the day's
     entry; a milestone's 0/1), ``cumulative_actual``, ``planned``, ``cumulative_planned``,
     ``status`` (judged on that day; "none" after ``today``) and ``computed_at`` (when the
     roll-up last ran).
@@ -814,9 +850,9 @@ def day_values(
     today = today or timezone.localdate()
     stamp = latest_computed_at() or timezone.now()
     ratios = list(
-        Indicator.objects.filter(kind=Indicator.Kind.RATIO, **({} if ids is None else {"id__in": ids})).values_list(
-            "id", "plan_start", "plan_end", "target_value", "numerator_id", "denominator_id"
-        )
+        Indicator.objects.filter(
+            kind=Indicator.Kind.RATIO, **({} if ids is None else {"id__in": ids})
+        ).values_list("id", "plan_start", "plan_end", "target_value", "numerator_id", "denominator_id")
     )
     result = _day_figures(ids, first, last, today=today, stamp=stamp)
     if ratios:
@@ -844,11 +880,9 @@ def day_values(
                     continue
                 cum_rate = _percent_units(_to_units(n.cumulative_actual), _to_units(d.cumulative_actual))
                 rows.append(
-                    PeriodValue(
+                    DayValue(
                         indicator_id=pk,
-                        period_type=periods.DAY,
                         period_start=n.period_start,
-                        period_end=n.period_start,
                         actual=_units(_percent_units(_to_units(n.actual), _to_units(d.actual))),
                         cumulative_actual=_units(cum_rate),
                         planned=_units(target_u or 0),
@@ -870,7 +904,7 @@ def _to_units(value: Decimal | None) -> int | None:
     return None if value is None else plan.to_units(value)
 
 
-def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> dict[int, list[PeriodValue]]:
+def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> dict[int, list[DayValue]]:
     ops = connection.ops
     green, yellow = plan.thresholds()
     params = {
@@ -886,11 +920,9 @@ def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> 
         for pk, day, actual_u, cum_u, plan_u, cum_plan_u, status in cursor.fetchall():
             day = day if isinstance(day, date) else date.fromisoformat(day)
             result.setdefault(pk, []).append(
-                PeriodValue(
+                DayValue(
                     indicator_id=pk,
-                    period_type=periods.DAY,
                     period_start=day,
-                    period_end=day,
                     actual=_units(actual_u),
                     cumulative_actual=_units(cum_u),
                     planned=_units(plan_u),

@@ -73,7 +73,9 @@ def test_it_tracks_the_full_year_investment_from_october_with_its_opening_value(
     # The plan of the year is its days' plans: 433.2 ÷ 365 a day, rounded without drift.
     assert row(investment, "day", date(2021, 1, 1)).planned == D("1.1868")
     assert not PeriodValue.objects.filter(indicator=investment, period_type="day").exists()
-    assert len(rollups.day_values([investment.id], date(2021, 1, 1), date(2021, 12, 31))[investment.id]) == 365
+    assert (
+        len(rollups.day_values([investment.id], date(2021, 1, 1), date(2021, 12, 31))[investment.id]) == 365
+    )
     assert PeriodValue.objects.filter(indicator=investment, period_type="dekad").count() == 36
 
 
