@@ -129,11 +129,11 @@ UNITS = "CAST(ROUND({} * 10000) AS BIGINT)"  # a figure in 1/10 000
 TARGET_U = f"CASE WHEN i.kind = 'milestone' THEN 10000 ELSE {UNITS.format('i.target_value')} END"
 
 
-def _plan_sql(segment: str, j: str) -> str:
+def _plan_sql(segment: str, j: str, target: str = "s.target_u") -> str:
     """SQL for the cumulative plan (1/10 000) on the j-th day of a plan segment (j = 0: the
     day before it), as ``targets.plan.segment_cumulative``; NULL without a target."""
     g = segment
-    return f"""((2 * s.target_u * ({g}.before_weight * {g}.days + {g}.weight * ({j}))
+    return f"""((2 * {target} * ({g}.before_weight * {g}.days + {g}.weight * ({j}))
                + {g}.total_weight * {g}.days) / (2 * {g}.total_weight * {g}.days))"""
 
 
@@ -172,10 +172,17 @@ def _dekad_sql(
     first_day = _greatest("c.day", "s.plan_start")
     n_first = "CASE WHEN c.day >= s.plan_start THEN c.n ELSE s.n_plan_start END"
     value = UNITS.format("e.value")
-    entries_from = """FROM targets_entry e
+    if full:  # every entry: grouped into 旬 through the calendar (one hash join)
+        ps = "c.dekad_start"
+        entries_from = """FROM targets_entry e
         JOIN scope s ON s.indicator_id = e.indicator_id
         JOIN targets_calendar c ON c.day = e.date
         WHERE e.date >= s.track AND e.date >= s.lo AND e.date <= s.plan_end"""
+    else:  # a few indicators: each 旬's entries read by range, through the unique index
+        ps = "f.ps"
+        entries_from = """FROM frame f
+        JOIN targets_entry e ON e.indicator_id = f.indicator_id
+            AND e.date >= f.first_day AND e.date <= f.last_day AND e.date >= f.track"""
     if levels:
         ent = f"""
         SELECT x.indicator_id, x.ps, COUNT(*) AS n,
@@ -184,10 +191,10 @@ def _dekad_sql(
                MAX(CASE WHEN x.v <> 0 THEN 1 ELSE 0 END) AS done,
                MAX(CASE WHEN x.v <> 0 AND x.day <= %(today)s THEN 1 ELSE 0 END) AS done_today
         FROM (
-            SELECT e.indicator_id, c.dekad_start AS ps, e.date AS day, {value} AS v,
-                   ROW_NUMBER() OVER (PARTITION BY e.indicator_id, c.dekad_start ORDER BY e.date DESC) AS rn,
+            SELECT e.indicator_id, {ps} AS ps, e.date AS day, {value} AS v,
+                   ROW_NUMBER() OVER (PARTITION BY e.indicator_id, {ps} ORDER BY e.date DESC) AS rn,
                    ROW_NUMBER() OVER (
-                       PARTITION BY e.indicator_id, c.dekad_start,
+                       PARTITION BY e.indicator_id, {ps},
                                     CASE WHEN e.date <= %(today)s THEN 1 ELSE 0 END
                        ORDER BY e.date DESC) AS rn_today
             {entries_from}
@@ -227,11 +234,11 @@ def _dekad_sql(
         ) c"""
     else:
         ent = f"""
-        SELECT e.indicator_id, c.dekad_start AS ps,
+        SELECT e.indicator_id, {ps} AS ps,
                CAST(SUM({value}) AS BIGINT) AS sum_u,
                CAST(SUM(CASE WHEN e.date <= %(today)s THEN {value} ELSE 0 END) AS BIGINT) AS today_u
         {entries_from}
-        GROUP BY e.indicator_id, c.dekad_start"""
+        GROUP BY e.indicator_id, {ps}"""
         runs = """
         SELECT f.*, b.base_u, n.sum_u, n.today_u, SUM(n.sum_u) OVER w AS run_u
         FROM frame f
@@ -276,6 +283,7 @@ def _dekad_sql(
                {_plan_sql("gt", "%(n_today)s - gt.n0")} AS today_plan_u
         FROM scope s
         JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.plan_end AND c.day = c.dekad_start
+            AND c.day >= %(frame_from)s AND c.day <= %(frame_to)s
         JOIN targets_calendar cl ON cl.day = {_least("c.dekad_end", "s.plan_end")}
         JOIN targets_plan_segment gl ON gl.indicator_id = s.indicator_id
             AND gl.seg_start <= cl.day AND gl.seg_end >= cl.day
@@ -286,7 +294,7 @@ def _dekad_sql(
             AND c.day <= %(today)s AND c.dekad_end > %(today)s
     ),
     ent AS ({ent}),
-    base AS ({base}),
+    base AS MATERIALIZED ({base}),
     runs AS ({runs}),
     figures AS ({figures})
     {_write(select, plain=plain)}
@@ -525,6 +533,8 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
         "green": int(green * plan.SCALE),
         "yellow": int(yellow * plan.SCALE),
     }
+    params["frame_from"] = ops.adapt_datefield_value(date.min)  # narrowed by refresh()
+    params["frame_to"] = ops.adapt_datefield_value(date.max)
     for period_type in AGGREGATES:
         params[f"{period_type}_from"] = ops.adapt_datefield_value(
             periods.period_start(period_type, start) if start else date.min
@@ -532,19 +542,28 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
     return params
 
 
-def _statements(ids: list[int] | None, renew: list[int], *, full: bool, plain: bool = False) -> list[str]:
+def _statements(
+    ids: list[int] | None, renew: list[int], *, full: bool, plain: bool = False, kinds: set[str] | None = None
+) -> list[str]:
     """The roll-up in order: 旬 rows from the entries (amounts, then levels and
     milestones), then each longer period type from the one below, then the ratios from
-    their parts' rows. With ``plain``, rows are inserted without looking for stored ones
-    (the table was emptied)."""
+    their parts' rows; a statement for a kind not among ``kinds`` (when given) is left
+    out. With ``plain``, rows are inserted without looking for stored ones (the table was
+    emptied)."""
+    kinds = set(Indicator.Kind.values) if kinds is None else kinds
     return [
-        _dekad_sql(ids, renew, full=full, levels=False, plain=plain),
-        _dekad_sql(ids, renew, full=full, levels=True, plain=plain),
+        *([_dekad_sql(ids, renew, full=full, levels=False, plain=plain)] if "amount" in kinds else []),
+        *(
+            [_dekad_sql(ids, renew, full=full, levels=True, plain=plain)]
+            if kinds & {"level", "milestone"}
+            else []
+        ),
         *(
             _aggregate_sql(period_type, child_type, ids, renew, plain=plain)
             for child_type, period_type in zip(AGGREGATES, AGGREGATES[1:], strict=False)
+            if kinds - {"ratio"}
         ),
-        _ratio_sql(ids, renew, plain=plain),
+        *([_ratio_sql(ids, renew, plain=plain)] if "ratio" in kinds else []),
     ]
 
 
@@ -617,7 +636,19 @@ def refresh(
             written += _changes(cursor)
         # Indicators with a new or changed plan (or never rolled up) from their plan start.
         renew = [] if full else moved
-        for sql in _statements(ids, renew, full=full):
+        kinds = None
+        if ids is not None:
+            plans = list(Indicator.objects.filter(id__in=ids).values_list("kind", "plan_start", "plan_end"))
+            kinds = {kind for kind, _, _ in plans}
+            if plans:  # the 旬 to recompute lie in here: a range on the calendar's key
+                ops = connection.ops
+                first = min(start for _, start, _ in plans)
+                frame_from = periods.period_start(periods.DEKAD, first)
+                if start is not None and not renew:
+                    frame_from = max(frame_from, periods.period_start(periods.DEKAD, start))
+                params["frame_from"] = ops.adapt_datefield_value(frame_from)
+                params["frame_to"] = ops.adapt_datefield_value(max(end for _, _, end in plans))
+        for sql in _statements(ids, renew, full=full, kinds=kinds):
             cursor.execute(sql, params)
             written += _changes(cursor)
         _mark_refreshed(cursor)
@@ -702,18 +733,75 @@ def latest_computed_at() -> datetime | None:
 # ---- Reading a day ---------------------------------------------------------------------
 
 
-def _days_sql(ids: list[int] | None, *, as_of: bool) -> str:
+def _day_sql(ids: list[int] | None) -> str:
+    """Figures (1/10 000) of amount, level and milestone indicators on one day each:
+    ``%(first)s``, or the plan's last day when it ended earlier (what a dashboard reads "as
+    of" a date). From the stored 旬 row before that day's 旬 and the entries of the 旬 up
+    to that day: a few index lookups per indicator, no window over days."""
+    value = UNITS.format("e.value")
+    track = "COALESCE(i.tracking_start, i.plan_start)"  # SQLite's MAX() of a NULL is NULL
+    return f"""
+    WITH bounds AS MATERIALIZED (
+        SELECT i.id AS indicator_id, i.kind AS kind, c.day AS d, c.n AS n, {track} AS track,
+               {_greatest("c.dekad_start", "i.plan_start", track)} AS from_day,
+               {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
+               {TARGET_U} AS target_u,
+               (SELECT {UNITS.format("p.cumulative_actual")} FROM targets_periodvalue p
+                WHERE p.indicator_id = i.id AND p.period_type = 'dekad' AND p.period_start < c.dekad_start
+                ORDER BY p.period_start DESC LIMIT 1) AS prev_u
+        FROM targets_indicator i
+        JOIN targets_calendar c ON c.day = {_least("%(first)s", "i.plan_end")}
+        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND c.day >= i.plan_start
+    ),
+    read AS MATERIALIZED (
+        SELECT b.*,
+               (SELECT {value} FROM targets_entry e
+                WHERE e.indicator_id = b.indicator_id AND e.date = b.d AND e.date >= b.from_day) AS day_u,
+               CASE WHEN b.kind = 'amount' THEN
+                   (SELECT CAST(SUM({value}) AS BIGINT) FROM targets_entry e
+                    WHERE e.indicator_id = b.indicator_id AND e.date >= b.from_day AND e.date <= b.d)
+               END AS sum_u,
+               CASE WHEN b.kind = 'level' THEN
+                   (SELECT {value} FROM targets_entry e
+                    WHERE e.indicator_id = b.indicator_id AND e.date >= b.from_day AND e.date <= b.d
+                    ORDER BY e.date DESC LIMIT 1) END AS last_u,
+               CASE WHEN b.kind = 'milestone' THEN
+                   (SELECT MAX(CASE WHEN e.value <> 0 THEN 1 ELSE 0 END) FROM targets_entry e
+                    WHERE e.indicator_id = b.indicator_id AND e.date >= b.from_day AND e.date <= b.d)
+               END AS done
+        FROM bounds b
+    ),
+    figures AS (
+        SELECT r.indicator_id, r.d, r.kind, r.day_u,
+               CASE WHEN r.d < r.track THEN NULL
+                    WHEN r.kind = 'amount' THEN COALESCE(r.prev_u, r.opening_u) + COALESCE(r.sum_u, 0)
+                    WHEN r.kind = 'milestone' THEN
+                        CASE WHEN r.prev_u > 0 OR r.done = 1 THEN 10000 ELSE 0 END
+                    ELSE COALESCE(r.last_u, r.prev_u, r.opening_u) END AS cum_u,
+               {_plan_sql("g", "r.n - g.n0", "r.target_u")} AS cum_plan_u,
+               {_plan_sql("g", "r.n - g.n0 - 1", "r.target_u")} AS prev_plan_u
+        FROM read r
+        JOIN targets_plan_segment g ON g.indicator_id = r.indicator_id
+            AND g.seg_start <= r.d AND g.seg_end >= r.d
+    )
+    SELECT f.indicator_id, f.d,
+           CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.day_u END AS actual_u,
+           f.cum_u, COALESCE(f.cum_plan_u - f.prev_plan_u, 0) AS plan_u,
+           COALESCE(f.cum_plan_u, 0) AS cum_plan_u,
+           CASE WHEN f.d > %(today)s THEN 'none'
+                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status
+    FROM figures f
+    ORDER BY f.indicator_id
+    """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
+
+
+def _days_sql(ids: list[int] | None) -> str:
     """Figures (1/10 000) of amount, level and milestone indicators on the days
-    ``%(first)s``–``%(last)s`` of their plans (``as_of``: on ``%(first)s``, or on the plan's
-    last day when it ended earlier). Each starts from the stored 旬 row before the first
-    day's 旬 (one index lookup per indicator) and runs over the entries of the days from
-    that 旬's start: at most ten days more than asked for."""
-    if as_of:
-        lo = hi = _least("%(first)s", "i.plan_end")
-        asked = f"{lo} >= i.plan_start"
-    else:
-        lo, hi = _greatest("%(first)s", "i.plan_start"), _least("%(last)s", "i.plan_end")
-        asked = f"{lo} <= {hi}"
+    ``%(first)s``–``%(last)s`` of their plans. Each starts from the stored 旬 row before the
+    first day's 旬 (one index lookup per indicator) and runs over the entries of the days
+    from that 旬's start: at most ten days more than asked for."""
+    lo, hi = _greatest("%(first)s", "i.plan_start"), _least("%(last)s", "i.plan_end")
+    asked = f"{lo} <= {hi}"
     value = UNITS.format("e.value")
     return f"""
     WITH scope AS (
@@ -724,7 +812,7 @@ def _days_sql(ids: list[int] | None, *, as_of: bool) -> str:
         FROM targets_indicator i
         WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {asked}
     ),
-    bounds AS (
+    bounds AS MATERIALIZED (
         SELECT s.*, {_greatest("c.dekad_start", "s.plan_start")} AS from_day,
                (SELECT p.cumulative_actual FROM targets_periodvalue p
                 WHERE p.indicator_id = s.indicator_id AND p.period_type = 'dekad'
@@ -916,7 +1004,7 @@ def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> 
     }
     result: dict[int, list[PeriodValue]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_days_sql(ids, as_of=last is None), params)
+        cursor.execute(_day_sql(ids) if last is None else _days_sql(ids), params)
         for pk, day, actual_u, cum_u, plan_u, cum_plan_u, status in cursor.fetchall():
             day = day if isinstance(day, date) else date.fromisoformat(day)
             result.setdefault(pk, []).append(

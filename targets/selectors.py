@@ -22,6 +22,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
@@ -93,8 +94,17 @@ def resolve_as_of(raw: str | None, today: date) -> date:
 def day_rows(indicator_ids: Iterable[int] | None, as_of: date) -> dict[int, rollups.DayValue]:
     """{indicator id: its figures on ``as_of``, or on its plan's last day when the plan
     ended earlier} for the given indicators (all when None); none for a plan that starts
-    later. Read through ``rollups.day_values``."""
-    return {pk: days[-1] for pk, days in rollups.day_values(indicator_ids, as_of).items()}
+    later. Read through ``rollups.day_values``. Every indicator's (``None``: the overview,
+    the counts) is kept in the cache per roll-up run, as-of date and today: it only moves
+    when the roll-up runs (after every save) or the date does."""
+    stamp = rollups.latest_computed_at() if indicator_ids is None else None
+    key = f"targets:day-rows:{stamp.isoformat()}:{as_of}:{timezone.localdate()}" if stamp else None
+    found = cache.get(key) if key else None
+    if found is None:
+        found = {pk: days[-1] for pk, days in rollups.day_values(indicator_ids, as_of).items()}
+        if key:
+            cache.set(key, found, 24 * 3600)
+    return found
 
 
 @dataclass

@@ -140,6 +140,36 @@ def stored_rows(today: date) -> dict[tuple, tuple]:
     }
 
 
+def as_of_differences(expected: dict, days: list[date], today: date) -> list[str]:
+    """Where ``rollups.day_values`` read "as of" each of ``days`` (one row per indicator: on
+    that day, or on the plan's last day when it ended earlier) differs from ``expected``."""
+    out = []
+    plans = {ind.id: (ind.plan_start, ind.plan_end) for ind in Indicator.objects.all()}
+    for day in days:
+        read = rollups.day_values(None, day, today=today)
+        for pk, (start, end) in plans.items():
+            key = (pk, "day", min(day, end))
+            want = expected.get(key) if day >= start else None
+            got = read.get(pk)
+            got = (
+                None
+                if got is None
+                else _normal(
+                    (
+                        got[0].period_end,
+                        got[0].actual,
+                        got[0].cumulative_actual,
+                        got[0].planned,
+                        got[0].cumulative_planned,
+                        got[0].status,
+                    )
+                )
+            )
+            if want != got:
+                out.append(f"as of {day}: {key}: expected {want}, read {got}")
+    return out
+
+
 def differences(expected: dict, stored: dict, limit: int = 5) -> list[str]:
     """Human-readable differences (at most ``limit``), empty when they agree."""
     out = []
