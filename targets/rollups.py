@@ -234,17 +234,25 @@ def _dekad_sql(
         ) c"""
     else:
         ent = f"""
-        SELECT e.indicator_id, {ps} AS ps,
-               CAST(SUM({value}) AS BIGINT) AS sum_u,
-               CAST(SUM(CASE WHEN e.date <= %(today)s THEN {value} ELSE 0 END) AS BIGINT) AS today_u
+        SELECT e.indicator_id, {ps} AS ps, CAST(SUM({value}) AS BIGINT) AS sum_u
         {entries_from}
         GROUP BY e.indicator_id, {ps}"""
-        runs = """
-        SELECT f.*, b.base_u, n.sum_u, n.today_u, SUM(n.sum_u) OVER w AS run_u
+        # The 旬 holding today, up to today (judged on its days so far): a short range of
+        # each indicator's entries, apart from the one pass over all of them above.
+        partial = f"""
+        SELECT e.indicator_id, CAST(SUM({value}) AS BIGINT) AS today_u
+        FROM scope s
+        JOIN targets_entry e ON e.indicator_id = s.indicator_id
+            AND e.date >= %(today_dekad)s AND e.date <= %(today)s
+            AND e.date >= s.track AND e.date >= s.plan_start AND e.date <= s.plan_end
+        GROUP BY e.indicator_id"""  # noqa: S608 (only fixed names are interpolated)
+        runs = f"""
+        SELECT f.*, b.base_u, n.sum_u, t.today_u, SUM(n.sum_u) OVER w AS run_u
         FROM frame f
         JOIN base b ON b.indicator_id = f.indicator_id
         LEFT JOIN ent n ON n.indicator_id = f.indicator_id AND n.ps = f.ps
-        WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""
+        LEFT JOIN ({partial}) t ON t.indicator_id = f.indicator_id AND f.ps = %(today_dekad)s
+        WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""  # noqa: S608
         figures = """
         SELECT r.indicator_id, r.ps, r.pe, r.first_day, r.last_day,
                r.cum_plan_u, r.prev_plan_u, r.today_plan_u, r.sum_u AS actual_u,
@@ -528,6 +536,7 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
             periods.period_start(periods.DEKAD, dekad_from - timedelta(days=1)) if start else date.min
         ),
         "today": ops.adapt_datefield_value(today),
+        "today_dekad": ops.adapt_datefield_value(periods.period_start(periods.DEKAD, today)),
         "n_today": today.toordinal(),
         "now": ops.adapt_datetimefield_value(timezone.now()),
         "green": int(green * plan.SCALE),
@@ -999,6 +1008,7 @@ def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> 
         "first": ops.adapt_datefield_value(first),
         "last": ops.adapt_datefield_value(last or first),
         "today": ops.adapt_datefield_value(today),
+        "today_dekad": ops.adapt_datefield_value(periods.period_start(periods.DEKAD, today)),
         "green": int(green * plan.SCALE),
         "yellow": int(yellow * plan.SCALE),
     }
