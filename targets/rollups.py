@@ -1,4 +1,5 @@
-"""Roll-ups: daily entries → ``PeriodValue`` rows (day, 旬, month, quarter, year).
+"""Roll-ups: daily entries → ``PeriodValue`` rows (旬, month, quarter, year), and the one
+function that reads a day (``day_values``).
 
 Set-based SQL that runs unchanged on SQLite and PostgreSQL: a handful of
 ``INSERT … SELECT … ON CONFLICT (indicator_id, period_type, period_start) DO UPDATE``
@@ -7,11 +8,20 @@ integers of 1/10 000 (``ROUND(value * 10000)``): SQLite stores DECIMAL as a floa
 keeps every sum exact on both databases. Days are grouped into periods by joining the
 calendar table ``targets_calendar`` (migration 0002).
 
+**What is stored.** ``PeriodValue`` holds 旬, month, quarter and year rows for every period
+overlapping each indicator's plan (``period_start``/``period_end`` are the calendar
+period's). The day level is not copied (writing it cost about twice the whole roll-up):
+``day_values(ids, first, last)`` reads any day from the entries, the plan segments and
+the stored 旬 row before that day's 旬, with the fields a day row would have. Every page,
+the API (``period=day``) and every export read days through it, so the figures agree to
+the last digit with the periods they add up to (migration 0007 deleted the old day rows).
+
 What a row holds (figures in the indicator's unit, 4 places):
 
-- ``planned``: the plan of the period's days inside the plan period (``targets.plan``),
-  so 旬, month, quarter and year plans are sums of day plans; ``cumulative_planned``: the
-  plan from plan start to the period's last day in the plan.
+- ``planned``: the plan of the period's days inside the plan period (``targets.plan``):
+  the cumulative plan at the period's last day in the plan minus the one on the day
+  before its first, so 旬, month, quarter and year plans are sums of day plans;
+  ``cumulative_planned``: the plan from plan start to the period's last day in the plan.
 - **amount**: ``actual`` = sum of the period's entries (NULL when none was entered);
   ``cumulative_actual`` = ``opening_value`` + every entry from ``tracking_start`` to the
   period's end.
@@ -30,20 +40,19 @@ What a row holds (figures in the indicator's unit, 4 places):
 
 Status (``targets.plan.status``) is evaluated at the row's *as-of day*: the last day of the
 period inside the plan, or today if that is earlier (a period in progress is judged on its
-days so far, not on its full plan). Periods and days after today have status "none". So
-the day row at any date answers, in one query, "cumulative actual, cumulative plan and
-status as of that date". Because status depends on today, the nightly rebuild moves it on.
-
-Day rows exist for every day of each indicator's plan period; 旬/month/quarter/year rows for
-every period overlapping it (``period_start``/``period_end`` are the calendar period's).
+figures up to today against its plan up to today, not on its full plan). Periods and days
+after today have status "none". A day read through ``day_values`` is judged on that day.
+Because status depends on today, the nightly refresh moves it on.
 
 Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
-built on them) from ``start`` to the end of their plan period — a change on one day moves
-every later cumulative value — and leaves everything before ``start`` alone. For amounts
-the days after ``end`` only move by the change, so they are shifted in one UPDATE
-(``_shift_sql``) rather than recomputed. A row is written only when one of its values
-changes, so re-running changes nothing (idempotent: identical rows, ``computed_at``
-included) and ``computed_at`` is when the row last changed.
+built on them) from the 旬 holding ``start`` to the end of their plan period — a change on
+one day moves every later cumulative value — on top of the stored 旬 row before it, and
+leaves everything before alone. A row is written only when one of its values changes, so
+re-running changes nothing (idempotent: identical rows, ``computed_at`` included) and
+``computed_at`` is when the row last changed. Refreshes that touch the same indicator
+never interleave: each takes a transaction-level advisory lock per indicator, in id
+order, on PostgreSQL (``_lock``); a refresh reads stored rows (the 旬 before its first
+one, a month's 旬) that another one may be rewriting.
 
 Rebuild: ``rebuild()`` (``manage.py rollup --full``, and the first roll-up) empties the
 table and inserts every row plainly, with the indexes dropped and built again afterwards
