@@ -192,6 +192,7 @@ def _dekad_sql(
         entries_from = """FROM frame f
         JOIN targets_entry e ON e.indicator_id = f.indicator_id
             AND e.date >= f.first_day AND e.date <= f.last_day AND e.date >= f.track"""
+    partial = "SELECT indicator_id, 0 AS today_u FROM scope WHERE 1 = 0"
     if levels:
         ent = f"""
         SELECT x.indicator_id, x.ps, COUNT(*) AS n,
@@ -255,12 +256,12 @@ def _dekad_sql(
             AND e.date >= %(today_dekad)s AND e.date <= %(today)s
             AND e.date >= s.track AND e.date >= s.plan_start AND e.date <= s.plan_end
         GROUP BY e.indicator_id"""  # noqa: S608 (only fixed names are interpolated)
-        runs = f"""
+        runs = """
         SELECT f.*, b.base_u, n.sum_u, t.today_u, SUM(n.sum_u) OVER w AS run_u
         FROM frame f
         JOIN base b ON b.indicator_id = f.indicator_id
         LEFT JOIN ent n ON n.indicator_id = f.indicator_id AND n.ps = f.ps
-        LEFT JOIN ({partial}) t ON t.indicator_id = f.indicator_id AND f.ps = %(today_dekad)s
+        LEFT JOIN partial t ON t.indicator_id = f.indicator_id AND f.ps = %(today_dekad)s
         WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""  # noqa: S608
         figures = """
         SELECT r.indicator_id, r.ps, r.pe, r.first_day, r.last_day,
@@ -311,6 +312,7 @@ def _dekad_sql(
             AND c.day <= %(today)s AND c.dekad_end > %(today)s
     ),
     ent AS ({ent}),
+    partial AS MATERIALIZED ({partial}),
     base AS MATERIALIZED ({base}),
     runs AS ({runs}),
     figures AS ({figures})
