@@ -8,7 +8,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from targets.dashboards.tables import NumberColumn, status_pill
-from targets.models import PeriodValue
 
 from .models import Problem
 
@@ -103,8 +102,9 @@ class ProblemTable(tables.Table):
 
 class RecoveryTable(tables.Table):
     """Recovery projects and batches by field, as the recovery page lists them: planned
-    count, completed (the linked indicator's cumulative roll-up), due date, investment,
-    bonds and the status light."""
+    count, completed (the project's own count indicator's cumulative roll-up; a project
+    inside a batch has none), due date, investment, the bonds to apply for (targets) and
+    the status light."""
 
     field = tables.Column(verbose_name=_("领域"), empty_values=())
     name = tables.Column(verbose_name=_("项目/批次"))
@@ -114,8 +114,8 @@ class RecoveryTable(tables.Table):
     done_unit = tables.Column(verbose_name=_("完成单位"), accessor="progress_indicator__unit", default="")
     due_date = tables.DateColumn(verbose_name=_("完成时限"), format="Y-m-d", default="—")
     investment = NumberColumn(verbose_name=_("投资"), default="—")
-    bond_projects = NumberColumn(verbose_name=_("申报债券项目"), decimals=0, default="—")
-    bond_amount = NumberColumn(verbose_name=_("申报债券"), default="—")
+    bond_projects = NumberColumn(verbose_name=_("申报债券项目（目标）"), decimals=0, default="—")
+    bond_amount = NumberColumn(verbose_name=_("申报债券资金（目标）"), default="—")
     light = tables.Column(verbose_name=_("进度"))
     department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
 
@@ -131,11 +131,11 @@ class RecoveryTable(tables.Table):
     def value_field(self, value):
         return str(self.render_field(value))
 
-    def render_light(self, value):
-        return status_pill(value)
+    def render_light(self, value, record):
+        return status_pill(value, record.light_label)
 
-    def value_light(self, value):
-        return PeriodValue.Status(value or PeriodValue.Status.NONE).label
+    def value_light(self, value, record):
+        return str(record.light_label)
 
 
 class SafetyTable(tables.Table):

@@ -197,10 +197,7 @@ def recovery(request):
             units=table.export_units,
         )
     rows = selectors.rows(Indicator.objects.filter(recovery_projects__isnull=False).distinct(), as_of)
-    bonds = {
-        "projects": sum(p.bond_projects or 0 for p in projects),
-        "amount": sum((p.bond_amount for p in projects if p.bond_amount is not None), start=0),
-    }
+    bonds = project_selectors.recovery_bonds(projects)
     return render(
         request,
         "projects/recovery.html",

@@ -52,7 +52,8 @@ DEFAULT_PERIOD = (date(2021, 10, 1), date(2021, 12, 31))
 HEADLINE_CODES = {
     "investment": "kp-investment",
     "signed": "sci-projects-signed",
-    "recovery": "rec-projects-done",
+    # Recovery: its investment (近15亿元); the 205 projects were planned, not a target.
+    "recovery": "rec-investment",
 }
 # The hazard rectification rate over every safety campaign: Σ rectified ÷ Σ found of the
 # indicators ``safety-<campaign>-found`` / ``-rectified`` (targets.seed.briefing).
