@@ -165,7 +165,9 @@ def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
             top = indicator.target_value or indicator.max_value  # a count without target: its range
             for d in days[6::7]:
                 level = top * pace * ((d - indicator.plan_start).days + 1) / total
-                entries.append(Entry(indicator=indicator, date=d, value=min(level, top).quantize(Decimal("1"))))
+                entries.append(
+                    Entry(indicator=indicator, date=d, value=min(level, top).quantize(Decimal("1")))
+                )
     # Overdue hazards (a level): one from the 8th day on, below the open hazards (found −
     # rectified grows by one a day).
     for indicator in Indicator.objects.filter(code__endswith="-overdue"):
