@@ -24,8 +24,10 @@ from django.db.models import (
     F,
     FilteredRelation,
     Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -34,7 +36,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from . import periods, plan, rollups
-from .models import Goal, Indicator, PeriodValue
+from .models import Entry, Goal, Indicator, PeriodValue, localized_name, localized_unit
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
 Status = PeriodValue.Status
@@ -135,8 +137,9 @@ class Row:
 
     id: int
     code: str
-    name: str
-    unit: str
+    name_zh: str
+    name_en: str
+    unit_zh: str
     kind: str
     decimals: int
     target_value: Decimal | None
@@ -145,7 +148,8 @@ class Row:
     plan_end: date
     goal_id: int
     department_id: int
-    department_name: str
+    department_name_zh: str
+    department_name_en: str
     department_code: str
     actual: Decimal | None
     cumulative_actual: Decimal | None
@@ -154,6 +158,49 @@ class Row:
     status: str
     computed_at: datetime | None
     as_of: date
+    done_on: date | None = None  # a milestone: the day it was done (on or before as_of)
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name_zh, self.name_en)
+
+    @property
+    def name(self) -> str:
+        """What a page shows as the indicator's name (``display_name``)."""
+        return self.display_name
+
+    @property
+    def display_unit(self) -> str:
+        return localized_unit(self.unit_zh)
+
+    @property
+    def department_display_name(self) -> str:
+        return localized_name(self.department_name_zh, self.department_name_en)
+
+    # What pages show (the Chinese is ``*_zh``): every template and table reading a row
+    # gets the active language's names without a second spelling of the rule.
+    unit = property(lambda self: self.display_unit)
+    department_name = property(lambda self: self.department_display_name)
+
+    @property
+    def cumulative_text(self) -> str:
+        """The cumulative actual as every page, export and report writes it (no unit): a
+        milestone says 已完成 with its day or 未完成, never 1 or 0."""
+        if self.kind == Indicator.Kind.MILESTONE:
+            if self.cumulative_actual and self.done_on:
+                return _("已完成（%(day)s）") % {"day": self.done_on.isoformat()}
+            return str(_("已完成")) if self.cumulative_actual else str(_("未完成"))
+        return figure_text(self.cumulative_actual, self.decimals)
+
+    @property
+    def planned_text(self) -> str:
+        """The cumulative plan: to the precision it needs (a count's plan to date, 1.23处,
+        is a pace, not a whole number); a milestone's is its due day."""
+        if self.kind == Indicator.Kind.MILESTONE:
+            return self.plan_end.isoformat()
+        if self.target_value is None:
+            return "—"
+        return figure_text(self.cumulative_planned, self.decimals, plan=True)
 
     @property
     def pending(self) -> bool:
@@ -180,6 +227,15 @@ class Row:
             return ""
         op = {"eq": "", "gte": "≥", "approx": "≈"}.get(self.target_op, "")
         return f"{op}{self.target_value.normalize():f}"
+
+    @property
+    def target_text(self) -> str:
+        """The target with its unit, or 无目标 (the briefing sets none)."""
+        if self.kind == Indicator.Kind.MILESTONE:
+            return _("%(day)s前完成") % {"day": self.plan_end.isoformat()}
+        if self.target_value is None:
+            return str(_("无目标"))
+        return f"{self.target_display}{self.display_unit}"
 
     @property
     def plan_ratio(self) -> Decimal | None:
@@ -216,6 +272,7 @@ ROW_FIELDS = (
     "id",
     "code",
     "name",
+    "name_en",
     "unit",
     "kind",
     "decimals",
@@ -226,22 +283,53 @@ ROW_FIELDS = (
     "goal_id",
     "department_id",
     "department__name",
+    "department__name_en",
     "department__code",
+    "done_on",
     *DAY_ROW_FIELDS,
 )
 
 
 def rows(queryset: QuerySet, as_of: date) -> list[Row]:
     """Dashboard rows of the given indicators on ``as_of`` (one query)."""
-    return [_row(values, as_of) for values in with_day_row(queryset, as_of).values(*ROW_FIELDS)]
+    queryset = with_day_row(queryset, as_of).annotate(done_on=done_on(as_of))
+    return [_row(values, as_of) for values in queryset.values(*ROW_FIELDS)]
+
+
+def done_on(as_of: date) -> Subquery:
+    """A milestone's done day as of ``as_of``: its first entry ≠ 0 (the roll-up's rule),
+    NULL for other kinds or when not done by then."""
+    first = (
+        Entry.objects.filter(indicator=OuterRef("pk"), date__lte=as_of)
+        .exclude(value=0)
+        .order_by("date")
+        .values("date")[:1]
+    )
+    return Case(When(kind=Indicator.Kind.MILESTONE, then=Subquery(first)), default=None)
+
+
+def figure_text(value: Decimal | None, decimals: int, *, plan: bool = False, grouping: bool = False) -> str:
+    """A figure to the indicator's decimals, "—" when there is none. A plan figure that
+    those decimals would round (1.2346 of a count shown as 1, beside 1 done and 81 %)
+    shows two places more, up to two in all, so a ratio of shown figures reads true."""
+    if value is None:
+        return "—"
+    places = decimals
+    if plan and value != value.quantize(Decimal(1).scaleb(-decimals)):
+        places = max(decimals, 2)
+    text = f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
+    return text
 
 
 def _row(values: dict, as_of: date) -> Row:
+    # Without a target nothing is planned: no plan figure, rather than a plan of 0.
+    unplanned = values["target_value"] is None and values["kind"] != Indicator.Kind.MILESTONE
     return Row(
         id=values["id"],
         code=values["code"],
-        name=values["name"],
-        unit=values["unit"],
+        name_zh=values["name"],
+        name_en=values["name_en"],
+        unit_zh=values["unit"],
         kind=values["kind"],
         decimals=values["decimals"],
         target_value=values["target_value"],
@@ -250,15 +338,17 @@ def _row(values: dict, as_of: date) -> Row:
         plan_end=values["plan_end"],
         goal_id=values["goal_id"],
         department_id=values["department_id"],
-        department_name=values["department__name"],
+        department_name_zh=values["department__name"],
+        department_name_en=values["department__name_en"],
         department_code=values["department__code"],
         actual=values["pv__actual"],
         cumulative_actual=values["pv__cumulative_actual"],
-        planned=values["pv__planned"],
-        cumulative_planned=values["pv__cumulative_planned"],
+        planned=None if unplanned else values["pv__planned"],
+        cumulative_planned=None if unplanned else values["pv__cumulative_planned"],
         status=values["pv__status"] or Status.NONE,
         computed_at=values["pv__computed_at"],
         as_of=as_of,
+        done_on=values["done_on"],
     )
 
 
@@ -309,15 +399,26 @@ class Overview:
 
 @dataclass
 class Hazards:
-    """Hazards found and rectified over all safety campaigns up to the as-of date."""
+    """Hazards found and rectified over all safety campaigns up to the as-of date, in the
+    unit of their indicators (项)."""
 
     found: Decimal
     rectified: Decimal
+    unit: str = "项"
 
     @property
     def rate(self) -> Decimal | None:
-        """Rectification rate in % (rectified ÷ found)."""
+        """Rectification rate in % (rectified to date ÷ found to date)."""
         return self.rectified / self.found * 100 if self.found else None
+
+    @property
+    def summary(self) -> str:
+        """The one wording of the two parts, on the overview and in the reports."""
+        return _("发现隐患 %(found)s %(unit)s · 已整改 %(rectified)s %(unit)s") % {
+            "found": f"{self.found:.0f}",
+            "rectified": f"{self.rectified:.0f}",
+            "unit": localized_unit(self.unit),
+        }
 
 
 def hazards(as_of: date) -> Hazards:
@@ -328,14 +429,16 @@ def hazards(as_of: date) -> Hazards:
             Q(code__endswith="-found") | Q(code__endswith="-rectified")
         ),
         as_of,
-    ).values_list("code", "pv__cumulative_actual")
+    ).values_list("code", "unit", "pv__cumulative_actual")
     found = rectified = Decimal(0)
-    for code, value in parts:
+    units = set()
+    for code, unit, value in parts:
+        units.add(unit)
         if code.endswith("-found"):
             found += value or 0
         else:
             rectified += value or 0
-    return Hazards(found=found, rectified=rectified)
+    return Hazards(found=found, rectified=rectified, unit=units.pop() if len(units) == 1 else "项")
 
 
 def status_counts_by(key: str, as_of: date, queryset: QuerySet | None = None) -> tuple[dict, datetime | None]:
@@ -375,6 +478,7 @@ def behind_schedule(as_of: date, limit: int = 15, queryset: QuerySet | None = No
     )
     behind = (
         with_day_row(queryset, as_of)
+        .annotate(done_on=done_on(as_of))
         .filter(pv__status__in=BEHIND, pv__cumulative_planned__gt=0)
         .annotate(progress=ratio)
         .order_by("progress", "order", "code")

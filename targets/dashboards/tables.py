@@ -65,7 +65,7 @@ class TimelinessTable(tables.Table):
     """The quarter's reporting timeliness per department (the managers' export of the
     timeliness page): owed weeks on time, late, missing and not yet due, and each week."""
 
-    department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
+    department = tables.Column(verbose_name=_("责任单位"), accessor="department__display_name")
     due = tables.Column(verbose_name=_("应报周数"))
     on_time = tables.Column(verbose_name=_("按时"))
     late = tables.Column(verbose_name=_("逾期提交"))
@@ -86,15 +86,15 @@ class IndicatorTable(tables.Table):
 
     code = tables.Column(verbose_name=_("编码"))
     goal = tables.Column(verbose_name=_("目标任务"), accessor="goal_id")
-    name = tables.Column(verbose_name=_("指标"))
-    unit = tables.Column(verbose_name=_("单位"))
+    name = tables.Column(verbose_name=_("指标"), accessor="display_name")
+    unit = tables.Column(verbose_name=_("单位"), accessor="display_unit")
     target_value = NumberColumn(verbose_name=_("目标"), default="—")
     cumulative_actual = NumberColumn(verbose_name=_("累计完成"), default="—")
     cumulative_planned = NumberColumn(verbose_name=_("累计计划"), default="—")
     plan_percent = NumberColumn(verbose_name=_("完成/计划"), decimals=1, default="—")
     status = tables.Column(verbose_name=_("状态"))
     plan_end = tables.DateColumn(verbose_name=_("时限"), format="Y-m-d")
-    department_name = tables.Column(verbose_name=_("责任单位"))
+    department_name = tables.Column(verbose_name=_("责任单位"), accessor="department_display_name")
 
     export_units = {"plan_percent": "%"}
 

@@ -72,13 +72,13 @@ def home(request):
 
 def _overview_figures(data: selectors.Overview) -> dict:
     headline_items = [
-        {"name": row.name, "done_percent": row.target_percent, "time_percent": row.time_percent}
+        {"name": row.display_name, "done_percent": row.target_percent, "time_percent": row.time_percent}
         for row in data.headlines.values()
         if row.target_value
     ]
     return {
         "sections": charts.status_counts(
-            [(group.goal.name, group.counts) for group in data.sections], _status_labels()
+            [(group.goal.display_name, group.counts) for group in data.sections], _status_labels()
         ),
         "headlines": charts.headline_progress(headline_items) if headline_items else None,
     }
@@ -87,7 +87,7 @@ def _overview_figures(data: selectors.Overview) -> dict:
 def _export_indicators(request, rows, *, name: str, ascii_name: str, goals=None):
     """Managers' XLSX/CSV of indicator rows exactly as the page lists them."""
     goals = goals if goals is not None else Goal.objects.all()
-    table = IndicatorTable(rows, goal_names={goal.pk: goal.name for goal in goals})
+    table = IndicatorTable(rows, goal_names={goal.pk: goal.display_name for goal in goals})
     return exports.export_table(
         request,
         table,
@@ -159,7 +159,7 @@ def indicator_detail(request, pk: int):
         [pv.cumulative_planned for pv in days],
         target=indicator.target_value,
         as_of=as_of,
-        unit=indicator.unit,
+        unit=indicator.display_unit,
     )
     # Bars and table as they stood on the as-of date, like the burn-up: later periods
     # have no figures yet, the one in progress has its figures so far.
@@ -168,7 +168,7 @@ def indicator_detail(request, pk: int):
         [charts.short_label(period_type, row["period_start"]) for row in shown],
         [row["actual"] for row in shown],
         [row["planned"] for row in shown],
-        unit=indicator.unit,
+        unit=indicator.display_unit,
     )
     table = PeriodValueTable(
         [{"label": periods.label(period_type, row["period_start"], get_language()), **row} for row in shown],
@@ -179,10 +179,10 @@ def indicator_detail(request, pk: int):
             request,
             table,
             export_format=request.GET[exports.TRIGGER_PARAM],
-            name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
+            name=f"{indicator.display_name}_{dict(SWITCHER_PERIODS)[period_type]}",
             ascii_name=f"indicator-{indicator.code}-{period_type}",
             units={
-                name: indicator.unit
+                name: indicator.display_unit
                 for name in ("planned", "actual", "cumulative_planned", "cumulative_actual")
             },
         )
@@ -242,11 +242,17 @@ def department_detail(request, code: str):
         return _export_indicators(
             request,
             rows,
-            name=f"{department.name}_{_('指标进度')}",
+            name=f"{department.display_name}_{_('指标进度')}",
             ascii_name=f"indicators-{department.code}",
         )
+    # As of that day: a week due after it is not yet due (未到期), not missing (未报).
     timeliness_row = next(
-        (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
+        (
+            row
+            for row in timeliness.quarter_table(as_of, now=timeliness.end_of(as_of))
+            if row.department.pk == department.pk
+        ),
+        None,
     )
     start, end = selectors.tracked_period()
     return render(
