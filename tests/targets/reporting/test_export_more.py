@@ -116,7 +116,7 @@ def test_it_exports_recovery_projects_with_their_progress_rollups(client, manage
     assert "灾后恢复重建_" in unquote(response["Content-Disposition"])
     header, rows = workbook_rows(response)
     assert header[:3] == ["领域", "项目/批次", "个数"]
-    assert "投资（亿元）" in header and "申报债券（亿元）" in header
+    assert "投资（亿元）" in header and "申报债券资金（目标）（亿元）" in header
     by_name = {row[1]: row for row in rows}
     assert len(rows) == RecoveryProject.objects.count()
     done_col = header.index("完成")
