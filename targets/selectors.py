@@ -193,6 +193,11 @@ class Row:
         return figure_text(self.cumulative_actual, self.decimals)
 
     @property
+    def plan_decimals(self) -> int:
+        """The places the cumulative plan shows (``figure_text``'s rule)."""
+        return plan_places(self.cumulative_planned, self.decimals)
+
+    @property
     def planned_text(self) -> str:
         """The cumulative plan: to the precision it needs (a count's plan to date, 1.23处,
         is a pace, not a whole number); a milestone's is its due day."""
@@ -308,17 +313,22 @@ def done_on(as_of: date) -> Subquery:
     return Case(When(kind=Indicator.Kind.MILESTONE, then=Subquery(first)), default=None)
 
 
+def plan_places(value: Decimal | None, decimals: int) -> int:
+    """The places a plan figure shows: the indicator's, or two when those would round it
+    (1.2346 of a count shown as 1, beside 1 done and 81 %), so a ratio of shown figures
+    reads true."""
+    if value is not None and value != value.quantize(Decimal(1).scaleb(-decimals)):
+        return max(decimals, 2)
+    return decimals
+
+
 def figure_text(value: Decimal | None, decimals: int, *, plan: bool = False, grouping: bool = False) -> str:
-    """A figure to the indicator's decimals, "—" when there is none. A plan figure that
-    those decimals would round (1.2346 of a count shown as 1, beside 1 done and 81 %)
-    shows two places more, up to two in all, so a ratio of shown figures reads true."""
+    """A figure to the indicator's decimals (a plan: ``plan_places``), "—" when there is
+    none."""
     if value is None:
         return "—"
-    places = decimals
-    if plan and value != value.quantize(Decimal(1).scaleb(-decimals)):
-        places = max(decimals, 2)
-    text = f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
-    return text
+    places = plan_places(value, decimals) if plan else decimals
+    return f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
 
 
 def _row(values: dict, as_of: date) -> Row:

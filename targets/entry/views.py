@@ -542,20 +542,16 @@ def timeliness_table(request):
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     rows = timeliness.quarter_table(day)
-    if exports.TRIGGER_PARAM in request.GET:  # the managers' XLSX/CSV of this table
-        return exports.export_table(
-            request,
-            TimelinessTable(rows),
-            export_format=request.GET[exports.TRIGGER_PARAM],
-            name=f"{_('报送及时率')}_{quarter.label}",
-            ascii_name=f"timeliness-{quarter.start.isoformat()}",
-        )
     prev_q = period_of(QUARTER, quarter.start - timedelta(days=1))
     next_q = period_of(QUARTER, quarter.end + timedelta(days=1))
-    return render(
+    return exports.table_response(
         request,
+        TimelinessTable(rows),
         "targets/entry/timeliness.html",
         {"rows": rows, "quarter": quarter, "prev_q": prev_q, "next_q": next_q, "labels": timeliness.LABELS},
+        name=f"{_('报送及时率')}_{quarter.label}",
+        ascii_name=f"timeliness-{quarter.start.isoformat()}",
+        day=min(timeliness.reference_day(), quarter.end),
     )
 
 

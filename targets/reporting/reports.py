@@ -320,9 +320,7 @@ def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCo
             "percent": _fmt(row.target_percent, 1),
             "time": _fmt(row.time_percent, 1),
         }
-        items.append(
-            Headline(row.display_name, row.cumulative_text, row.display_unit, note, row.status)
-        )
+        items.append(Headline(row.display_name, row.cumulative_text, row.display_unit, note, row.status))
     hazards = selectors.hazards(as_of)
     if hazards.found:
         items.append(
