@@ -185,8 +185,8 @@ class IndicatorTable(tables.Table):
             return record.cumulative_text  # 已完成（2021-10-28） / 未完成, never 1 / 0
         return column.render(value, record)
 
-    def value_cumulative_actual(self, value):
-        return value
+    def value_cumulative_actual(self, value, record):
+        return record.cumulative_text if record.kind == "milestone" else value
 
     def value_target_value(self, value):
         return value
