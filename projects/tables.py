@@ -249,11 +249,11 @@ class SafetyTable(tables.Table):
         attrs=cell_attrs(_("已整改"), num=True),
     )
     rate = NumberColumn(
-        verbose_name=_("整改率"),
+        verbose_name=_("累计整改率"),
         decimals=1,
         grouping=False,
         default="—",
-        attrs=cell_attrs(_("整改率"), num=True),
+        attrs=cell_attrs(_("累计整改率"), num=True),
     )
     open = NumberColumn(
         verbose_name=_("未整改"),

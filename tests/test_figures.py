@@ -233,7 +233,7 @@ class TestFiguresOnTheDemo(SeededDemo):
         page = self.get("/entry/2021-11-15/", user=self.clerk).content.decode()
         investment = Indicator.objects.get(code="kp-investment")
         cells = text_of(row_of(page, f"c_{investment.pk}_"))
-        assert re.search(r"\d+\.\d\d亿元（目标的 \d+\.\d%）", cells), cells
+        assert re.search(r"\d+\.\d\d亿元 目标的 \d+\.\d%", cells), cells
         recovery = Indicator.objects.get(code="rec-projects-done")
         level = text_of(row_of(page, f"c_{recovery.pk}_"))
         assert "最新" in level and "合计" not in level and "无目标" in level

@@ -120,6 +120,7 @@ class Row:
     week_total: str = ""
     cumulative: str = ""
     planned_to_date: str = ""
+    planned_share: str = ""
 
     @property
     def week_label(self) -> str:
@@ -144,17 +145,20 @@ def _week_total(indicator: Indicator, days: list[PeriodValue]) -> Decimal | None
 
 
 def _planned_text(indicator: Indicator, planned: Decimal | None) -> str:
-    """The plan to date with its unit (385.73亿元) and its share of the target; "—"
-    without a target (nothing is planned: the safety counts)."""
+    """The plan to date with its unit (385.73亿元); "—" without a target (nothing is
+    planned: the safety counts)."""
     if indicator.kind == Indicator.Kind.MILESTONE:
         return _("%(day)s前完成") % {"day": indicator.plan_end.isoformat()}
     if indicator.target_value is None or planned is None:
         return "—"
-    text = selectors.figure_text(planned, indicator.decimals, plan=True) + indicator.display_unit
-    if indicator.target_value:
-        share = planned / indicator.target_value * 100
-        text += _("（目标的 %(share)s%%）") % {"share": f"{share:.1f}"}
-    return text
+    return selectors.figure_text(planned, indicator.decimals, plan=True) + indicator.display_unit
+
+
+def _planned_share(indicator: Indicator, planned: Decimal | None) -> str:
+    """The plan to date as a share of the target: 目标的 89.0%."""
+    if indicator.kind == Indicator.Kind.MILESTONE or not indicator.target_value or planned is None:
+        return ""
+    return _("目标的 %(share)s%%") % {"share": f"{planned / indicator.target_value * 100:.1f}"}
 
 
 def build_grid(department, monday, *, editable: bool, posted=None, rejection=None):
@@ -226,6 +230,7 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
             if ind.kind == Indicator.Kind.MILESTONE:
                 row.cumulative = str(_("已完成") if upto[-1].cumulative_actual else _("未完成"))
             row.planned_to_date = _planned_text(ind, upto[-1].cumulative_planned)
+            row.planned_share = _planned_share(ind, upto[-1].cumulative_planned)
         elif ind.target_value is None and ind.kind != Indicator.Kind.MILESTONE:
             row.planned_to_date = "—"
         for pv in mine:

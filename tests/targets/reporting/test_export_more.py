@@ -147,7 +147,7 @@ def test_it_exports_safety_areas_with_found_rectified_rate_and_overdue(client, m
     assert "安全生产_" in unquote(response["Content-Disposition"])
     header, rows = workbook_rows(response)
     assert header[:3] == ["行动/领域", "类型", "责任单位"]
-    assert {"检查（处）", "发现隐患（项）", "已整改（项）", "整改率（%）", "逾期（项）"} <= set(header)
+    assert {"检查（处）", "发现隐患（项）", "已整改（项）", "累计整改率（%）", "逾期（项）"} <= set(header)
     by_name = {row[0]: row for row in rows}
     assert len(rows) == SafetyCampaign.objects.count()
     for campaign in SafetyCampaign.objects.prefetch_related("indicators"):
@@ -159,7 +159,7 @@ def test_it_exports_safety_areas_with_found_rectified_rate_and_overdue(client, m
         assert as_decimal(row[header.index("已整改（项）")]) == rectified.quantize(PLACES)
         assert as_decimal(row[header.index("检查（处）")]) == day_figure(measures["inspected"], as_of)
         assert as_decimal(row[header.index("逾期（项）")]) == day_figure(measures["overdue"], as_of)
-        rate = row[header.index("整改率（%）")]
+        rate = row[header.index("累计整改率（%）")]
         assert abs(Decimal(str(rate)) - rectified / found * 100) < Decimal("0.0001")
         assert f"{rectified / found * 100:.1f}%" in page  # the page shows the same rate
     assert AuditEvent.objects.filter(action="export", user=manager, detail__format="xlsx").exists()
