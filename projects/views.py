@@ -9,8 +9,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from targets import periods, selectors
 from targets.dashboards import charts
-from targets.dashboards.context import as_of as page_as_of
-from targets.dashboards.context import page_context
+from targets.dashboards.context import latest_computed_at, page_as_of, page_context
 from targets.dashboards.tables import IndicatorTable
 from targets.models import Department, Indicator
 from targets.reporting.exports import ManagerExportMixin, table_response
@@ -18,10 +17,6 @@ from targets.reporting.exports import ManagerExportMixin, table_response
 from . import selectors as project_selectors
 from .models import CoreBlock, KeyProject
 from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
-
-
-def _rows_computed_at(rows):
-    return max((r.computed_at for r in rows if r.computed_at), default=None)
 
 
 class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
@@ -54,10 +49,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             page_context(
-                self.request,
-                self.as_of,
-                rows_computed_at=project_selectors.latest_computed(self.projects),
-                exports_table=True,
+                self.request, self.as_of, rows_computed_at=project_selectors.latest_computed(self.projects)
             )
         )
         context["filter_choices"] = {
@@ -112,7 +104,7 @@ def key_detail(request, pk: int):
             "indicators": IndicatorTable(rows, as_of=as_of),
             "problems": problems,
             "has_charts": bool(milestones),
-            **page_context(request, as_of, rows_computed_at=_rows_computed_at(rows)),
+            **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
         },
         name=_("问题清单"),
         ascii_name="problems",
@@ -181,7 +173,7 @@ def recovery(request):
             "rows": rows,
             "bonds": project_selectors.recovery_bonds(projects),
             "planned_total": sum(p.planned_count or 0 for p in projects),
-            **page_context(request, as_of, rows_computed_at=_rows_computed_at(rows)),
+            **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
         }
 
     return table_response(

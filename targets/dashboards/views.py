@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from targets import periods, rollups, selectors
 from targets.dashboards import charts
-from targets.dashboards.context import as_of as page_as_of
-from targets.dashboards.context import page_context
+from targets.dashboards.context import latest_computed_at, page_as_of, page_context
 from targets.dashboards.tables import IndicatorTable, PeriodValueTable
 from targets.entry import timeliness
 from targets.models import Department, Goal, Indicator, PeriodValue
@@ -77,10 +76,6 @@ def _overview_figures(data: selectors.Overview) -> dict:
     }
 
 
-def _rows_computed_at(rows):
-    return max((r.computed_at for r in rows if r.computed_at), default=None)
-
-
 def goal_tree(request):
     """Every goal with its indicators and their status on the as-of date."""
     as_of = page_as_of(request)
@@ -106,7 +101,7 @@ def goal_tree(request):
         return {
             "framework": [g for g in children.get(None, []) if g.level == Goal.Level.FRAMEWORK],
             "sections": [g for g in goals if g.level == Goal.Level.SECTION],
-            **page_context(request, as_of, rows_computed_at=_rows_computed_at(rows)),
+            **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
         }
 
     return exports.table_response(
@@ -215,7 +210,7 @@ def department_detail(request, code: str):
             "status": selectors.StatusCount(counts=_count(rows)),
             "timeliness": timeliness_row,
             "timeliness_labels": timeliness.LABELS,
-            **page_context(request, as_of, rows_computed_at=_rows_computed_at(rows)),
+            **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
         }
 
     return exports.table_response(
