@@ -118,9 +118,7 @@ class IndicatorTable(tables.Table):
     goal = tables.Column(verbose_name=_("目标任务"), accessor="goal_id", visible=False)
     name = tables.Column(verbose_name=_("指标"))
     unit = tables.Column(verbose_name=_("单位"), visible=False)
-    target_value = tables.Column(
-        verbose_name=_("目标"), empty_values=(), attrs=cell_attrs(_("目标"), num=True)
-    )
+    target_value = tables.Column(verbose_name=_("目标"), default="—", attrs=cell_attrs(_("目标"), num=True))
     cumulative_actual = NumberColumn(
         verbose_name=_("累计完成"),
         decimals="decimals",
@@ -178,7 +176,7 @@ class IndicatorTable(tables.Table):
         return self.goal_names.get(value, "")
 
     def render_target_value(self, record):
-        return record.target_text  # "≈15亿元", "≥50个", "无目标": the target as set
+        return f"{record.target_display}{record.unit}"  # "≈15亿元", "≥50个": the target as set
 
     def render_cumulative_actual(self, value, record, column):
         if record.kind == "milestone":
@@ -186,7 +184,7 @@ class IndicatorTable(tables.Table):
         return column.render(value, record)
 
     def value_cumulative_actual(self, value, record):
-        return record.cumulative_text if record.kind == "milestone" else value
+        return record.cumulative_text if record.kind == "milestone" else value  # as the page says
 
     def value_target_value(self, value):
         return value
