@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from targets import selectors
@@ -90,17 +90,15 @@ def milestones_of(project: KeyProject, as_of: date) -> list[MilestoneView]:
     ]
 
 
-def key_projects(as_of: date, filters: dict) -> list[KeyProject]:
-    """Key projects matching ``filters`` (core_block, level, status, department ids/values)
-    with investment, milestones, light and open problems (five queries)."""
+def key_projects(as_of: date, queryset: QuerySet | None = None) -> list[KeyProject]:
+    """Key projects (those of ``queryset``, e.g. a list's filters applied, else all) with
+    investment, milestones, light and open problems (five queries)."""
     queryset = (
-        KeyProject.objects.select_related("core_block", "department")
+        (KeyProject.objects.all() if queryset is None else queryset)
+        .select_related("core_block", "department")
         .annotate(open_problems=Count("problems", filter=Q(problems__status=Problem.Status.OPEN)))
         .prefetch_related("milestones", indicators_on(as_of))
     )
-    for key in ("core_block", "level", "status", "department"):
-        if filters.get(key):
-            queryset = queryset.filter(**{key: filters[key]})
     projects = list(queryset)
     # An indicator linked to several projects (the district's 433.2亿元) measures none of
     # them alone: a project's own figures are those of indicators linked to it only.

@@ -11,11 +11,12 @@ from targets import periods, selectors
 from targets.dashboards import charts
 from targets.dashboards.context import latest_computed_at, page_as_of, page_context
 from targets.dashboards.tables import IndicatorTable
-from targets.models import Department, Indicator
+from targets.models import Indicator
 from targets.reporting.exports import ManagerExportMixin, table_response
 
 from . import selectors as project_selectors
-from .models import CoreBlock, KeyProject
+from .filters import KeyProjectFilter
+from .models import KeyProject
 from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
 
 
@@ -28,19 +29,10 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     export_name = gettext_lazy("重点项目")
     export_ascii_name = "key-projects"
 
-    def filters(self) -> dict:
-        get = self.request.GET
-        choices = {
-            "core_block": {str(pk) for pk in CoreBlock.objects.values_list("pk", flat=True)},
-            "level": set(KeyProject.Level.values),
-            "status": set(KeyProject.Status.values),
-            "department": {str(pk) for pk in Department.objects.values_list("pk", flat=True)},
-        }
-        return {key: get[key] for key, allowed in choices.items() if get.get(key) in allowed}
-
     def get_table_data(self):
         self.as_of = page_as_of(self.request)
-        self.projects = project_selectors.key_projects(self.as_of, self.filters())
+        self.filterset = KeyProjectFilter(self.request.GET, queryset=KeyProject.objects.all())
+        self.projects = project_selectors.key_projects(self.as_of, self.filterset.qs)
         for project in self.projects:
             project.light_order = project_selectors.SEVERITY[project.light]
         return self.projects
@@ -52,26 +44,8 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
                 self.request, self.as_of, rows_computed_at=project_selectors.latest_computed(self.projects)
             )
         )
-        context["filter_choices"] = {
-            "core_block": [(str(b.pk), b.display_name) for b in CoreBlock.objects.all()],
-            "level": KeyProject.Level.choices,
-            "status": KeyProject.Status.choices,
-            "department": [
-                (str(d.pk), d.display_name)
-                for d in Department.objects.filter(key_projects__isnull=False).distinct()
-            ],
-        }
-        context["filter_labels"] = {
-            "core_block": _("核心板块"),
-            "level": _("级别"),
-            "status": _("状态"),
-            "department": _("责任单位"),
-        }
-        context["chosen"] = self.filters()
+        context["filter"] = self.filterset
         return context
-
-    def get_export_day(self):
-        return self.as_of
 
 
 key_list = KeyProjectListView.as_view()

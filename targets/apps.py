@@ -7,4 +7,4 @@ class TargetsConfig(AppConfig):
     verbose_name = _("目标任务")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit of logins)
+        from . import clock, signals  # noqa: F401  (clock: its deploy check; signals: audit of logins)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext
 
 from targets.reporting.exports import TRIGGER_PARAM
@@ -39,4 +40,22 @@ class ExportRequestMiddleware:
             return HttpResponseBadRequest(
                 gettext("此页面不提供导出。"), content_type="text/plain; charset=utf-8"
             )
+        return response
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on every answer to a signed-in user and on
+    every API answer: figures, names and tokens must not stay in a shared proxy's or the
+    browser's cache (a shared office computer). Static files are served before this
+    (WhiteNoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
+            patch_vary_headers(response, ("Cookie",))
         return response

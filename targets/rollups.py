@@ -57,9 +57,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from . import periods, plan
+from . import clock, periods, plan
 from .models import Indicator, PeriodValue
 
 CALENDAR_FIRST, CALENDAR_LAST = date(2000, 1, 1), date(2050, 12, 31)  # filled by migration 0002
@@ -484,8 +483,8 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
         "start": ops.adapt_datefield_value(start or date.min),
         "end": ops.adapt_datefield_value(end or date.max),
         "start_prev": ops.adapt_datefield_value(start - timedelta(days=1) if start else date.min),
-        "today": ops.adapt_datefield_value(today or timezone.localdate()),
-        "now": ops.adapt_datetimefield_value(timezone.now()),
+        "today": ops.adapt_datefield_value(today or clock.today()),
+        "now": ops.adapt_datetimefield_value(clock.now()),
         "green": int(green * plan.SCALE),
         "yellow": int(yellow * plan.SCALE),
     }
@@ -528,7 +527,7 @@ def _mark_refreshed(cursor) -> None:
     cursor.execute(
         "INSERT INTO targets_rollup_state (id, refreshed_at) VALUES (1, %s)"
         " ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
-        [timezone.now().astimezone(UTC).isoformat()],
+        [clock.now().astimezone(UTC).isoformat()],
     )
 
 
@@ -544,7 +543,7 @@ def refresh(
     start when None). A change on a day moves every later cumulative value: when the
     changed days end at ``end``, the later day rows of amounts are shifted by the change
     (the rest is recomputed to the plan's end); without ``end`` everything is recomputed.
-    ``today`` (default: today in Asia/Shanghai) decides which rows are in the future.
+    ``today`` (default: the product's today, ``targets.clock``) decides which rows are in the future.
     Only rows whose figures change are written, so readers are never kept waiting.
     Returns the number of rows written (inserted or changed)."""
     full = start is None
@@ -637,8 +636,8 @@ def _drop_indexes(cursor) -> list[str]:
 
 
 def latest_computed_at() -> datetime | None:
-    """When the roll-up last ran (for "数据截至 …"): every figure saved before then is in
-    the ``PeriodValue`` rows. None if it never ran."""
+    """When the roll-up last ran (for "计算于 …"; "数据截至" is the as-of day): every
+    figure saved before then is in the ``PeriodValue`` rows. None if it never ran."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT refreshed_at FROM targets_rollup_state WHERE id = 1")
         row = cursor.fetchone()

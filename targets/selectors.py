@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -35,7 +34,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from . import periods, plan, rollups
+from . import clock, periods, plan, rollups
 from .models import Entry, Goal, Indicator, PeriodValue, localized_name, localized_unit
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
@@ -77,43 +76,26 @@ def tracked_period() -> tuple[date, date]:
 
 
 def computed_at(rows_latest: datetime | None) -> datetime | None:
-    """ "数据截至": when the roll-up last ran (every figure saved before then is in the
+    """ "计算于": when the roll-up last ran (every figure saved before then is in the
     roll-up rows), else the latest ``computed_at`` among the rows the page shows."""
     return rollups.latest_computed_at() or rows_latest
 
 
-def latest_data_day() -> date | None:
-    """The last day any indicator has a rolled-up figure (milestones, which carry a 0/1 on
-    every day, aside). Cached per roll-up run: the answer only moves when the roll-up does."""
-    stamp = rollups.latest_computed_at()
-    key = f"targets:latest-data-day:{stamp.isoformat()}" if stamp else None
-    day = cache.get(key) if key else None
-    if day is None:
-        day = (
-            PeriodValue.objects.filter(period_type=PeriodValue.PeriodType.DAY, actual__isnull=False)
-            .exclude(indicator__kind=Indicator.Kind.MILESTONE)
-            .order_by("-period_start")
-            .values_list("period_start", flat=True)
-            .first()
-        ) or ""
-        if key:
-            cache.set(key, day, 24 * 3600)
-    return day or None
-
-
-def resolve_as_of(raw: str | None, today: date) -> date:
-    """The as-of date a page shows: the one asked for, else today; clipped into the tracked
-    period and, when no date was asked for, not past the last day that has figures (so the
-    demo opens on its last day rather than on empty days)."""
+def resolve_as_of(raw: str | date | None, today: date | None = None) -> date:
+    """The as-of date a page shows ("数据截至"): the one asked for, else the product's today
+    (``targets.clock``), clipped into the tracked period. The latest entry never moves it:
+    figures entered for later days wait until the clock (or the reader) gets there. Pages
+    parse ``?as_of=`` with ``targets.params.query_day`` first (a bad date is a 400 there);
+    here a text that is not a date counts as none asked for."""
     start, end = tracked_period()
-    asked = parse_date(raw) if raw else None
-    if asked is not None:
-        return periods.clip(asked, start, end)
-    day = periods.clip(today, start, end)
-    latest = latest_data_day()
-    if latest is not None and start <= latest < day:
-        day = latest
-    return day
+    if isinstance(raw, date):
+        asked = raw
+    else:
+        try:
+            asked = parse_date(raw) if raw else None
+        except ValueError:  # well-formed but impossible, such as 2021-02-30
+            asked = None
+    return periods.clip(asked or today or clock.today(), start, end)
 
 
 def with_day_row(queryset: QuerySet, as_of: date) -> QuerySet:

@@ -40,14 +40,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IndicatorFilterSerializer(serializers.Serializer):
-    """Query parameters of the indicator list."""
-
-    department = serializers.SlugField(required=False, help_text=_("责任单位代码。"))
-    goal = serializers.SlugField(required=False, help_text=_("目标代码。"))
-    kind = serializers.ChoiceField(choices=Indicator.Kind.choices, required=False)
-
-
 class SeriesQuerySerializer(serializers.Serializer):
     """Query parameters of an indicator's series."""
 
@@ -92,13 +84,6 @@ class EntrySerializer(serializers.ModelSerializer):
         model = Entry
         fields = ["id", "indicator", "date", "value", "note", "version"]
         read_only_fields = fields
-
-
-class EntryFilterSerializer(serializers.Serializer):
-    indicator = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-    department = serializers.SlugField(required=False, help_text=_("责任单位代码。"))
 
 
 class _EntryWriteSerializer(serializers.Serializer):

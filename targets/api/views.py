@@ -17,7 +17,6 @@ to tick a box: a script must state that it means an unusual figure.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -26,14 +25,13 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from targets import roles, rollups, tasks
+from targets import clock, roles, rollups, tasks
 from targets.api.common import ID_REGEX, ApiViewMixin, raise_for_rejection
+from targets.api.filters import EntryFilter, IndicatorFilter, ListFilterBackend
 from targets.api.serializers import (
     EntryCreateSerializer,
-    EntryFilterSerializer,
     EntrySerializer,
     EntryUpdateSerializer,
-    IndicatorFilterSerializer,
     IndicatorSerializer,
     RefreshAcceptedSerializer,
     RefreshRequestSerializer,
@@ -57,16 +55,16 @@ def readable_entries(user):
     """The entries ``user`` may read: all for officials and managers, their own
     department's for a clerk, none otherwise."""
     entries = Entry.objects.all()
-    if roles.is_manager(user) or roles.is_official(user):
+    if roles.can(user, roles.VIEW_ALL):
         return entries
     department = roles.user_department(user)
-    if roles.is_clerk(user) and department is not None:
+    if roles.can(user, roles.ENTER_OWN) and department is not None:
         return entries.filter(indicator__department=department)
     return entries.none()
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("指标列表"), parameters=[IndicatorFilterSerializer]),
+    list=extend_schema(summary=_("指标列表")),
     retrieve=extend_schema(summary=_("指标详情")),
 )
 class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -75,19 +73,8 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicatorSerializer
     lookup_value_regex = ID_REGEX
     queryset = Indicator.objects.select_related("department", "goal")
-
-    def get_queryset(self):
-        indicators = super().get_queryset()
-        if self.action != "list":
-            return indicators
-        filters = _query(IndicatorFilterSerializer, self.request)
-        if "department" in filters:
-            indicators = indicators.filter(department__code=filters["department"])
-        if "goal" in filters:
-            indicators = indicators.filter(goal__code=filters["goal"])
-        if "kind" in filters:
-            indicators = indicators.filter(kind=filters["kind"])
-        return indicators
+    filter_backends = [ListFilterBackend]
+    filterset_class = IndicatorFilter
 
     @extend_schema(
         summary=_("指标的汇总序列（日、旬、月、季度、年）"),
@@ -106,7 +93,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             rows = rows.filter(period_end__gte=query["start"])
         if "end" in query:
             rows = rows.filter(period_start__lte=query["end"])
-        today = timezone.localdate()
+        today = clock.today()
         points = [
             {
                 "period_start": row.period_start,
@@ -172,7 +159,7 @@ def _write(request, row: EntryInput, indicator: Indicator, data: dict) -> Entry:
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("填报数据列表"), parameters=[EntryFilterSerializer]),
+    list=extend_schema(summary=_("填报数据列表")),
     retrieve=extend_schema(summary=_("一条填报数据")),
     create=extend_schema(
         summary=_("新增一条填报数据"),
@@ -202,20 +189,11 @@ class EntryViewSet(
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    filter_backends = [ListFilterBackend]
+    filterset_class = EntryFilter
+
     def get_queryset(self):
-        entries = readable_entries(self.request.user)
-        if self.action != "list":
-            return entries
-        filters = _query(EntryFilterSerializer, self.request)
-        if "indicator" in filters:
-            entries = entries.filter(indicator_id=filters["indicator"])
-        if "start" in filters:
-            entries = entries.filter(date__gte=filters["start"])
-        if "end" in filters:
-            entries = entries.filter(date__lte=filters["end"])
-        if "department" in filters:
-            entries = entries.filter(indicator__department__code=filters["department"])
-        return entries.order_by("indicator_id", "date")
+        return readable_entries(self.request.user).order_by("indicator_id", "date")
 
     def get_object(self):
         entry = get_object_or_404(Entry.objects.select_related("indicator__department"), pk=self.kwargs["pk"])
@@ -265,9 +243,9 @@ class RollupRefreshView(ApiViewMixin, APIView):
             missing = ", ".join(str(pk) for pk in sorted(wanted - existing))
             raise ValidationError({"indicators": [_("指标不存在：%(ids)s") % {"ids": missing}]})
         user = request.user
-        if roles.is_manager(user):
+        if roles.can(user, roles.ENTER_ANY):
             allowed = None
-        elif roles.is_clerk(user) and roles.user_department(user) is not None:
+        elif roles.can(user, roles.ENTER_OWN) and roles.user_department(user) is not None:
             allowed = set(
                 Indicator.objects.filter(department=roles.user_department(user)).values_list("pk", flat=True)
             )

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from targets import clock
 from targets.models import Department, Indicator, Submission
 from targets.periods import QUARTER, period_of, week_start
 
@@ -83,7 +83,7 @@ class DepartmentTimeliness:
 def quarter_table(day: date, now: datetime | None = None) -> list[DepartmentTimeliness]:
     """Per department, for the quarter containing ``day``: how many owed weeks were
     submitted on time, late, are missing, or not yet due."""
-    now = now or timezone.now()
+    now = now or clock.now()
     quarter = period_of(QUARTER, day)
     owed = owed_weeks(quarter.start, quarter.end)
     subs = {
@@ -114,7 +114,7 @@ def reference_day(now: datetime | None = None, department: Department | None = N
     """Today in Shanghai, or the last day any indicator (of ``department``, if given) takes
     figures if that is earlier (the tracker's plans are for Q4 2021: after they end, the
     last weeks stay in view)."""
-    today = (now or timezone.now()).astimezone(TZ).date()
+    today = (now or clock.now()).astimezone(TZ).date()
     indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
     if department is not None:
         indicators = indicators.filter(department=department)
@@ -127,7 +127,7 @@ def overdue(
 ) -> list[tuple[Department, date]]:
     """(department, Monday) of every owed week in [start, end] that is past due and not
     submitted, newest first. Defaults: the 13 weeks up to the last week due."""
-    now = now or timezone.now()
+    now = now or clock.now()
     last_due = last_due_week(now)
     end = min(end or last_due, last_due + timedelta(days=6))
     start = start or last_due - timedelta(weeks=12)
@@ -151,7 +151,7 @@ def overdue(
 def reminder_due(now: datetime | None = None) -> list[Department]:
     """Departments whose last week due (the week before this one) owes figures and is
     not submitted: the clerks of these get Monday's reminder."""
-    now = now or timezone.now()
+    now = now or clock.now()
     monday = week_start(now.astimezone(TZ).date()) - timedelta(days=7)
     owed = owed_weeks(monday, monday + timedelta(days=6))
     submitted = {

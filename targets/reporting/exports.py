@@ -1,7 +1,8 @@
 """Managers' table exports: any django-tables2 table to XLSX or CSV.
 
-One code path for every table view: ``ManagerExportMixin`` (a drop-in for
-``django_tables2.export.ExportMixin``) or, for function views, ``export_table()``.
+One code path for every table view: ``ManagerExportMixin`` (the same attributes as
+``django_tables2.export.ExportMixin``, whose tablib path it never used) or, for function
+views, ``export_table()``.
 
 - Only managers and superusers may export (others get 403); every export is audited.
 - Formula injection (CWE-1236): a text cell starting with ``= + - @``, tab, CR or NUL gets
@@ -52,10 +53,9 @@ from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import columns as tables_columns
-from django_tables2.export import ExportMixin
 from django_tables2.utils import A
 
-from targets import audit, roles
+from targets import audit, clock, params, roles, selectors
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -82,7 +82,7 @@ Cell = str | int | float | Decimal | date | None
 
 def can_export(user) -> bool:
     """Managers and superusers export; nobody else."""
-    return roles.is_manager(user)
+    return roles.can(user, roles.EXPORT)
 
 
 def neutralise(value: Cell) -> Cell:
@@ -143,9 +143,9 @@ def content_disposition(filename: str, ascii_fallback: str) -> str:
 
 
 def export_filenames(name: str, ascii_name: str, export_format: str, day: date | None = None) -> tuple:
-    """("指标进度_2021-11-28.xlsx", "indicators_2021-11-28.xlsx"): Chinese name and ASCII
-    fallback, both with the date (Asia/Shanghai) of the export."""
-    day = day or timezone.localdate()
+    """("指标进度_2021-11-19.xlsx", "indicators_2021-11-19.xlsx"): Chinese name and ASCII
+    fallback, both with ``day`` (default: the product's today, ``targets.clock``)."""
+    day = day or clock.today()
     return f"{name}_{day.isoformat()}.{export_format}", f"{ascii_name}_{day.isoformat()}.{export_format}"
 
 
@@ -413,23 +413,11 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet1"
 
 
-def write_xlsx(
-    file,
-    *,
-    names: list[str],
-    headers: list[str],
-    rows: Iterator[list],
-    title: str = "Sheet1",
-    number_formats: dict[str, str] | None = None,
-) -> int:
-    """Write a one-sheet XLSX to ``file`` (a path or a seekable binary file), row by row:
-    memory stays bounded whatever the number of rows. Returns the number of data rows.
-
-    SpreadsheetML is written directly (inline strings, one style per number format):
-    openpyxl's write-only mode measured about 10,000 cells/s here, too slow for 100,000
-    rows × a dozen columns; this writer is several times faster. Number formats and column
-    widths come from the header and the first ``SAMPLE_ROWS`` rows."""
-    number_formats = number_formats or {}
+def _layout(
+    names: list[str], headers: list[str], rows: Iterator[list], number_formats: dict[str, str]
+) -> tuple[list[list], list[int], list[str]]:
+    """(the first ``SAMPLE_ROWS`` rows, read from ``rows``; column widths in Excel
+    character units; each column's number format) from the header and those rows."""
     sample = list(islice(rows, SAMPLE_ROWS))
     widths = [_text_width(h) for h in headers]
     decimals = [0] * len(names)
@@ -446,6 +434,29 @@ def write_xlsx(
                 shown = "" if value is None else str(value)
             widths[i] = max(widths[i], _text_width(shown))
     column_formats = [number_formats.get(name) or number_format(decimals[i]) for i, name in enumerate(names)]
+    return sample, widths, column_formats
+
+
+def write_xlsx(
+    file,
+    *,
+    names: list[str],
+    headers: list[str],
+    rows: Iterator[list],
+    title: str = "Sheet1",
+    number_formats: dict[str, str] | None = None,
+) -> int:
+    """Write a one-sheet XLSX to ``file`` (a path or a seekable binary file), row by row:
+    memory stays bounded whatever the number of rows. Returns the number of data rows.
+
+    SpreadsheetML is written directly (inline strings, one style per number format).
+    ``manage.py bench --only export`` writes the same 100,000 rows × 11 columns with this
+    writer and with openpyxl's write-only mode (same header style, widths and number
+    formats: ``targets.bench.export.write_xlsx_openpyxl``) and prints both: 2.7 s against
+    43 s of CPU (16×) on a 2-core machine; openpyxl with plain values and no styles at all
+    was still about 7× slower. Number formats and column widths come from the header and
+    the first ``SAMPLE_ROWS`` rows."""
+    sample, widths, column_formats = _layout(names, headers, rows, number_formats or {})
     distinct = list(dict.fromkeys(column_formats))
     number_style = [4 + distinct.index(code) for code in column_formats]
     letters = [_column_letter(i) for i in range(len(names))]
@@ -589,7 +600,8 @@ def export_table(
     """Export ``table`` (already configured with the request's filters and ordering) as
     an XLSX or CSV download for a manager; audit it. Raises PermissionDenied for others.
 
-    ``day`` dates the file name: the page's as-of date (today where a page has none). The
+    ``day`` dates the file name: the page's as-of date (by default its ``?as_of=``, else
+    today, clipped into the tracked period), so the file says what day it shows. The
     table's own ``export_units`` and the places its columns show apply unless overridden."""
     if not can_export(request.user):
         raise PermissionDenied
@@ -599,6 +611,8 @@ def export_table(
     units = {**getattr(table, "export_units", {}), **(units or {})}
     headers = _headers_with_units(names, headers, units)
     number_formats = {**displayed_formats(table), **(number_formats or {})}
+    if day is None:
+        day = selectors.resolve_as_of(params.query_day(request, "as_of"))
     filename, fallback = export_filenames(name, ascii_name, export_format, day)
     query = request.GET.copy()
     query.pop(TRIGGER_PARAM, None)
@@ -655,14 +669,14 @@ def table_response(
     )
 
 
-class ManagerExportMixin(ExportMixin):
+class ManagerExportMixin:
     """For django-tables2 class views (``SingleTableMixin``/``SingleTableView``): adds
     ``?_export=xlsx`` and ``?_export=csv`` with the page's current filters and ordering.
 
     Set ``export_name`` (Chinese, shown to the user, e.g. "指标进度"), ``export_ascii_name``
     (fallback, e.g. "indicators") and optionally ``export_units`` and
-    ``export_number_formats``; a view with an as-of date returns it from
-    ``get_export_day()`` to date the file. Templates show the buttons with
+    ``export_number_formats``. The file is dated by the page's as-of date. Templates show
+    the buttons with
     ``{% include "reports/_export_buttons.html" %}`` (managers only)."""
 
     export_name = gettext_lazy("导出")
@@ -671,6 +685,7 @@ class ManagerExportMixin(ExportMixin):
     export_trigger_param = TRIGGER_PARAM
     export_units: dict[str, str] = {}
     export_number_formats: dict[str, str] = {}
+    exclude_columns: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         # Refuse before any query runs.
@@ -680,9 +695,6 @@ class ManagerExportMixin(ExportMixin):
 
     def get_export_name(self) -> str:
         return str(self.export_name)
-
-    def get_export_day(self) -> date:
-        return timezone.localdate()
 
     def get_table_pagination(self, table):
         if self.request.GET.get(self.export_trigger_param) in FORMATS:
@@ -697,7 +709,6 @@ class ManagerExportMixin(ExportMixin):
             export_format=export_format,
             name=self.get_export_name(),
             ascii_name=self.export_ascii_name,
-            day=self.get_export_day(),
             units=self.export_units,
             number_formats=self.export_number_formats,
             exclude_columns=self.exclude_columns,
@@ -709,7 +720,7 @@ class ManagerExportMixin(ExportMixin):
             if export_format not in FORMATS:
                 return HttpResponse(status=400)
             return self.create_export(export_format)
-        return super(ExportMixin, self).render_to_response(context, **kwargs)
+        return super().render_to_response(context, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,7 +2,7 @@
 HTML from one template, PDF through WeasyPrint, and the archive of stored PDFs.
 
 A report is about one period (a Monday–Sunday week, a calendar month or quarter) and is
-read "as of" its last day, or the last day with figures when the period is still running.
+read "as of" its last day, or today when the period is still running.
 Charts are hand-built SVG (vector in the PDF, no browser needed, a few milliseconds).
 """
 
@@ -18,19 +18,20 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from targets import periods, roles, selectors
+from targets import clock, periods, roles, selectors
 from targets.models import Goal, Indicator, PeriodValue, Report
 
 WEEK = "week"
@@ -85,27 +86,10 @@ def report_filename(period: periods.Period) -> str:
     return f"{report_title(period)}_{period.start.isoformat()}.pdf"
 
 
-def latest_figure_day() -> date | None:
-    """The last day any amount indicator has a rolled-up figure (milestone rows carry
-    their state forward to the plan's end, so they do not say how far figures go)."""
-    return (
-        PeriodValue.objects.filter(
-            period_type=PeriodValue.PeriodType.DAY,
-            actual__isnull=False,
-            indicator__kind=Indicator.Kind.AMOUNT,
-        )
-        .order_by("-period_start")
-        .values_list("period_start", flat=True)
-        .first()
-    )
-
-
 def report_as_of(period: periods.Period) -> date:
-    """The period's last day, or the last day with figures while figures stop inside it."""
-    latest = latest_figure_day()
-    if latest is not None and period.start <= latest < period.end:
-        return latest
-    return period.end
+    """The period's last day, or today (``targets.clock``) while the period is still
+    running (a week not yet over is read as of today, not as of its latest entry)."""
+    return periods.clip(clock.today(), period.start, period.end)
 
 
 # ---- The data -------------------------------------------------------------------------
@@ -297,7 +281,7 @@ def build(kind: str, day: date) -> ReportData:
         period_label=period_label(period),
         as_of=as_of,
         computed_at=max(computed, default=None),
-        generated_at=timezone.now(),
+        generated_at=clock.now(),
         totals=totals,
         headlines=headlines(rows, as_of, totals),
         behind=behind,
@@ -464,6 +448,20 @@ def render_html(data: ReportData, *, request=None, for_pdf: bool = False) -> str
     )
 
 
+def static_file_path(relative: str) -> Path | None:
+    """The file on disk behind a static URL path: from the finders (the source folders,
+    as with DEBUG on), else from what collectstatic gathered, where the hashed names of
+    production (``reports/report.3cd872b79772.css``) live."""
+    try:
+        found = finders.find(relative)
+        if isinstance(found, str) and Path(found).is_file():
+            return Path(found)
+        collected = Path(staticfiles_storage.path(relative))
+    except (NotImplementedError, SuspiciousFileOperation):  # a storage without files; "../"
+        return None
+    return collected if collected.is_file() else None
+
+
 def _local_fetcher():
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 (heavy import)
 
@@ -477,14 +475,11 @@ def _local_fetcher():
             if f"{parts.scheme}://{parts.netloc}/" != PDF_BASE_URL or not parts.path.startswith(prefix):
                 raise ValueError(f"refused (reports fetch only local static files): {url}")
             relative = unquote(parts.path[len(prefix) :])
-            found = finders.find(relative)
-            if not found:
-                candidate = Path(settings.STATIC_ROOT) / relative
-                found = str(candidate) if candidate.is_file() else None
-            if not found:
+            found = static_file_path(relative)
+            if found is None:
                 raise ValueError(f"no such static file: {relative}")
-            mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mime})
+            mime = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": mime})
 
     return LocalStaticFetcher()
 
@@ -538,7 +533,7 @@ def email_report(report: Report) -> int:
         return 0
     message = EmailMessage(
         subject=report.title,
-        body=_("%(title)s（统计截至%(as_of)s）见附件。")
+        body=_("%(title)s（数据截至%(as_of)s）见附件。")
         % {"title": report.title, "as_of": _date_zh(report.as_of)},
         to=recipients,
     )

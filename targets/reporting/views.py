@@ -1,35 +1,26 @@
 """Reports: the archive page, the printable HTML report, its PDF and archived downloads.
 Managers and superusers only; every PDF download is audited."""
 
-from datetime import date
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import audit, roles
+from targets import audit, clock, params, roles
 from targets.models import Report
 from targets.reporting import reports
 from targets.reporting.exports import content_disposition
 
-
-def _manager(request) -> None:
-    if not roles.is_manager(request.user):
-        raise PermissionDenied
+# Reports are exports: managers and superusers only.
+exporters_only = roles.capability_required(roles.EXPORT)
 
 
 def _period(kind: str, day: str):
     if kind not in reports.KINDS:
         raise Http404
-    try:
-        return reports.report_period(kind, date.fromisoformat(day))
-    except ValueError as error:
-        raise Http404 from error
+    return reports.report_period(kind, params.path_day(day))
 
 
 def _pdf_response(content, filename: str, ascii_name: str):
@@ -41,23 +32,23 @@ def _pdf_response(content, filename: str, ascii_name: str):
 
 
 @require_GET
+@exporters_only
 def archive(request):
     """Archived PDFs (newest first) and links to build any recent period's report."""
-    _manager(request)
     return render(
         request,
         "reports/archive.html",
         {
             "reports": Report.objects.select_related("created_by")[:200],
-            "choices": reports.recent_periods(timezone.localdate()),
+            "choices": reports.recent_periods(clock.today()),
         },
     )
 
 
 @require_POST
+@exporters_only
 def archive_build(request):
     """Build a period's PDF now and keep it in the archive."""
-    _manager(request)
     period = _period(request.POST.get("kind", ""), request.POST.get("day", ""))
     report = reports.archive_report(period.type, period.start, user=request.user)
     audit.record("report_archive", request=request, target=report.title, kind=period.type)
@@ -66,9 +57,9 @@ def archive_build(request):
 
 
 @require_GET
+@exporters_only
 def report(request, kind: str, day: str):
     """The printable HTML report of the period containing ``day``."""
-    _manager(request)
     period = _period(kind, day)
     if period.start.isoformat() != day:
         return redirect("report", kind=kind, day=period.start.isoformat())
@@ -77,9 +68,9 @@ def report(request, kind: str, day: str):
 
 
 @require_GET
+@exporters_only
 def report_pdf(request, kind: str, day: str):
     """The report as a PDF download, built now from the current roll-up."""
-    _manager(request)
     period = _period(kind, day)
     if period.start.isoformat() != day:
         return redirect("report_pdf", kind=kind, day=period.start.isoformat())
@@ -91,9 +82,9 @@ def report_pdf(request, kind: str, day: str):
 
 
 @require_GET
+@exporters_only
 def report_download(request, pk: int):
     """An archived PDF, through this login- and role-checked view (never public media)."""
-    _manager(request)
     report = get_object_or_404(Report, pk=pk)
     filename = f"{report.title}_{report.period_start.isoformat()}.pdf"
     audit.record("export", request=request, target=filename, format="pdf", report=report.pk)

@@ -18,8 +18,8 @@ REMINDER_TIME = datetime(2021, 10, 18, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.now", lambda: REMINDER_TIME)
+def frozen(time_machine):
+    time_machine.move_to(REMINDER_TIME, tick=False)
 
 
 def test_it_emails_the_clerks_of_departments_that_have_not_submitted(frozen, clerk, clerk2, indicators):
@@ -46,11 +46,11 @@ def test_it_sends_nothing_when_every_department_has_submitted(frozen, clerk, cle
     assert mail.outbox == []
 
 
-def test_it_does_not_remind_departments_with_nothing_to_report(monkeypatch, clerk, indicators):
+def test_it_does_not_remind_departments_with_nothing_to_report(time_machine, clerk, indicators):
     clerk.email = "clerk@example.cn"
     clerk.save()
     after = datetime(2022, 3, 7, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # all plans ended
-    monkeypatch.setattr("django.utils.timezone.now", lambda: after)
+    time_machine.move_to(after, tick=False)
     assert tasks.send_weekly_reminders() == 0
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from targets import services
@@ -346,29 +347,25 @@ FIRST = datetime(2021, 10, 18, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 AGAIN = datetime(2021, 10, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def submitted_returned_resubmitted(clerk, manager, invest, monkeypatch) -> Submission:
+def submitted_returned_resubmitted(clerk, manager, invest) -> Submission:
     """The clerk's week sent at FIRST, returned by the manager, sent again at AGAIN."""
     save(clerk, (invest, MON, "1"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: FIRST)
-    sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
-    services.return_week(user=manager, submission=sub, comment="周二缺数")
-    monkeypatch.setattr("django.utils.timezone.now", lambda: AGAIN)
-    services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+    with time_machine.travel(FIRST, tick=False):
+        sub = services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
+        services.return_week(user=manager, submission=sub, comment="周二缺数")
+    with time_machine.travel(AGAIN, tick=False):
+        services.submit_week(user=clerk, department=invest.department, week_start=WEEK)
     return sub
 
 
-def test_it_keeps_the_first_submission_time_through_return_and_resubmission(
-    clerk, manager, indicators, monkeypatch
-):
+def test_it_keeps_the_first_submission_time_through_return_and_resubmission(clerk, manager, indicators):
     first, again = FIRST, AGAIN
-    sub = submitted_returned_resubmitted(clerk, manager, indicators[0], monkeypatch)
+    sub = submitted_returned_resubmitted(clerk, manager, indicators[0])
     sub.refresh_from_db()
     assert (sub.first_submitted_at, sub.submitted_at) == (first, again)
 
 
-def test_it_backfills_the_first_submission_time_from_the_weeks_history(
-    clerk, manager, indicators, monkeypatch
-):
+def test_it_backfills_the_first_submission_time_from_the_weeks_history(clerk, manager, indicators):
     import importlib
 
     from django.apps import apps
@@ -376,7 +373,7 @@ def test_it_backfills_the_first_submission_time_from_the_weeks_history(
     migration = importlib.import_module("targets.migrations.0006_submission_first_submitted_at")
     invest, _, hazards = indicators
     first, again = FIRST, AGAIN
-    sub = submitted_returned_resubmitted(clerk, manager, invest, monkeypatch)
+    sub = submitted_returned_resubmitted(clerk, manager, invest)
     # A week stored directly with one submission time, and a draft never submitted.
     plain = Submission.objects.create(department=hazards.department, week_start=WEEK, submitted_at=again)
     draft = Submission.objects.create(department=invest.department, week_start=WEEK + timedelta(days=7))
@@ -413,3 +410,16 @@ def test_it_writes_nothing_on_a_dry_run_but_applies_the_same_rules(clerk, indica
     assert not AuditEvent.objects.exists()
     with pytest.raises(EntryRejected):
         services.record_entries(user=clerk, rows=[EntryInput(hazards, MON, "1")], dry_run=True)
+
+
+def test_it_saves_a_long_reason_whole_in_the_audit_and_its_start_in_the_history(clerk, indicators):
+    """The history's reason column holds 100 characters (PostgreSQL refuses more): a 200-
+    character reason from the week form saves, and the audit row keeps every character."""
+    from targets.models import AuditEvent
+
+    invest = indicators[0]
+    reason = "统计口径调整" * 33 + "止"
+    save(clerk, (invest, MON, "1.5"), reason=reason)
+    record = Entry.history.get(indicator=invest, date=MON)
+    assert record.history_change_reason == reason[:100]
+    assert AuditEvent.objects.filter(action="entries").latest("pk").detail["reason"] == reason

@@ -6,17 +6,19 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
-from targets import roles
+from targets import clock, roles
 from targets.models import Indicator, UserProfile
 from targets.seed import demo
 
 # username, group, department (by the indicator whose unit they report for), staff.
-# The clerk reports key-project investment; clerk2 another unit (work safety).
+# The clerk reports key-project investment; clerk2 another unit (work safety). Only the
+# manager is staff: the admin is the managers' back office (zhengdong.admin); clerks and
+# officials have every page they need in the product.
 DEMO_USERS = [
     ("official", roles.OFFICIALS, None, False, "领导（只读）"),
     ("manager", roles.MANAGERS, None, True, "管理员（审核、导出、修改计划）"),
-    ("clerk", roles.CLERKS, "kp-investment", True, "填报员"),
-    ("clerk2", roles.CLERKS, "safety-nine-small-inspected", True, "填报员"),
+    ("clerk", roles.CLERKS, "kp-investment", False, "填报员"),
+    ("clerk2", roles.CLERKS, "safety-nine-small-inspected", False, "填报员"),
 ]
 
 
@@ -44,6 +46,14 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"郑东新区目标任务跟踪：{options['url']}"))
+        fixed = clock.fixed_today()
+        if fixed:
+            self.stdout.write(f"演示日期（DEMO_TODAY）：{fixed.isoformat()}，全站的“今天”均为这一天。")
+        else:
+            self.stdout.write(
+                f"未设置 DEMO_TODAY：全站的“今天”为真实日期 {clock.today().isoformat()}"
+                f"（演示数据截至 {demo.DEFAULT_UNTIL.isoformat()}；make run 会设置 DEMO_TODAY）。"
+            )
         self.stdout.write("演示账号（仅供演示，勿用于生产）— 密码均为 " + settings.DEMO_PASSWORD + "：")
         for line in lines:
             self.stdout.write("  " + line)

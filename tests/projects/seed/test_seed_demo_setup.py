@@ -1,5 +1,6 @@
 """``manage.py demo_setup`` (what ``make run`` runs): briefing, demo data, demo users."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def output(db):
+def output(db, settings):
+    settings.DEMO_TODAY = date(2021, 11, 19)  # as `make run` sets it
     out = StringIO()
     call_command("demo_setup", "--skip-migrate", stdout=out)
     return out.getvalue()
@@ -25,6 +27,10 @@ def test_it_prints_the_url_and_the_demo_logins(output):
     assert "仅供演示" in output
     for username in ("official", "manager", "clerk", "clerk2"):
         assert f"  {username} " in output
+
+
+def test_it_prints_the_demo_date_the_whole_site_runs_on(output):
+    assert "演示日期（DEMO_TODAY）：2021-11-19" in output
 
 
 def test_it_lets_each_demo_user_log_in(client, output):
@@ -53,3 +59,10 @@ def test_it_loads_demo_data_once_and_keeps_it_on_a_second_run(output):
     call_command("demo_setup", "--skip-migrate", stdout=out)
     assert "跳过 seed_demo" in out.getvalue()
     assert Entry.objects.count() == count
+
+
+def test_it_opens_the_admin_to_the_demo_manager_only(client, output):
+    for username, status in (("manager", 200), ("official", 302), ("clerk", 302), ("clerk2", 302)):
+        client.post(reverse("login"), {"username": username, "password": settings.DEMO_PASSWORD})
+        assert client.get(reverse("admin:index")).status_code == status, username
+        client.logout()

@@ -90,7 +90,10 @@ def test_it_shows_when_the_figures_were_computed(client, official, board):
     response = client.get("/", {"as_of": AS_OF.isoformat()})
     assert response.context["computed_at"] == latest
     shown = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")
-    assert f"数据截至 {shown}" in response.content.decode()
+    html = response.content.decode()
+    # Two labels: the day the figures are read on, and when the roll-up ran.
+    assert f"计算于 {shown}" in html
+    assert "数据截至" in html and f'name="as_of" value="{AS_OF.isoformat()}"' in html
 
 
 def test_it_changes_statuses_with_the_as_of_date(client, official, board):
@@ -103,8 +106,10 @@ def test_it_changes_statuses_with_the_as_of_date(client, official, board):
     assert early.green == 0
 
 
-def test_it_opens_on_the_last_day_with_figures_and_clips_into_the_quarter(board):
-    assert selectors.resolve_as_of(None, date(2026, 11, 28)) == AS_OF
+def test_it_opens_on_today_clipped_into_the_quarter_not_on_the_last_day_with_figures(board):
+    # Figures stop on AS_OF; today is later: the page opens on today (the quarter's end).
+    assert selectors.resolve_as_of(None, date(2026, 11, 28)) == Q4[1]
+    assert selectors.resolve_as_of(None, date(2021, 11, 20)) == date(2021, 11, 20)
     assert selectors.resolve_as_of("2022-03-01", date(2026, 11, 28)) == Q4[1]
     assert selectors.resolve_as_of("2021-06-01", date(2026, 11, 28)) == Q4[0]
     assert selectors.resolve_as_of("not-a-date", date(2021, 10, 5)) == date(2021, 10, 5)

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from targets import services
@@ -111,21 +112,21 @@ def test_it_tells_on_time_late_missing_and_pending(indicators):
     assert timeliness.week_status(sub, WEEK, at(date(2021, 12, 1), 0)) == timeliness.MISSING
 
 
-def submit_at(monkeypatch, moment, **kwargs):
-    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-    return services.submit_week(**kwargs)
+def submit_at(moment, **kwargs):
+    with time_machine.travel(moment, tick=False):
+        return services.submit_week(**kwargs)
 
 
-def test_it_counts_a_returned_week_from_its_first_submission(monkeypatch, clerk, manager, indicators):
+def test_it_counts_a_returned_week_from_its_first_submission(clerk, manager, indicators):
     econ = indicators[0].department
     services.record_entries(user=clerk, rows=[EntryInput(indicators[0], WEEK, "1")])
     week = {"user": clerk, "department": econ, "week_start": WEEK}
-    sub = submit_at(monkeypatch, at(WEEK + timedelta(days=7), 9), **week)  # Monday 9:00: on time
+    sub = submit_at(at(WEEK + timedelta(days=7), 9), **week)  # Monday 9:00: on time
     services.return_week(user=manager, submission=sub, comment="周三缺数")
     sub.refresh_from_db()
     later = at(date(2021, 11, 1), 9)
     assert timeliness.week_status(sub, WEEK, later) == timeliness.MISSING  # returned, not yet resent
-    submit_at(monkeypatch, at(WEEK + timedelta(days=9), 16), **week)  # resent Wednesday: after the due time
+    submit_at(at(WEEK + timedelta(days=9), 16), **week)  # resent Wednesday: after the due time
     sub.refresh_from_db()
     assert sub.submitted_at > timeliness.due_at(WEEK)
     assert timeliness.week_status(sub, WEEK, later) == timeliness.ON_TIME
@@ -137,29 +138,26 @@ def test_it_counts_a_returned_week_from_its_first_submission(monkeypatch, clerk,
     assert (row.on_time, row.late) == (1, 0)
 
 
-def test_it_still_counts_a_week_first_submitted_late_as_late(monkeypatch, clerk, manager, indicators):
+def test_it_still_counts_a_week_first_submitted_late_as_late(clerk, manager, indicators):
     econ = indicators[0].department
     services.record_entries(user=clerk, rows=[EntryInput(indicators[0], WEEK, "1")])
     week = {"user": clerk, "department": econ, "week_start": WEEK}
-    sub = submit_at(monkeypatch, at(WEEK + timedelta(days=7), 13), **week)  # Monday 13:00: late
+    sub = submit_at(at(WEEK + timedelta(days=7), 13), **week)  # Monday 13:00: late
     services.return_week(user=manager, submission=sub, comment="周三缺数")
-    submit_at(monkeypatch, at(WEEK + timedelta(days=8), 9), **week)
+    submit_at(at(WEEK + timedelta(days=8), 9), **week)
     sub.refresh_from_db()
     later = at(date(2021, 11, 1), 9)
     assert timeliness.week_status(sub, WEEK, later) == timeliness.LATE
     assert timeliness.week_status(None, WEEK, later) == timeliness.MISSING  # never submitted
 
 
-def test_it_shows_the_first_submission_time_to_managers_and_clerks(
-    client, monkeypatch, clerk, manager, indicators
-):
+def test_it_shows_the_first_submission_time_to_managers_and_clerks(client, clerk, manager, indicators):
     econ = indicators[0].department
     services.record_entries(user=clerk, rows=[EntryInput(indicators[0], WEEK, "1")])
     week = {"user": clerk, "department": econ, "week_start": WEEK}
-    sub = submit_at(monkeypatch, at(WEEK + timedelta(days=7), 9), **week)
+    sub = submit_at(at(WEEK + timedelta(days=7), 9), **week)
     services.return_week(user=manager, submission=sub, comment="周三缺数")
-    submit_at(monkeypatch, at(WEEK + timedelta(days=9), 16), **week)
-    monkeypatch.undo()
+    submit_at(at(WEEK + timedelta(days=9), 16), **week)
     client.force_login(manager)
     assert "首次提交：2021-10-18 09:00" in client.get(reverse("approvals")).content.decode()
     page = client.get(reverse("timeliness") + "?quarter=2021-10-01").content.decode()

@@ -36,18 +36,20 @@ def form_of(client, url=URL):
     return data
 
 
-def test_it_redirects_entry_to_this_week_or_the_departments_last_week(client, clerk, indicators, monkeypatch):
+def test_it_redirects_entry_to_this_week_or_the_departments_last_week(
+    client, clerk, indicators, time_machine
+):
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
     client.force_login(clerk)
     wednesday = datetime(2021, 10, 13, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: wednesday)
+    time_machine.move_to(wednesday, tick=False)
     assert client.get(reverse("entry_current"))["Location"] == URL
     # Once every plan of the department has ended, its last week stays in view.
     indicators[2].plan_end = date(2022, 5, 31)  # another department's plan runs longer
     indicators[2].save()
-    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 11, 28, tzinfo=ZoneInfo("UTC")))
+    time_machine.move_to(datetime(2026, 11, 28, tzinfo=ZoneInfo("UTC")), tick=False)
     assert client.get(reverse("entry_current"))["Location"] == reverse("entry_week", args=["2021-12-27"])
 
 

@@ -2,8 +2,12 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import unquote
 
 import django_tables2 as tables
@@ -147,11 +151,12 @@ def test_it_exports_csv_with_a_bom_and_chinese_headers(client, manager, values):
     assert rows[2][4] == "51"
 
 
-def test_it_names_the_file_in_chinese_with_the_date_and_an_ascii_fallback(client, manager, values):
+def test_it_names_the_file_in_chinese_with_the_date_and_an_ascii_fallback(client, manager, values, settings):
+    settings.DEMO_TODAY = date(2021, 11, 19)
     client.force_login(manager)
     response, _ = download(client, "?_export=csv")
     header = response["Content-Disposition"]
-    today = timezone.localdate().isoformat()
+    today = "2021-11-19"  # the page's as-of date: today, by the product's clock
     assert header.startswith(f'attachment; filename="period-values_{today}.csv"')
     encoded = header.split("filename*=UTF-8''")[1]
     assert unquote(encoded) == f"指标汇总_{today}.csv"
@@ -244,3 +249,15 @@ def test_it_exports_plain_field_tables_with_labels_dates_and_numbers(rf, manager
     assert [c.value for c in sheet[2]] == ["固定资产投资", "季度", datetime(2021, 10, 1), 433.2, "同步/超前"]
     assert sheet["C2"].number_format == "yyyy-mm-dd"
     assert sheet["A4"].value == "'" + EVIL
+
+
+def test_it_needs_no_tablib_anywhere():
+    # django-tables2's own export goes through tablib; ours writes XLSX and CSV itself, so
+    # every page and the API load with tablib absent (it is not in requirements.txt).
+    code = (
+        "import sys; sys.modules['tablib'] = None; import django; django.setup(); "
+        "import zhengdong.urls, targets.bench.export; from django.urls import get_resolver; "
+        "get_resolver().url_patterns; assert 'django_tables2.export' not in sys.modules"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhengdong.settings"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).parents[3])

@@ -156,9 +156,12 @@ def agrees(page: str, xlsx, csv_text: str, header: str) -> str | None:
     return None if page == text == csv_text else f"page {page!r}, XLSX {xlsx!r}, CSV {csv_text!r}"
 
 
+# The indicator page's table of 旬 (its own django-tables2 table before), the goal tree's
+# indicator rows, the safety areas, the recovery projects and the reporting timeliness:
 # (url, css class of the page's table, file columns the page shows in another form (a
 # heading over a group of rows, a unit after each figure), page columns the file splits).
 LISTINGS = {
+    "periods": (f"/targets/indicators/{{investment}}/?period=dekad&as_of={AS_OF}", "periods", set(), set()),
     "indicators": (
         f"/targets/goals/?as_of={AS_OF}",
         "indicators",
@@ -179,6 +182,7 @@ LISTINGS = {
 @pytest.mark.parametrize("listing", LISTINGS)
 def test_it_shows_and_exports_the_same_columns_and_figures(client, manager, demo_data, listing):
     url, css, file_only, page_only = LISTINGS[listing]
+    url = url.format(investment=Indicator.objects.get(code="kp-investment").pk)
     client.force_login(manager)
     headers, rows = page_table(client, url, css)
     xlsx_header, xlsx_body = xlsx_rows(export(client, url, "xlsx"))

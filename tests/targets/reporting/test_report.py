@@ -24,6 +24,7 @@ UNTIL = date(2021, 11, 19)
 @pytest.fixture
 def world(settings, tmp_path, departments):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_TODAY = UNTIL  # figures are entered up to today
     tree = make_tree()
     investment = make_indicator(
         "kp-investment",
@@ -63,7 +64,7 @@ def pdf_info(data: bytes, tmp_path) -> str:
 def test_it_reads_the_period_figures_from_the_rollup(world):
     week = reports.build("week", date(2021, 11, 17))
     assert week.period.start == date(2021, 11, 15) and week.period.end == date(2021, 11, 21)
-    assert week.as_of == UNTIL  # figures stop on Friday: the report says so
+    assert week.as_of == UNTIL  # the week is still running on Friday: the report says so
     lines = {line.row.code: line for section in week.sections for line in section.lines}
     assert lines["kp-investment"].period_actual == Decimal("7.5")  # Mon–Fri × 1.5
     # 300 before October + 50 days × 1.5
@@ -141,6 +142,24 @@ def test_it_never_fetches_anything_but_local_static_files():
         fetcher.fetch("file:///etc/passwd")
     css = fetcher.fetch(reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/reports/report.css")
     assert b"@page" in css.read()
+
+
+def test_it_styles_the_pdf_from_the_collected_hashed_stylesheet(settings, tmp_path):
+    # Production pages name static files by hash (reports/report.<hash>.css): only the
+    # folder collectstatic filled has them; no finder does.
+    settings.STATIC_ROOT = tmp_path / "static"
+    hashed = settings.STATIC_ROOT / "reports" / "report.0123456789ab.css"
+    hashed.parent.mkdir(parents=True)
+    hashed.write_text("@page { size: A4 }")
+    fetcher = reports._local_fetcher()
+    css = fetcher.fetch(
+        reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/reports/report.0123456789ab.css"
+    )
+    assert css.read() == b"@page { size: A4 }"
+    with pytest.raises(ValueError, match="no such static file"):
+        fetcher.fetch(reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/reports/missing.css")
+    with pytest.raises(ValueError, match="no such static file"):
+        fetcher.fetch(reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/../../zhengdong/settings.py")
 
 
 def test_the_monday_job_archives_the_week_and_emails_managers(client, manager, official, world, tmp_path):
