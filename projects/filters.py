@@ -16,8 +16,19 @@ def _select() -> forms.Select:
     return forms.Select(attrs={"data-autosubmit": ""})
 
 
+class _DisplayNameChoiceField(forms.ModelChoiceField):
+    """Options named in the active language (``display_name``)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+class DisplayNameChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _DisplayNameChoiceField
+
+
 class KeyProjectFilter(django_filters.FilterSet):
-    core_block = django_filters.ModelChoiceFilter(
+    core_block = DisplayNameChoiceFilter(
         queryset=CoreBlock.objects.all(), label=_("核心板块"), empty_label=_("全部"), widget=_select()
     )
     level = django_filters.ChoiceFilter(
@@ -26,7 +37,7 @@ class KeyProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=KeyProject.Status.choices, label=_("状态"), empty_label=_("全部"), widget=_select()
     )
-    department = django_filters.ModelChoiceFilter(
+    department = DisplayNameChoiceFilter(
         queryset=Department.objects.filter(key_projects__isnull=False).distinct(),
         label=_("责任单位"),
         empty_label=_("全部"),

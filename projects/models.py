@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from targets.models import Department, Goal, Indicator, value_field
+from targets.models import Department, Goal, Indicator, LocalizedNameMixin, value_field
 
 
-class CoreBlock(models.Model):
+class CoreBlock(LocalizedNameMixin, models.Model):
     """One of the five core blocks (五大核心板块). The briefing names some of them."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -27,7 +27,7 @@ class CoreBlock(models.Model):
         return self.name
 
 
-class KeyProject(models.Model):
+class KeyProject(LocalizedNameMixin, models.Model):
     """A key project (重点项目)."""
 
     class Level(models.TextChoices):
@@ -106,7 +106,7 @@ class KeyProject(models.Model):
         return self.name
 
 
-class RecoveryField(models.Model):
+class RecoveryField(LocalizedNameMixin, models.Model):
     """One of the eight fields (八大领域) of post-flood recovery. The briefing names five."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -123,7 +123,7 @@ class RecoveryField(models.Model):
         return self.name
 
 
-class RecoveryProject(models.Model):
+class RecoveryProject(LocalizedNameMixin, models.Model):
     """A post-flood recovery project (灾后重建项目), or a batch of them counted together
     (``planned_count``: e.g. the 25 repair projects led by 雁鸣路 due 2021-10-31)."""
 
@@ -169,7 +169,7 @@ class RecoveryProject(models.Model):
         return self.name
 
 
-class SafetyCampaign(models.Model):
+class SafetyCampaign(LocalizedNameMixin, models.Model):
     """A work-safety campaign: one of the 3 special rectification campaigns (专项整治) or
     one of the 7 sweep-inspection areas (拉网式排查整治)."""
 

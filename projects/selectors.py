@@ -254,9 +254,78 @@ def safety_areas(as_of: date) -> list[SafetyArea]:
     return areas
 
 
+def recovery_owners(projects) -> dict[int, int]:
+    """{indicator id: project id} of the indicators that measure one recovery project (or
+    batch) alone. An indicator linked to several (the 25 repair projects led by 雁鸣路 are
+    linked both to the batch and to 雁鸣路 itself) is the batch's figure: it belongs to the
+    one project among them that counts projects (``planned_count``), else to none."""
+    linked: dict[int, list] = {}
+    for project in projects:
+        for indicator in project.indicators.all():
+            linked.setdefault(indicator.pk, []).append(project)
+    owners = {}
+    for indicator_id, sharers in linked.items():
+        if len(sharers) > 1:
+            sharers = [p for p in sharers if p.planned_count]
+        if len(sharers) == 1:
+            owners[indicator_id] = sharers[0].pk
+    return owners
+
+
+def bond_role(indicator: Indicator) -> str | None:
+    """Which bond figure an indicator is: the projects applied for (个) or the amount
+    applied for (亿元), from its name (申报…债券…)."""
+    if "债券" not in indicator.name:
+        return None
+    return "amount" if indicator.unit == "亿元" else "projects"
+
+
+@dataclass
+class Bonds:
+    """Special recovery bonds: applied for to date (the indicators' roll-ups) against the
+    briefing's figures (81 projects, 14.2亿元), which are targets, not results."""
+
+    projects_done: Decimal | None
+    projects_target: int
+    amount_done: Decimal | None
+    amount_target: Decimal
+
+    @property
+    def projects_percent(self) -> Decimal | None:
+        if self.projects_done is None or not self.projects_target:
+            return None
+        return self.projects_done / self.projects_target * 100
+
+    @property
+    def amount_percent(self) -> Decimal | None:
+        if self.amount_done is None or not self.amount_target:
+            return None
+        return self.amount_done / self.amount_target * 100
+
+
+def recovery_bonds(projects) -> Bonds:
+    """The bond figures of the recovery projects: targets from the projects, applied for to
+    date from their bond indicators on the as-of date (prefetched by ``indicators_on``)."""
+    done: dict[str, Decimal | None] = {"projects": None, "amount": None}
+    seen = set()
+    for project in projects:
+        for indicator in project.indicators.all():
+            role = bond_role(indicator)
+            if role and indicator.pk not in seen and indicator.day_cumulative is not None:
+                seen.add(indicator.pk)
+                done[role] = (done[role] or Decimal(0)) + indicator.day_cumulative
+    return Bonds(
+        projects_done=done["projects"],
+        projects_target=sum(p.bond_projects or 0 for p in projects),
+        amount_done=done["amount"],
+        amount_target=sum((p.bond_amount for p in projects if p.bond_amount is not None), start=Decimal(0)),
+    )
+
+
 def recovery_fields(as_of: date) -> tuple[list[RecoveryField], list[RecoveryProject]]:
-    """Fields with their recovery projects and each project's linked indicators on
-    ``as_of`` (three queries); projects without a field come second."""
+    """Fields with their recovery projects and each project's own indicators on ``as_of``
+    (three queries); projects without a field come second. A project inside a batch (雁鸣路
+    of the 25) has no figure of its own: ``batch`` names the batch that counts it."""
     projects = with_figures(
         list(
             RecoveryProject.objects.select_related("field", "department").prefetch_related(
@@ -265,12 +334,23 @@ def recovery_fields(as_of: date) -> tuple[list[RecoveryField], list[RecoveryProj
         ),
         as_of,
     )
+    owners = recovery_owners(projects)
+    by_pk = {p.pk: p for p in projects}
+    counted = (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL)
     for project in projects:
-        indicators = list(project.indicators.all())
+        linked = list(project.indicators.all())
+        indicators = [i for i in linked if owners.get(i.pk) == project.pk]
+        batches = {owners[i.pk] for i in linked if owners.get(i.pk) not in (None, project.pk)}
+        project.batch = by_pk[min(batches)] if batches else None
+        project.own_indicators = indicators
         project.light = worst_status(indicators)
-        project.light_label = Status(project.light).label
-        counted = (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL)
-        project.progress_indicator = next((i for i in indicators if i.kind in counted), None)
+        in_batch = project.batch is not None and not indicators
+        project.light_label = _("计入批次") if in_batch else Status(project.light).label
+        # The completed count: a count indicator, never a bond figure (those are the
+        # projects applied for, not the projects done).
+        project.progress_indicator = next(
+            (i for i in indicators if i.kind in counted and bond_role(i) is None and i.unit != "亿元"), None
+        )
     fields = list(RecoveryField.objects.all())
     by_field: dict = {}
     for project in projects:

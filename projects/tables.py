@@ -18,12 +18,22 @@ class KeyProjectTable(tables.Table):
     actual, the status light (worst linked indicator) and open problems."""
 
     name = tables.Column(
-        verbose_name=_("项目"), linkify=lambda record: reverse("projects:key_detail", args=[record.pk])
+        verbose_name=_("项目"),
+        accessor="display_name",
+        order_by=("name",),
+        linkify=lambda record: reverse("projects:key_detail", args=[record.pk]),
     )
-    core_block = tables.Column(verbose_name=_("核心板块"), order_by=("core_block__name",), default="—")
+    core_block = tables.Column(
+        verbose_name=_("核心板块"),
+        accessor="core_block__display_name",
+        order_by=("core_block__name",),
+        default="—",
+    )
     level = tables.Column(verbose_name=_("级别"), accessor="get_level_display", order_by="level", default="—")
     status = tables.Column(verbose_name=_("状态"), accessor="get_status_display", order_by="status")
-    department = tables.Column(verbose_name=_("责任单位"), order_by=("department__name",))
+    department = tables.Column(
+        verbose_name=_("责任单位"), accessor="department__display_name", order_by=("department__name",)
+    )
     investment_done = NumberColumn(verbose_name=_("完成投资（亿元）"), default="—")
     annual_planned_investment = NumberColumn(verbose_name=_("年度计划（亿元）"), default="—")
     investment_percent = NumberColumn(verbose_name=_("完成率 %"), decimals=1, default="—")
@@ -106,12 +116,13 @@ class ProblemTable(tables.Table):
 
 class RecoveryTable(tables.Table):
     """Recovery projects and batches by field (the recovery page and its export): planned
-    count, completed (the linked indicator's cumulative roll-up), due date, investment,
-    bonds and the status light. The page groups the rows under their field's heading and
-    shows counts with their units; the file has the field and the units as columns."""
+    count, completed (the project's own count indicator's cumulative roll-up; a project
+    inside a batch has none), due date, investment, the bonds to apply for (targets) and
+    the status light. The page groups the rows under their field's heading and shows
+    counts with their units; the file has the field and the units as columns."""
 
     field = tables.Column(verbose_name=_("领域"), empty_values=(), visible=False)
-    name = tables.Column(verbose_name=_("项目/批次"))
+    name = tables.Column(verbose_name=_("项目/批次"), accessor="display_name")
     planned_count = NumberColumn(
         verbose_name=_("个数"), decimals=0, grouping=False, unit="count_unit", default="—"
     )
@@ -132,15 +143,17 @@ class RecoveryTable(tables.Table):
     # The page shows a project's bonds in one cell ("81个 / 14.20亿元"), the file in two
     # numeric columns.
     bonds = tables.Column(
-        verbose_name=_("债券"),
+        verbose_name=_("申报债券（目标）"),
         empty_values=(),
         exclude_from_export=True,
         attrs={"th": {"class": "num"}, "td": {"class": "num"}},
     )
-    bond_projects = NumberColumn(verbose_name=_("申报债券项目"), decimals=0, default="—", visible=False)
-    bond_amount = NumberColumn(verbose_name=_("申报债券"), default="—", visible=False)
+    bond_projects = NumberColumn(
+        verbose_name=_("申报债券项目（目标）"), decimals=0, default="—", visible=False
+    )
+    bond_amount = NumberColumn(verbose_name=_("申报债券资金（目标）"), default="—", visible=False)
     light = tables.Column(verbose_name=_("进度"))
-    department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
+    department = tables.Column(verbose_name=_("责任单位"), accessor="department__display_name")
 
     export_units = {"bond_projects": "个", "bond_amount": "亿元"}
 
@@ -161,13 +174,13 @@ class RecoveryTable(tables.Table):
         by_field: dict = {}
         for row in self.rows:
             by_field.setdefault(row.record.field_id, []).append(row)
-        groups = [(f.name, by_field.get(f.pk, [])) for f in self.fields]
+        groups = [(f.display_name, by_field.get(f.pk, [])) for f in self.fields]
         if None in by_field:
             groups.append((_("未分领域"), by_field[None]))
         return groups
 
     def render_field(self, value):
-        return value.name if value else _("未分领域")
+        return value.display_name if value else _("未分领域")
 
     def value_field(self, value):
         return str(self.render_field(value))
@@ -213,10 +226,10 @@ class SafetyTable(tables.Table):
     export): inspections, hazards found and rectified (cumulative roll-ups), rectification
     rate in %, open and overdue. On a phone the rows stack, each figure with its label."""
 
-    campaign = tables.Column(verbose_name=_("行动/领域"), accessor="campaign__name")
+    campaign = tables.Column(verbose_name=_("行动/领域"), accessor="campaign__display_name")
     kind = tables.Column(verbose_name=_("类型"), accessor="campaign__get_kind_display")
     department = tables.Column(
-        verbose_name=_("责任单位"), accessor="campaign__department__name", visible=False
+        verbose_name=_("责任单位"), accessor="campaign__department__display_name", visible=False
     )
     inspections = NumberColumn(
         verbose_name=_("检查"), decimals=0, grouping=False, default="—", attrs=cell_attrs(_("检查"), num=True)
@@ -236,11 +249,11 @@ class SafetyTable(tables.Table):
         attrs=cell_attrs(_("已整改"), num=True),
     )
     rate = NumberColumn(
-        verbose_name=_("整改率"),
+        verbose_name=_("累计整改率"),
         decimals=1,
         grouping=False,
         default="—",
-        attrs=cell_attrs(_("整改率"), num=True),
+        attrs=cell_attrs(_("累计整改率"), num=True),
     )
     open = NumberColumn(
         verbose_name=_("未整改"),

@@ -145,10 +145,7 @@ def recovery(request):
         return {
             "indicators": IndicatorTable(rows, as_of=as_of),
             "rows": rows,
-            "bonds": {
-                "projects": sum(p.bond_projects or 0 for p in projects),
-                "amount": sum((p.bond_amount for p in projects if p.bond_amount is not None), start=0),
-            },
+            "bonds": project_selectors.recovery_bonds(projects),
             "planned_total": sum(p.planned_count or 0 for p in projects),
             **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
         }

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,12 +21,48 @@ from . import periods
 VALUE_DIGITS = 18
 VALUE_PLACES = 4
 
+# Units of the briefing's figures in English; a unit not listed shows as entered.
+UNITS_EN = {
+    "亿元": " 100M yuan",
+    "万元": " 10k yuan",
+    "个": "",
+    "项": "",
+    "处": " sites",
+    "户": " households",
+    "次": " times",
+    "%": "%",
+}
+# Counted units: their figures are whole numbers (a plan to date, a pace, may not be).
+COUNT_UNITS = frozenset({"个", "项", "处", "户", "次", "家", "场", "人"})
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def localized_name(name: str, name_en: str) -> str:
+    """The English name in English where there is one, else the Chinese name."""
+    return name_en if name_en and english() else name
+
+
+def localized_unit(unit: str) -> str:
+    """The unit as written after a figure, in the active language."""
+    return UNITS_EN.get(unit, unit) if english() else unit
+
+
+class LocalizedNameMixin:
+    """``display_name``: what pages, tables, charts, exports and reports show."""
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name, self.name_en)
+
 
 def value_field(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
 
 
-class Department(models.Model):
+class Department(LocalizedNameMixin, models.Model):
     """A responsible unit (责任单位). The briefing names none: the seeded ones are an
     editable assumption (``is_assumption``)."""
 
@@ -46,7 +83,7 @@ class Department(models.Model):
         return self.name
 
 
-class Goal(models.Model):
+class Goal(LocalizedNameMixin, models.Model):
     """A node of the goal tree: the framework (三个高地/两个中心/一个新城 and their six
     goals), the briefing's five sections, and the work lines under each section."""
 
@@ -96,7 +133,7 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(department=department)
 
 
-class Indicator(models.Model):
+class Indicator(LocalizedNameMixin, models.Model):
     """A measured target. Its plan runs from ``plan_start`` to ``plan_end``; its progress
     comes from daily ``Entry`` rows rolled up into ``PeriodValue`` rows."""
 
@@ -236,11 +273,20 @@ class Indicator(models.Model):
         ) % {"weeks": shown}
 
     @property
+    def display_unit(self) -> str:
+        return localized_unit(self.unit)
+
+    @property
+    def is_count(self) -> bool:
+        """Counted in whole things (个, 项, 处, 户 …): its figures show as integers."""
+        return self.unit in COUNT_UNITS
+
+    @property
     def target_display(self) -> str:
         if self.target_value is None:
             return ""
         op = {"eq": "", "gte": "≥", "approx": "≈"}[self.target_op]
-        return f"{op}{self.target_value.normalize():f}{self.unit}"
+        return f"{op}{self.target_value.normalize():f}{self.display_unit}"
 
     @property
     def entry_start(self) -> date:

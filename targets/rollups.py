@@ -31,9 +31,12 @@ What a row holds (figures in the indicator's unit, 4 places):
 - **milestone**: an entry ≠ 0 marks the done day. ``actual`` = ``cumulative_actual`` = 1 if
   done by the period's end, else 0. Its plan is 1 on the due day (``plan_end``).
 - **ratio**: a percentage (0–100, e.g. 95.1220 for 95.122 %), from the numerator's and the
-  denominator's rows of the same period: ``actual`` = numerator actual ÷ denominator actual
-  × 100 (a missing numerator counts as 0; NULL when the denominator is 0 or missing),
-  ``cumulative_actual`` = numerator cumulative ÷ denominator cumulative × 100. Its
+  denominator's rows of the same period: ``cumulative_actual`` = numerator cumulative ÷
+  denominator cumulative × 100, the rate to the period's end (a missing numerator counts
+  as 0; NULL when the denominator is 0 or missing); ``actual`` is the same rate when
+  either part has a figure in the period, else NULL (nothing reported in it). A rate of one period's
+  parts alone would mix hazards found earlier and rectified in it with the period's own
+  finds (113.6 % in a 旬), so a period's rate is, like a level, as at its end. Its
   ``planned`` and ``cumulative_planned`` are both its target rate (0 without a target).
 - Before ``tracking_start`` the cumulative actual is unknown: NULL, status "none".
   Entries dated before ``tracking_start`` are refused by the services and not counted here.
@@ -376,7 +379,8 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
     renewed = " OR ".join(_id_filter(f"r.{col}", renew) for col in ("id", "numerator_id", "denominator_id"))
     types = ", ".join(f"'{period_type}'" for period_type in AGGREGATES)
     select = f"""SELECT t.indicator_id, t.period_type, t.period_start, t.period_end,
-           t.rate_u / 10000.0 AS actual, t.cum_rate_u / 10000.0 AS cumulative_actual,
+           CASE WHEN t.reported THEN t.cum_rate_u / 10000.0 END AS actual,
+           t.cum_rate_u / 10000.0 AS cumulative_actual,
            COALESCE(t.target_u, 0) / 10000.0 AS planned,
            COALESCE(t.target_u, 0) / 10000.0 AS cumulative_planned,
            CASE WHEN t.period_start > %(today)s THEN 'none'
@@ -387,8 +391,7 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
     WITH paired AS (
         SELECT r.id AS indicator_id, n.period_type, n.period_start, n.period_end,
                CAST(ROUND(r.target_value * 10000) AS BIGINT) AS target_u,
-               CAST(ROUND(n.actual * 10000) AS BIGINT) AS n_u,
-               CAST(ROUND(d.actual * 10000) AS BIGINT) AS d_u,
+               (n.actual IS NOT NULL OR d.actual IS NOT NULL) AS reported,
                CAST(ROUND(n.cumulative_actual * 10000) AS BIGINT) AS n_cum_u,
                CAST(ROUND(d.cumulative_actual * 10000) AS BIGINT) AS d_cum_u
         FROM targets_indicator r
@@ -402,7 +405,6 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
     ),
     rates AS (
         SELECT p.*,
-               {percent.format(n="p.n_u", d="p.d_u")} AS rate_u,
                {percent.format(n="p.n_cum_u", d="p.d_cum_u")} AS cum_rate_u
         FROM paired p
     )

@@ -19,14 +19,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
+    Case,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    When,
 )
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from . import clock, periods, plan, rollups
-from .models import Goal, Indicator, PeriodValue
+from .models import Entry, Goal, Indicator, PeriodValue, localized_name, localized_unit
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
 Status = PeriodValue.Status
@@ -44,7 +48,8 @@ DEFAULT_PERIOD = (date(2021, 10, 1), date(2021, 12, 31))
 HEADLINE_CODES = {
     "investment": "kp-investment",
     "signed": "sci-projects-signed",
-    "recovery": "rec-projects-done",
+    # Recovery: its investment (近15亿元); the 205 projects were planned, not a target.
+    "recovery": "rec-investment",
 }
 # The hazard rectification rate over every safety campaign: Σ rectified ÷ Σ found of the
 # indicators ``safety-<campaign>-found`` / ``-rectified`` (targets.seed.briefing).
@@ -101,8 +106,9 @@ class Row:
 
     id: int
     code: str
-    name: str
-    unit: str
+    name_zh: str
+    name_en: str
+    unit_zh: str
     kind: str
     decimals: int
     target_value: Decimal | None
@@ -111,7 +117,8 @@ class Row:
     plan_end: date
     goal_id: int
     department_id: int
-    department_name: str
+    department_name_zh: str
+    department_name_en: str
     department_code: str
     actual: Decimal | None
     cumulative_actual: Decimal | None
@@ -120,6 +127,54 @@ class Row:
     status: str
     computed_at: datetime | None
     as_of: date
+    done_on: date | None = None  # a milestone: the day it was done (on or before as_of)
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name_zh, self.name_en)
+
+    @property
+    def name(self) -> str:
+        """What a page shows as the indicator's name (``display_name``)."""
+        return self.display_name
+
+    @property
+    def display_unit(self) -> str:
+        return localized_unit(self.unit_zh)
+
+    @property
+    def department_display_name(self) -> str:
+        return localized_name(self.department_name_zh, self.department_name_en)
+
+    # What pages show (the Chinese is ``*_zh``): every template and table reading a row
+    # gets the active language's names without a second spelling of the rule.
+    unit = property(lambda self: self.display_unit)
+    department_name = property(lambda self: self.department_display_name)
+
+    @property
+    def cumulative_text(self) -> str:
+        """The cumulative actual as every page, export and report writes it (no unit): a
+        milestone says 已完成 with its day or 未完成, never 1 or 0."""
+        if self.kind == Indicator.Kind.MILESTONE:
+            if self.cumulative_actual and self.done_on:
+                return _("已完成（%(day)s）") % {"day": self.done_on.isoformat()}
+            return str(_("已完成")) if self.cumulative_actual else str(_("未完成"))
+        return figure_text(self.cumulative_actual, self.decimals)
+
+    @property
+    def plan_decimals(self) -> int:
+        """The places the cumulative plan shows (``figure_text``'s rule)."""
+        return plan_places(self.cumulative_planned, self.decimals)
+
+    @property
+    def planned_text(self) -> str:
+        """The cumulative plan: to the precision it needs (a count's plan to date, 1.23处,
+        is a pace, not a whole number); a milestone's is its due day."""
+        if self.kind == Indicator.Kind.MILESTONE:
+            return self.plan_end.isoformat()
+        if self.target_value is None:
+            return "—"
+        return figure_text(self.cumulative_planned, self.decimals, plan=True)
 
     @property
     def pending(self) -> bool:
@@ -146,6 +201,15 @@ class Row:
             return ""
         op = {"eq": "", "gte": "≥", "approx": "≈"}.get(self.target_op, "")
         return f"{op}{self.target_value.normalize():f}"
+
+    @property
+    def target_text(self) -> str:
+        """The target with its unit, or 无目标 (the briefing sets none)."""
+        if self.kind == Indicator.Kind.MILESTONE:
+            return _("%(day)s前完成") % {"day": self.plan_end.isoformat()}
+        if self.target_value is None:
+            return str(_("无目标"))
+        return f"{self.target_display}{self.display_unit}"
 
     @property
     def plan_ratio(self) -> Decimal | None:
@@ -182,6 +246,7 @@ ROW_FIELDS = (
     "id",
     "code",
     "name",
+    "name_en",
     "unit",
     "kind",
     "decimals",
@@ -192,25 +257,60 @@ ROW_FIELDS = (
     "goal_id",
     "department_id",
     "department__name",
+    "department__name_en",
     "department__code",
 )
 
 
 def rows(queryset: QuerySet, as_of: date, days: dict[int, rollups.DayValue] | None = None) -> list[Row]:
     """Dashboard rows of the given indicators on ``as_of``, in the queryset's order (the
-    indicators, then their day rows, unless ``days`` already holds them)."""
-    found = list(queryset.values(*ROW_FIELDS))
+    indicators with a milestone's done day, then their day figures, unless ``days``
+    already holds them)."""
+    found = list(queryset.annotate(done_on=done_on(as_of)).values(*ROW_FIELDS, "done_on"))
     if days is None:
         days = day_rows([values["id"] for values in found], as_of) if found else {}
     return [_row(values, days.get(values["id"]), as_of) for values in found]
 
 
+def done_on(as_of: date) -> Subquery:
+    """A milestone's done day as of ``as_of``: its first entry ≠ 0 (the roll-up's rule),
+    NULL for other kinds or when not done by then."""
+    first = (
+        Entry.objects.filter(indicator=OuterRef("pk"), date__lte=as_of)
+        .exclude(value=0)
+        .order_by("date")
+        .values("date")[:1]
+    )
+    return Case(When(kind=Indicator.Kind.MILESTONE, then=Subquery(first)), default=None)
+
+
+def plan_places(value: Decimal | None, decimals: int) -> int:
+    """The places a plan figure shows: the indicator's, or two when those would round it
+    (1.2346 of a count shown as 1, beside 1 done and 81 %), so a ratio of shown figures
+    reads true."""
+    if value is not None and value != value.quantize(Decimal(1).scaleb(-decimals)):
+        return max(decimals, 2)
+    return decimals
+
+
+def figure_text(value: Decimal | None, decimals: int, *, plan: bool = False, grouping: bool = False) -> str:
+    """A figure to the indicator's decimals (a plan: ``plan_places``), "—" when there is
+    none."""
+    if value is None:
+        return "—"
+    places = plan_places(value, decimals) if plan else decimals
+    return f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
+
+
 def _row(values: dict, day: rollups.DayValue | None, as_of: date) -> Row:
+    # Without a target nothing is planned: no plan figure, rather than a plan of 0.
+    unplanned = values["target_value"] is None and values["kind"] != Indicator.Kind.MILESTONE
     return Row(
         id=values["id"],
         code=values["code"],
-        name=values["name"],
-        unit=values["unit"],
+        name_zh=values["name"],
+        name_en=values["name_en"],
+        unit_zh=values["unit"],
         kind=values["kind"],
         decimals=values["decimals"],
         target_value=values["target_value"],
@@ -219,15 +319,17 @@ def _row(values: dict, day: rollups.DayValue | None, as_of: date) -> Row:
         plan_end=values["plan_end"],
         goal_id=values["goal_id"],
         department_id=values["department_id"],
-        department_name=values["department__name"],
+        department_name_zh=values["department__name"],
+        department_name_en=values["department__name_en"],
         department_code=values["department__code"],
         actual=day.actual if day else None,
         cumulative_actual=day.cumulative_actual if day else None,
-        planned=day.planned if day else None,
-        cumulative_planned=day.cumulative_planned if day else None,
+        planned=None if unplanned or day is None else day.planned,
+        cumulative_planned=None if unplanned or day is None else day.cumulative_planned,
         status=day.status if day else Status.NONE,
         computed_at=day.computed_at if day else None,
         as_of=as_of,
+        done_on=values["done_on"],
     )
 
 
@@ -278,15 +380,26 @@ class Overview:
 
 @dataclass
 class Hazards:
-    """Hazards found and rectified over all safety campaigns up to the as-of date."""
+    """Hazards found and rectified over all safety campaigns up to the as-of date, in the
+    unit of their indicators (项)."""
 
     found: Decimal
     rectified: Decimal
+    unit: str = "项"
 
     @property
     def rate(self) -> Decimal | None:
-        """Rectification rate in % (rectified ÷ found)."""
+        """Rectification rate in % (rectified to date ÷ found to date)."""
         return self.rectified / self.found * 100 if self.found else None
+
+    @property
+    def summary(self) -> str:
+        """The one wording of the two parts, on the overview and in the reports."""
+        return _("发现隐患 %(found)s %(unit)s · 已整改 %(rectified)s %(unit)s") % {
+            "found": f"{self.found:.0f}",
+            "rectified": f"{self.rectified:.0f}",
+            "unit": localized_unit(self.unit),
+        }
 
 
 def hazards(as_of: date, days: dict[int, rollups.DayValue] | None = None) -> Hazards:
@@ -295,22 +408,25 @@ def hazards(as_of: date, days: dict[int, rollups.DayValue] | None = None) -> Haz
     parts = Indicator.objects.filter(code__startswith=SAFETY_PREFIX).filter(
         Q(code__endswith="-found") | Q(code__endswith="-rectified")
     )
-    return _hazards(parts.values_list("id", "code"), as_of, days)
+    return _hazards(parts.values_list("id", "code", "unit"), as_of, days)
 
 
 def _hazards(parts, as_of: date, days: dict | None) -> Hazards:
-    parts = [(pk, code) for pk, code in parts]
+    """``parts``: (id, code, unit) of the found and rectified indicators."""
+    parts = list(parts)
     if days is None:
-        days = day_rows([pk for pk, _ in parts], as_of) if parts else {}
+        days = day_rows([pk for pk, *_ in parts], as_of) if parts else {}
     found = rectified = Decimal(0)
-    for pk, code in parts:
+    units = set()
+    for pk, code, unit in parts:
+        units.add(unit)
         day = days.get(pk)
         value = (day.cumulative_actual if day else None) or 0
         if code.endswith("-found"):
             found += value
         else:
             rectified += value
-    return Hazards(found=found, rectified=rectified)
+    return Hazards(found=found, rectified=rectified, unit=units.pop() if len(units) == 1 else "项")
 
 
 def _is_hazard_part(code: str) -> bool:
@@ -380,7 +496,7 @@ def overview(as_of: date) -> Overview:
     supports = defaultdict(set)
     for from_id, to_id in Goal.supports.through.objects.values_list("from_goal_id", "to_goal_id"):
         supports[from_id].add(to_id)
-    items = list(Indicator.objects.values_list("id", "goal_id", "kind", "plan_end", "order", "code"))
+    items = list(Indicator.objects.values_list("id", "goal_id", "kind", "plan_end", "order", "code", "unit"))
     days = day_rows(None, as_of)
     counts, computed_at = _count([item[:4] for item in items], days, as_of)
 
@@ -438,10 +554,12 @@ def overview(as_of: date) -> Overview:
         framework=list(framework.values()),
         sections=list(sections.values()),
         total=total,
-        behind=_behind([(pk, order, code) for pk, *_, order, code in items], days, as_of, 15),
+        behind=_behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15),
         behind_total=total.yellow + total.red,
         headlines={key: headlines[code] for key, code in HEADLINE_CODES.items() if code in headlines},
-        hazards=_hazards([(pk, code) for pk, *_, code in items if _is_hazard_part(code)], as_of, days),
+        hazards=_hazards(
+            [(pk, code, unit) for pk, *_, code, unit in items if _is_hazard_part(code)], as_of, days
+        ),
     )
 
 

@@ -128,7 +128,7 @@ class IndicatorTable(tables.Table):
         attrs=cell_attrs(_("累计完成"), num=True),
     )
     cumulative_planned = NumberColumn(
-        verbose_name=_("累计计划"), decimals="decimals", grouping=False, default="—", visible=False
+        verbose_name=_("累计计划"), decimals="plan_decimals", grouping=False, default="—", visible=False
     )
     plan_percent = NumberColumn(
         verbose_name=_("完成/计划"),
@@ -157,7 +157,7 @@ class IndicatorTable(tables.Table):
     def goal_names(self) -> dict[int, str]:
         """Goal names by id, read once and only if a cell needs them (the file's column)."""
         if self._goal_names is None:
-            self._goal_names = dict(Goal.objects.values_list("pk", "name"))
+            self._goal_names = {goal.pk: goal.display_name for goal in Goal.objects.all()}
         return self._goal_names
 
     def render_name(self, value, record):
@@ -177,6 +177,14 @@ class IndicatorTable(tables.Table):
 
     def render_target_value(self, record):
         return f"{record.target_display}{record.unit}"  # "≈15亿元", "≥50个": the target as set
+
+    def render_cumulative_actual(self, value, record, column):
+        if record.kind == "milestone":
+            return record.cumulative_text  # 已完成（2021-10-28） / 未完成, never 1 / 0
+        return column.render(value, record)
+
+    def value_cumulative_actual(self, value, record):
+        return record.cumulative_text if record.kind == "milestone" else value  # as the page says
 
     def value_target_value(self, value):
         return value
@@ -207,7 +215,7 @@ class TimelinessTable(tables.Table):
     export): owed weeks on time, late, missing and not yet due, and each week (coloured
     chips on the page, "2021-09-27 按时；…" in the file)."""
 
-    department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
+    department = tables.Column(verbose_name=_("责任单位"), accessor="department__display_name")
     due = tables.Column(verbose_name=_("应报周数"), attrs=cell_attrs(num=True))
     on_time = tables.Column(verbose_name=_("按时"), attrs=cell_attrs(num=True))
     late = tables.Column(verbose_name=_("逾期提交"), attrs=cell_attrs(num=True))

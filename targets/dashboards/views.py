@@ -64,13 +64,13 @@ def home(request):
 
 def _overview_figures(data: selectors.Overview) -> dict:
     headline_items = [
-        {"name": row.name, "done_percent": row.target_percent, "time_percent": row.time_percent}
+        {"name": row.display_name, "done_percent": row.target_percent, "time_percent": row.time_percent}
         for row in data.headlines.values()
         if row.target_value
     ]
     return {
         "sections": charts.status_counts(
-            [(group.goal.name, group.counts) for group in data.sections], _status_labels()
+            [(group.goal.display_name, group.counts) for group in data.sections], _status_labels()
         ),
         "headlines": charts.headline_progress(headline_items) if headline_items else None,
     }
@@ -88,7 +88,7 @@ def goal_tree(request):
     # The file lists every indicator in the page's order, with the goal the page shows
     # as a heading in a column of its own.
     listed = sorted(rows, key=lambda row: order.get(row.goal_id, len(order)))
-    table = IndicatorTable(listed, goal_names={goal.pk: goal.name for goal in goals}, as_of=as_of)
+    table = IndicatorTable(listed, goal_names={goal.pk: goal.display_name for goal in goals}, as_of=as_of)
 
     def page() -> dict:
         children: dict[int | None, list] = {}
@@ -135,7 +135,7 @@ def indicator_detail(request, pk: int):
         [pv.cumulative_planned for pv in days],
         target=indicator.target_value,
         as_of=as_of,
-        unit=indicator.unit,
+        unit=indicator.display_unit,
     )
     # Bars and table as they stood on the as-of date, like the burn-up: later periods
     # have no figures yet, the one in progress has its figures so far.
@@ -144,12 +144,12 @@ def indicator_detail(request, pk: int):
         [charts.short_label(period_type, row["period_start"]) for row in shown],
         [row["actual"] for row in shown],
         [row["planned"] for row in shown],
-        unit=indicator.unit,
+        unit=indicator.display_unit,
     )
     table = PeriodValueTable(
         [{"label": periods.label(period_type, row["period_start"], get_language()), **row} for row in shown],
         decimals=indicator.decimals,
-        unit=indicator.unit,
+        unit=indicator.display_unit,
     )
     return exports.table_response(
         request,
@@ -170,7 +170,7 @@ def indicator_detail(request, pk: int):
                 request, as_of, rows_computed_at=max((pv.computed_at for pv in days), default=None)
             ),
         },
-        name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
+        name=f"{indicator.display_name}_{dict(SWITCHER_PERIODS)[period_type]}",
         ascii_name=f"indicator-{indicator.code}-{period_type}",
         day=as_of,
     )
@@ -201,9 +201,9 @@ def department_detail(request, code: str):
     table.columns.hide("department_name")  # the page's heading; a column of its own in the file
 
     def page() -> dict:
-        timeliness_row = next(
-            (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
-        )
+        # As of that day: a week due after it is not yet due (未到期), not missing (未报).
+        table = timeliness.quarter_table(as_of, now=timeliness.end_of(as_of))
+        timeliness_row = next((row for row in table if row.department.pk == department.pk), None)
         return {
             "department": department,
             "rows": rows,
@@ -218,7 +218,7 @@ def department_detail(request, code: str):
         table,
         "targets/department_detail.html",
         page,
-        name=f"{department.name}_{_('指标进度')}",
+        name=f"{department.display_name}_{_('指标进度')}",
         ascii_name=f"indicators-{department.code}",
         day=as_of,
     )

@@ -34,6 +34,11 @@ def due_at(monday: date) -> datetime:
     return datetime.combine(monday + timedelta(days=7), time(DUE_HOUR), tzinfo=TZ)
 
 
+def end_of(day: date) -> datetime:
+    """The last moment of ``day`` in Shanghai: a page read "as of" a day judges weeks then."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ) - timedelta(microseconds=1)
+
+
 def week_status(submission: Submission | None, monday: date, now: datetime) -> str:
     """on_time / late (submitted, by or after the due time), missing (due and not
     submitted, or returned and not resubmitted), pending (not yet due).

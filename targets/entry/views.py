@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from targets import audit, clock, params, roles, rollups, services
+from targets import audit, clock, params, roles, rollups, selectors, services
 from targets.dashboards.tables import TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
@@ -116,6 +116,19 @@ class Row:
     week_total: str = ""
     cumulative: str = ""
     planned_to_date: str = ""
+    planned_share: str = ""
+
+    @property
+    def week_label(self) -> str:
+        """An amount's week adds up; a level's (a stock, 截至当日) is its latest value."""
+        return str(_("合计") if self.indicator.kind == Indicator.Kind.AMOUNT else _("最新"))
+
+    @property
+    def target_text(self) -> str:
+        ind = self.indicator
+        if ind.kind == Indicator.Kind.MILESTONE:
+            return _("%(day)s前完成") % {"day": ind.plan_end.isoformat()}
+        return ind.target_display or str(_("无目标"))
 
 
 def _week_total(indicator: Indicator, days: list[rollups.DayValue]) -> Decimal | None:
@@ -125,6 +138,23 @@ def _week_total(indicator: Indicator, days: list[rollups.DayValue]) -> Decimal |
     if indicator.kind == Indicator.Kind.AMOUNT:
         return sum(actuals, Decimal(0))
     return actuals[-1]  # level / milestone: the latest value in the week
+
+
+def _planned_text(indicator: Indicator, planned: Decimal | None) -> str:
+    """The plan to date with its unit (385.73亿元); "—" without a target (nothing is
+    planned: the safety counts)."""
+    if indicator.kind == Indicator.Kind.MILESTONE:
+        return _("%(day)s前完成") % {"day": indicator.plan_end.isoformat()}
+    if indicator.target_value is None or planned is None:
+        return "—"
+    return selectors.figure_text(planned, indicator.decimals, plan=True) + indicator.display_unit
+
+
+def _planned_share(indicator: Indicator, planned: Decimal | None) -> str:
+    """The plan to date as a share of the target: 目标的 89.0%."""
+    if indicator.kind == Indicator.Kind.MILESTONE or not indicator.target_value or planned is None:
+        return ""
+    return _("目标的 %(share)s%%") % {"share": f"{planned / indicator.target_value * 100:.1f}"}
 
 
 def build_grid(department, monday, *, editable: bool, posted=None, rejection=None):
@@ -187,10 +217,12 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
         upto = [pv for pv in mine if pv.period_start <= as_of]
         if upto:
             row.cumulative = _fmt(upto[-1].cumulative_actual)
-            planned = upto[-1].cumulative_planned
-            if planned is not None:  # a plan to date reads to the indicator's precision (≥ 2 places)
-                planned = planned.quantize(Decimal(1).scaleb(-max(ind.decimals, 2)))
-            row.planned_to_date = _fmt(planned)
+            if ind.kind == Indicator.Kind.MILESTONE:
+                row.cumulative = str(_("已完成") if upto[-1].cumulative_actual else _("未完成"))
+            row.planned_to_date = _planned_text(ind, upto[-1].cumulative_planned)
+            row.planned_share = _planned_share(ind, upto[-1].cumulative_planned)
+        elif ind.target_value is None and ind.kind != Indicator.Kind.MILESTONE:
+            row.planned_to_date = "—"
         for pv in mine:
             computed_at = max(computed_at, pv.computed_at) if computed_at else pv.computed_at
         rows.append(row)

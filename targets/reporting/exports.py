@@ -308,7 +308,7 @@ def _clean_text(value) -> Cell:
 
 def _headers_with_units(names: list[str], headers: list[str], units: dict[str, str]) -> list[str]:
     return [
-        f"{header}（{units[name]}）" if units.get(name) else header
+        f"{header}（{units[name].strip()}）" if units.get(name, "").strip() else header
         for name, header in zip(names, headers, strict=True)
     ]
 

@@ -107,30 +107,36 @@ class Line:
 
     row: selectors.Row
     period_actual: Decimal | None
+    period_start: date | None = None
 
     @property
     def name(self) -> str:
-        return self.row.name
+        return self.row.display_name
 
     @property
     def unit(self) -> str:
-        return self.row.unit
+        return self.row.display_unit
 
     @property
     def target(self) -> str:
+        if self.row.kind == Indicator.Kind.MILESTONE:
+            return self.row.plan_end.isoformat()  # done by that day
         return self.row.target_display
 
     @property
     def period_actual_text(self) -> str:
-        return _fmt(self.period_actual, self.row.decimals)
+        if self.row.kind == Indicator.Kind.MILESTONE:  # done in this period, or not
+            done = self.row.done_on
+            return str(_("已完成")) if done and self.period_start <= done else "—"
+        return selectors.figure_text(self.period_actual, self.row.decimals)
 
     @property
     def cumulative_text(self) -> str:
-        return _fmt(self.row.cumulative_actual, self.row.decimals)
+        return self.row.cumulative_text
 
     @property
     def planned_text(self) -> str:
-        return _fmt(self.row.cumulative_planned, self.row.decimals)
+        return self.row.planned_text
 
     @property
     def plan_percent_text(self) -> str:
@@ -242,7 +248,7 @@ def build(kind: str, day: date) -> ReportData:
     section_of = _section_of(goals)
     rows = selectors.rows(Indicator.objects.all(), as_of)
     actuals = period_actuals(period, rows)
-    lines = [Line(row, actuals.get(row.id)) for row in rows]
+    lines = [Line(row, actuals.get(row.id), period.start) for row in rows]
     by_id = {line.row.id: line for line in lines}
 
     totals = selectors.StatusCount()
@@ -276,7 +282,7 @@ def build(kind: str, day: date) -> ReportData:
         headlines=headlines(rows, as_of, totals),
         behind=behind,
         sections=filled,
-        status_chart=status_chart([(s.goal.name, s.counts.counts) for s in filled]),
+        status_chart=status_chart([(s.goal.display_name, s.counts.counts) for s in filled]),
     )
 
 
@@ -289,15 +295,12 @@ def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCo
         row = by_code.get(code)
         if row is None:
             continue
-        note = _("目标 %(target)s%(unit)s，完成 %(percent)s%%，时间进度 %(time)s%%") % {
-            "target": row.target_display,
-            "unit": row.unit,
+        note = _("目标 %(target)s，完成 %(percent)s%%，时间进度 %(time)s%%") % {
+            "target": row.target_text,
             "percent": _fmt(row.target_percent, 1),
             "time": _fmt(row.time_percent, 1),
         }
-        items.append(
-            Headline(row.name, _fmt(row.cumulative_actual, row.decimals), row.unit, note, row.status)
-        )
+        items.append(Headline(row.display_name, row.cumulative_text, row.display_unit, note, row.status))
     hazards = selectors.hazards(as_of)
     if hazards.found:
         items.append(
@@ -305,8 +308,7 @@ def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCo
                 _("隐患整改率"),
                 _fmt(hazards.rate, 1),
                 "%",
-                _("排查隐患 %(found)s 处，已整改 %(rectified)s 处")
-                % {"found": _fmt(hazards.found, 0), "rectified": _fmt(hazards.rectified, 0)},
+                hazards.summary,
             )
         )
     items.append(
@@ -347,13 +349,15 @@ def _clip_text(text: str, limit: int) -> str:
 
 
 def status_chart(groups: list[tuple[str, dict]]) -> SafeString:
-    """Stacked bars: per section, how many indicators are green, yellow, red or without
-    plan, with the count written on each segment and a legend in words."""
+    """Stacked bars: per section, how many indicators are green, yellow, red or not yet
+    due, with the count written on each segment and a legend in words. Indicators without
+    a plan (the fifty count-only safety measures) are judged against nothing: they are
+    not drawn (they would dwarf the rest) but counted in words after the bar."""
     width, left, bar, gap = 640, 230, 18, 10
-    plot = width - left - 20
+    plot = width - left - 90
     top = 28
     height = top + len(groups) * (bar + gap) + 10
-    order = ("green", "yellow", "red", selectors.PENDING_KEY, "none")
+    order = ("green", "yellow", "red", selectors.PENDING_KEY)
     labels = {selectors.PENDING_KEY: selectors.PENDING}
     parts = []
     x = left
@@ -363,7 +367,7 @@ def status_chart(groups: list[tuple[str, dict]]) -> SafeString:
             f'<text x="{x + 14}" y="15">{escape(labels.get(status) or Status(status).label)}</text>'
         )
         x += 80
-    most = max((sum(c.values()) for _n, c in groups), default=0) or 1
+    most = max((sum(c.get(status, 0) for status in order) for _n, c in groups), default=0) or 1
     for i, (name, counts) in enumerate(groups):
         y = top + i * (bar + gap)
         parts.append(
@@ -385,6 +389,9 @@ def status_chart(groups: list[tuple[str, dict]]) -> SafeString:
                     f' fill="{ink}">{n}</text>'
                 )
             x += w
+        if counts.get("none"):
+            note = _("无计划 %(n)s 项") % {"n": counts["none"]}
+            parts.append(f'<text x="{x + 6:.1f}" y="{y + bar - 5}" fill="#555">{escape(note)}</text>')
     return _svg(width, height, "".join(parts))
 
 

@@ -446,19 +446,20 @@ INDICATORS: list[dict] = [
         source="高质量办好全国“双创”活动周和2021商用密码大会。（未给出日期，按第四季度计）",
     ),
     # ---- Section 3: post-flood recovery.
+    # 205 is the number of recovery projects planned (谋划梳理), not a number to finish by a
+    # date: the briefing sets no completion target. The completed ones are counted
+    # against none (无计划); the recovery page shows them beside the 205 planned.
     dict(
         code="rec-projects-done",
-        name="灾后重建项目（完成个数）",
-        name_en="Post-flood recovery projects completed",
+        name="灾后重建项目已完成个数（共谋划205个）",
+        name_en="Post-flood recovery projects completed (of 205 planned)",
         unit="个",
         kind=L,
-        target="205",
-        op=EQ,
         end=MAY_2022_END,
         max="205",
         dept="econ",
         goal="s3-1",
-        source="谋划梳理城市道路、教育、医疗等灾后重建项目205个。",
+        source="谋划梳理城市道路、教育、医疗等灾后重建项目205个。（简报未给出完成目标和时限）",
     ),
     dict(
         code="rec-investment",

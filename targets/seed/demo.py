@@ -77,9 +77,11 @@ def _days(start: date, end: date) -> list[date]:
 
 def amount_series(indicator: Indicator, days: list[date], rng: random.Random, pace: float) -> list[Decimal]:
     """Daily amounts whose running sum follows pace × the plan (an even daily spread of
-    the target), wobbling a few per cent, never negative, within the valid range."""
+    the target, else of the valid range's top), wobbling a few per cent, never negative,
+    within the valid range."""
     total_days = (indicator.plan_end - indicator.plan_start).days + 1
-    per_day = indicator.target_value / total_days
+    scale = indicator.target_value if indicator.target_value is not None else indicator.max_value
+    per_day = scale / total_days
     values, done, wobble = [], Decimal(0), 0.0
     for n, _day in enumerate(days, 1):
         wobble = max(-0.06, min(0.06, wobble + rng.uniform(-0.02, 0.02)))
@@ -96,7 +98,9 @@ def level_series(indicator: Indicator, days: list[date], rng: random.Random, pac
     """A count reached to date: rises in whole steps along pace × an even plan from the
     plan start, never falls, never above the target or the valid range."""
     total_days = (indicator.plan_end - indicator.plan_start).days + 1
-    target = indicator.target_value
+    # A count without a target (the recovery projects completed, of the 205 planned)
+    # heads for its valid range's top instead.
+    target = indicator.target_value if indicator.target_value is not None else indicator.max_value
     start = Decimal(LEVEL_START.get(indicator.code, 0))
     values, level = [], start
     for day in days:
@@ -164,7 +168,7 @@ def build(indicators: list[Indicator], until: date) -> Plan:
         if ind.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL):
             continue  # ratios come from their parts
         pace = PACE.get(ind.code, rng.uniform(1.0, 1.08))
-        if ind.target_value is None:
+        if ind.target_value is None and ind.code.startswith("safety-"):
             continue  # safety counts: filled per campaign below
         series = (amount_series if ind.kind == Indicator.Kind.AMOUNT else level_series)(ind, days, rng, pace)
         values[ind.code] = dict(zip(days, series, strict=True))

@@ -162,7 +162,8 @@ def test_it_shows_recovery_by_field_with_counts_due_dates_and_bonds(client, offi
     client.force_login(official)
     html = client.get("/projects/recovery/", {"as_of": "2021-10-31"}).content.decode()
     assert "交通基础设施" in html and "雁鸣路等25个项目" in html and "2021-10-31" in html
-    assert "81个 / 14.20亿元" in html and "<b>14.20</b>" in html
+    assert "81个 / 14.20亿元" in html  # the batch row: what is to be applied for
+    assert "目标 14.20亿元" in html  # the card: a target, nothing applied for yet
 
 
 def test_it_reads_key_projects_with_the_same_number_of_queries_at_5_and_50_projects(

@@ -104,7 +104,8 @@ def expected_rows(today: date) -> dict[tuple, tuple]:
             target = ind.target_value
             rows[(ind.id, period_type, start)] = (
                 end,
-                _rate(numerator[1], denominator[1]),
+                # A period's rate is the rate to its end, shown when a part has a figure in it.
+                cum_rate if numerator[1] is not None or denominator[1] is not None else None,
                 cum_rate,
                 target or Decimal(0),
                 target or Decimal(0),

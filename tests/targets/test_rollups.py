@@ -155,6 +155,31 @@ def test_it_computes_a_ratio_as_a_percentage_of_its_parts(org):
     assert row(rate, "quarter", date(2021, 10, 1)).status == "green"
 
 
+def test_it_gives_a_periods_rate_as_the_rate_to_its_end_never_above_100(org):
+    found = make_indicator(org, "found", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31))
+    fixed = make_indicator(org, "fixed", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31))
+    rate = make_indicator(
+        org,
+        "rate",
+        Indicator.Kind.RATIO,
+        date(2021, 10, 1),
+        date(2021, 12, 31),
+        numerator=fixed,
+        denominator=found,
+    )
+    # 10 found in October, 4 of them rectified then; in November 2 found and 8 rectified
+    # (the 6 left from October among them): 8 ÷ 2 would read 400 %.
+    Entry.objects.create(indicator=found, date=date(2021, 10, 5), value=D("10"))
+    Entry.objects.create(indicator=fixed, date=date(2021, 10, 6), value=D("4"))
+    Entry.objects.create(indicator=found, date=date(2021, 11, 5), value=D("2"))
+    Entry.objects.create(indicator=fixed, date=date(2021, 11, 6), value=D("8"))
+    rollups.refresh(today=TODAY)
+
+    november = row(rate, "month", date(2021, 11, 1))
+    assert november.actual == november.cumulative_actual == D("100")  # 12 of 12 to date
+    assert row(rate, "month", date(2021, 10, 1)).actual == D("40")
+
+
 def test_it_gives_identical_rows_when_run_twice(org):
     indicator = make_indicator(
         org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("10")

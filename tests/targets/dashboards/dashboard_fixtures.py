@@ -90,7 +90,8 @@ def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
             if n % 2:
                 entries.append(Entry(indicator=indicator, date=days[len(days) // 2], value=Decimal(1)))
             continue
-        if indicator.target_value is None:  # safety counts: found 6 a day, rectified 5 (+0–2 per area)
+        if indicator.target_value is None and indicator.code.startswith("safety-"):
+            # safety counts: found 6 a day, rectified 5 (+0–2 per area)
             area, measure = indicator.code.rsplit("-", 1)
             extra = area_offsets.setdefault(area, len(area_offsets) % 3)
             per_day = {"inspected": 12, "found": 6, "rectified": 5}[measure]
@@ -107,14 +108,11 @@ def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
                 indicator.save(update_fields=["opening_value"])
             entries += [Entry(indicator=indicator, date=d, value=per_day) for d in days]
         else:  # level: the count reached so far
+            top = indicator.target_value or indicator.max_value  # a count without target: its range
             for d in days[6::7]:
-                level = indicator.target_value * pace * ((d - indicator.plan_start).days + 1) / total
+                level = top * pace * ((d - indicator.plan_start).days + 1) / total
                 entries.append(
-                    Entry(
-                        indicator=indicator,
-                        date=d,
-                        value=min(level, indicator.target_value).quantize(Decimal("1")),
-                    )
+                    Entry(indicator=indicator, date=d, value=min(level, top).quantize(Decimal("1")))
                 )
     # Overdue hazards (a level): one from the 8th day on, below the open hazards (found −
     # rectified grows by one a day).

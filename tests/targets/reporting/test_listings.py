@@ -172,8 +172,8 @@ LISTINGS = {
     "recovery": (
         f"/projects/recovery/?as_of={AS_OF}",
         "recovery",
-        {"领域", "单位", "完成单位", "申报债券项目（个）", "申报债券（亿元）"},
-        {"债券"},
+        {"领域", "单位", "完成单位", "申报债券项目（目标）（个）", "申报债券资金（目标）（亿元）"},
+        {"申报债券（目标）"},
     ),
     "timeliness": ("/approvals/timeliness/?quarter=2021-10-01", "timeliness", set(), set()),
 }
