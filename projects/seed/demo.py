@@ -85,7 +85,7 @@ def load(until: date) -> dict[str, int]:
                 raised_on=raised,
                 due_date=due,
                 closed_on=closed if is_closed else None,
-                status=Problem.Status.CLOSED if is_closed else Problem.Status.OPEN,
+                status=Problem.Status.CLOSED if is_closed else Problem.Status.TODO,
                 is_demo=True,
             )
         )

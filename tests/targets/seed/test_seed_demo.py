@@ -127,7 +127,7 @@ def test_it_marks_milestones_reached_and_raises_demo_problems(seeded):
     run("seed_demo")
     bus = Milestone.objects.get(project__code="longhu-autonomous-bus-2")
     assert bus.actual_date == date(2021, 10, 20)
-    assert Problem.objects.filter(is_demo=True, status="open").count() == 4
+    assert Problem.objects.filter(is_demo=True, status="todo").count() == 4
     assert Problem.objects.filter(is_demo=True, status="closed").count() == 1
 
 
