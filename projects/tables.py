@@ -80,25 +80,71 @@ class KeyProjectTable(tables.Table):
         return str(record.light_label)
 
 
-class ProblemTable(tables.Table):
-    """A project's problem list (问题清单): owner, due date, status."""
+STATUS_CSS = {
+    Problem.Status.TODO: "red",
+    Problem.Status.IN_PROGRESS: "yellow",
+    Problem.Status.CLOSE_REQUESTED: "none",
+    Problem.Status.CLOSED: "green",
+}
 
-    title = tables.Column(verbose_name=_("问题"))
-    owner = tables.Column(verbose_name=_("责任人"), default="—")
-    department = tables.Column(verbose_name=_("责任单位"))
+
+class ProblemTable(tables.Table):
+    """The problem list (问题清单): subject, unit, severity, deadline, status and whether it
+    is overdue (by the one clock, passed in as ``today``). The same table renders the
+    page and its XLSX/CSV export."""
+
+    title = tables.Column(
+        verbose_name=_("问题"), linkify=lambda record: reverse("problems:detail", args=[record.pk])
+    )
+    subject = tables.Column(verbose_name=_("所属"), empty_values=(), orderable=False)
+    department = tables.Column(verbose_name=_("责任单位"), order_by=("department__name",))
+    severity = tables.Column(verbose_name=_("严重程度"))
     raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d")
-    due_date = tables.DateColumn(verbose_name=_("解决时限"), format="Y-m-d", default="—")
+    due_date = tables.DateColumn(verbose_name=_("整改时限"), format="Y-m-d", default="—")
     status = tables.Column(verbose_name=_("状态"))
+    overdue = tables.Column(verbose_name=_("逾期"), empty_values=(), orderable=False)
 
     class Meta:
         model = Problem
-        fields = ("title", "owner", "department", "raised_on", "due_date", "status")
+        fields = ("title", "status", "overdue", "due_date", "severity", "department", "subject", "raised_on")
+        sequence = (
+            "title",
+            "status",
+            "overdue",
+            "due_date",
+            "severity",
+            "department",
+            "subject",
+            "raised_on",
+        )
         attrs = {"class": "table problems"}
-        orderable = False
+        order_by = ()
+
+    def __init__(self, *args, today, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def render_subject(self, record):
+        return str(record.subject or "—")
+
+    def render_severity(self, record):
+        return record.get_severity_display()
 
     def render_status(self, record):
-        css = "green" if record.status == Problem.Status.CLOSED else "red"
-        return format_html('<span class="status status-{}">{}</span>', css, record.get_status_display())
+        return format_html(
+            '<span class="status status-{}">{}</span>', STATUS_CSS[record.status], record.get_status_display()
+        )
+
+    def value_status(self, record):
+        return str(record.get_status_display())
+
+    def render_overdue(self, record):
+        if record.is_overdue(self.today):
+            return format_html('<span class="status status-red">{}</span>', _("逾期"))
+        return ""
+
+    def value_overdue(self, record):
+        return str(_("逾期")) if record.is_overdue(self.today) else ""
 
 
 class RecoveryTable(tables.Table):

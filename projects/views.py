@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from targets import periods, selectors
+from targets import clock, periods, selectors
 from targets.dashboards import charts
 from targets.models import Indicator
 from targets.reporting.exports import FORMATS, TRIGGER_PARAM, ManagerExportMixin, can_export, export_table
@@ -72,7 +72,7 @@ def key_detail(request, pk: int):
         as_of=as_of,
     )
     rows = selectors.rows(Indicator.objects.filter(key_projects=project), as_of)
-    problems = ProblemTable(project.problems.select_related("department"))
+    problems = ProblemTable(project.problems.for_list(), today=clock.today(), exclude=("subject",))
     RequestConfig(request, paginate=False).configure(problems)
     export_format = request.GET.get(TRIGGER_PARAM)
     if export_format is not None:
