@@ -129,7 +129,7 @@ def _move_schema(summary):
         summary=_("提出问题"),
         request=ProblemCreateSerializer,
         responses={201: ProblemDetailSerializer},
-        description=_("书记员只能为本单位提出问题（否则 403）；领导只读。"),
+        description=_("填报员只能为本单位提出问题（否则 403）；领导只读。"),
     ),
 )
 class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
