@@ -98,6 +98,7 @@ class ProblemTable(tables.Table):
     )
     subject = tables.Column(verbose_name=_("所属"), empty_values=(), orderable=False)
     department = tables.Column(verbose_name=_("责任单位"), order_by=("department__name",))
+    owner = tables.Column(verbose_name=_("责任人"), default="—")
     severity = tables.Column(verbose_name=_("严重程度"))
     raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d")
     due_date = tables.DateColumn(verbose_name=_("整改时限"), format="Y-m-d", default="—")
@@ -117,12 +118,17 @@ class ProblemTable(tables.Table):
             "subject",
             "raised_on",
         )
-        attrs = {"class": "table problems"}
+        attrs = {"class": "table problems stack"}
         order_by = ()
 
     def __init__(self, *args, today, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
+        # On a phone the rows stack (title first, then labelled cells); the overdue pill
+        # labels itself.
+        for name, column in self.columns.items():
+            if name not in ("title", "overdue"):
+                column.column.attrs = {**column.column.attrs, "td": {"data-label": str(column.header)}}
 
     def render_subject(self, record):
         return str(record.subject or "—")
