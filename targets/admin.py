@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import roles
 from .models import AuditEvent, Department, Entry, Goal, Indicator, PeriodValue, Submission, UserProfile
 
 
@@ -34,17 +38,57 @@ class UserProfileAdmin(admin.ModelAdmin):
     list_filter = ("department",)
 
 
-class DepartmentScopedAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's history pages, read-only. Its history form view saves any
+    valid POST (a "revert") for anyone who may merely view the model, with no version, no
+    audit event and no roll-up: every figure and week is written through
+    ``targets.services`` or not at all. So an old version is shown with every field
+    read-only and no Revert button, and a POST is refused for everyone, superusers
+    included (``SIMPLE_HISTORY_REVERT_DISABLED`` only hides the button)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.opts.fields if f.editable and not f.primary_key]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        self.check_history_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_history_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def check_history_scope(self, request, object_id) -> None:
+        """Raise Http404 unless the row is one the user sees in the list. simple-history
+        looks rows up by id in the history table, past ``get_queryset``; managers also
+        see the history of deleted rows."""
+        if roles.is_manager(request.user):
+            return
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+
+
+class DepartmentScopedAdmin(ReadOnlyHistoryAdmin):
     """Read-only admin for department-owned rows, with their history. Figures and weeks
     change only through the entry pages, the XLSX import and the API, which all go through
-    ``targets.services`` (validation, locked weeks, versions, roll-ups). Clerks with admin
-    access see only their own department's rows; managers and superusers see all."""
+    ``targets.services`` (validation, locked weeks, versions, roll-ups). Anyone but a
+    manager or superuser sees only their own department's rows (the admin site itself
+    admits managers and superusers only: ``zhengdong.admin``)."""
 
     department_path = "indicator__department"
 
     def get_queryset(self, request):
-        from . import roles
-
         qs = super().get_queryset(request)
         if roles.is_manager(request.user):
             return qs

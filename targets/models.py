@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import periods
+
 VALUE_DIGITS = 18
 VALUE_PLACES = 4
 
@@ -180,11 +182,58 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.name}"
 
+    def save(self, *args, **kwargs):
+        # Every path that moves an indicator (admin form, seed, shell) saves it: the
+        # approved-week lock must hold on all of them, not only on forms that call clean().
+        update_fields = kwargs.get("update_fields")
+        if (update_fields is None or "department" in update_fields) and (
+            message := self.department_move_refusal()
+        ):
+            raise ValidationError({"department": message})
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.plan_start and self.plan_end and self.plan_end < self.plan_start:
             raise ValidationError({"plan_end": _("计划完成日期不能早于计划开始日期。")})
         if self.kind == self.Kind.RATIO and not (self.numerator_id and self.denominator_id):
             raise ValidationError(_("比率指标需要分子和分母指标。"))
+        if message := self.department_move_refusal():
+            raise ValidationError({"department": message})
+
+    def department_move_refusal(self) -> str:
+        """Why the indicator may not move to ``self.department`` (``""`` if it may).
+
+        A week is locked per department (``Submission``). Moving an indicator whose
+        figures lie in a week approved under its stored department would put them under
+        the new department's week, unlocked; moving figures into a week the new
+        department has approved would add them to an approval that never saw them. So a
+        move is refused while any of its figures lies in an approved week of either
+        department; a manager unlocks those weeks first (with a reason)."""
+        if self.pk is None or self.department_id is None:
+            return ""
+        stored = Indicator.objects.filter(pk=self.pk).values_list("department_id", flat=True).first()
+        if stored is None or stored == self.department_id:
+            return ""
+        mondays = {
+            periods.week_start(day)
+            for day in Entry.objects.filter(indicator_id=self.pk).values_list("date", flat=True)
+        }
+        locked = (
+            Submission.objects.filter(
+                status=Submission.Status.APPROVED,
+                department_id__in=(stored, self.department_id),
+                week_start__in=mondays,
+            )
+            .select_related("department")
+            .order_by("week_start", "department__order")
+        )
+        weeks = [f"{s.department.name} {s.week_start:%Y-%m-%d}" for s in locked[:4]]
+        if not weeks:
+            return ""
+        shown = "、".join(weeks[:3]) + ("等" if len(weeks) > 3 else "")
+        return _(
+            "该指标在已审核锁定的周内有数据（%(weeks)s），不能更换责任单位；请先由管理员解锁这些周，再更换。"
+        ) % {"weeks": shown}
 
     @property
     def target_display(self) -> str:
@@ -322,6 +371,49 @@ class Submission(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+class SubmissionEvent(models.Model):
+    """One move of a week (submit, approve, return, unlock): who, when, from which status
+    to which, and the comment or reason given with it. Written by
+    ``targets.services.move_week`` and never changed, so every move keeps its own comment
+    (an unlock's reason no longer hides the approval's comment)."""
+
+    class Move(models.TextChoices):
+        SUBMIT = "submit", _("提交")
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回")
+        UNLOCK = "unlock", _("解锁")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("周报")
+    )
+    move = models.CharField(_("操作"), max_length=20, choices=Move.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Submission.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Submission.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    comment = models.TextField(_("意见或原因"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("周报记录")
+        verbose_name_plural = _("周报记录")
+        indexes = [
+            # A week's history on the week and approvals pages: WHERE submission_id IN (…)
+            # ORDER BY at.
+            models.Index(fields=["submission", "at"], name="targets_subevent_sub_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.move} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A week's history is never changed.")
+        super().save(*args, **kwargs)
 
 
 class PeriodValue(models.Model):

@@ -19,9 +19,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import audit, clock, roles
-from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission
+from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission, SubmissionEvent
 from .periods import week_start as monday_of
 
 # A value above OUTLIER_FACTOR × the indicator's recent daily median needs confirmation.
@@ -178,7 +179,11 @@ def recent_median(indicator_id: int, before: date) -> Decimal | None:
 
 
 @dataclass
-class _Row:
+class CheckedRow:
+    """One row of a batch once parsed and checked: its indicator, day, value (``None``:
+    delete the day's entry), note (``None``: keep the stored one), the version the client
+    read, and the messages it earned."""
+
     key: tuple
     indicator: Indicator
     date: date
@@ -186,6 +191,16 @@ class _Row:
     note: str | None
     expected_version: int | None
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoredWeeks:
+    """What ``compare_with_stored`` found under lock: the department-weeks' submissions
+    and the stored entries of the batch's cells, both row-locked until the transaction
+    ends."""
+
+    submissions: dict[tuple, Submission]
+    entries: dict[tuple, Entry]
 
 
 def _load_indicators(rows: list[EntryInput]) -> dict[int, Indicator]:
@@ -217,15 +232,32 @@ def record_entries(
 
     ``dry_run``: validate and write exactly as above, then roll everything back (the
     import preview uses it, so the preview and the real save apply the same rules).
+
+    Three steps, each callable on its own: ``check_rows`` (no lock, no write),
+    ``compare_with_stored`` (locks, compares with the stored state) and ``apply_rows``
+    (writes, versions, roll-up, audit).
     """
-    errors: dict = defaultdict(list)
-    codes: set[str] = set()
     if not rows:
         return []
-    indicators = _load_indicators(rows)
+    checked = check_rows(user=user, rows=rows)
+    with transaction.atomic():
+        stored = compare_with_stored(checked, confirm_outliers=confirm_outliers)
+        written = apply_rows(checked, stored, user=user, reason=reason, source=source)
+        if dry_run:
+            transaction.set_rollback(True)
+    return written
 
-    # 1. Checks that need no lock: the indicator, the user's department, the day, the value.
-    parsed: list[_Row] = []
+
+def check_rows(*, user, rows: list[EntryInput]) -> list[CheckedRow]:
+    """Step 1: the checks that need no lock. Each row's indicator exists and is entered
+    by hand (not a ratio), appears once, belongs to a department ``user`` may edit, its
+    day lies in the indicator's entry window and its value parses (``parse_value``).
+    Raises ``EntryRejected`` (``forbidden`` before ``invalid``) with every message per
+    cell; else returns the rows, parsed."""
+    errors: dict = defaultdict(list)
+    codes: set[str] = set()
+    indicators = _load_indicators(rows)
+    checked: list[CheckedRow] = []
     seen: set[tuple] = set()
     for row in rows:
         ind_id = row.indicator if isinstance(row.indicator, int) else row.indicator.pk
@@ -241,7 +273,7 @@ def record_entries(
             continue
         seen.add(key)
         note = None if row.note is None else row.note.strip()[:500]
-        item = _Row(key, indicator, row.date, None, note, row.expected_version)
+        item = CheckedRow(key, indicator, row.date, None, note, row.expected_version)
         if not roles.can_edit_department(user, indicator.department):
             item.errors.append(_("无权填报“%(dept)s”的指标。") % {"dept": indicator.department.name})
             codes.add("forbidden")
@@ -262,115 +294,133 @@ def record_entries(
                 item.errors.extend(exc.messages)
                 codes.add("invalid")
         errors[key].extend(item.errors)
-        parsed.append(item)
-
+        checked.append(item)
     if codes:
         raise EntryRejected(_pick(codes), _clean(errors))
+    return checked
 
-    # 2. Checks against the stored state, under lock, then the writes.
-    weeks = {(r.indicator.department_id, monday_of(r.date)) for r in parsed}
+
+def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = False) -> StoredWeeks:
+    """Step 2, inside the caller's transaction: lock the department-weeks (creating
+    their draft submissions) and the stored entries of the rows, then compare. A row in
+    an approved week is ``locked``; one whose stored version differs from the version
+    the client read is a ``conflict`` (the stored entry goes in ``conflicts``); a new
+    value above ``OUTLIER_FACTOR`` × the recent daily median needs ``confirm_outliers``
+    (``confirm``). Raises ``EntryRejected`` with every message per cell; else returns
+    the locked state for ``apply_rows``."""
+    errors: dict = defaultdict(list)
+    codes: set[str] = set()
     conflicts: list[Entry] = []
-    written: list[Entry] = []
-    with transaction.atomic():
-        submissions = _lock_weeks(weeks)
-        locked = {k for k, s in submissions.items() if s.is_locked}
-        current = _lock_entries(parsed)
-        for item in parsed:
-            entry = current.get(item.key)
-            if (item.indicator.department_id, monday_of(item.date)) in locked:
-                item.errors.append(_("该周已审核锁定，需管理员解锁后才能修改。"))
-                codes.add("locked")
-                continue
-            stored_version = entry.version if entry else None
-            if stored_version != item.expected_version:
-                if entry is not None:
-                    item.errors.append(
-                        _("此格已被 %(who)s 修改为 %(value)s，请核对后再保存。")
-                        % {"who": _who(entry), "value": _fmt(entry.value)}
-                    )
-                    conflicts.append(entry)
-                else:
-                    item.errors.append(_("此格已被他人清空，请核对后再保存。"))
-                codes.add("conflict")
-                continue
-            checks_outlier = item.indicator.kind != Indicator.Kind.MILESTONE and not confirm_outliers
-            if item.value is not None and checks_outlier:
-                changed = entry is None or entry.value != item.value
-                median = recent_median(item.indicator.pk, item.date) if changed else None
-                if median and median > 0 and item.value > OUTLIER_FACTOR * median:
-                    item.errors.append(
-                        _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
-                        % {"value": _fmt(item.value), "median": _fmt(median)}
-                    )
-                    codes.add("confirm")
-        for item in parsed:
-            if item.errors:
-                errors[item.key].extend(item.errors)
-        if codes:
-            raise EntryRejected(_pick(codes), _clean(errors), conflicts)
-
-        change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
-        touched: set[int] = set()
-        days: list[date] = []
-        touched_weeks: set[tuple] = set()
-        for item in parsed:
-            entry = current.get(item.key)
-            if item.value is None:
-                if entry is None:
-                    continue
-                entry._change_reason = change_reason
-                entry._history_user = user
-                entry.delete()
-            elif entry is None:
-                entry = Entry(
-                    indicator=item.indicator,
-                    date=item.date,
-                    value=item.value,
-                    note=item.note or "",
-                    created_by=user,
-                    updated_by=user,
+    weeks = {(r.indicator.department_id, monday_of(r.date)) for r in checked}
+    submissions = _lock_weeks(weeks)
+    locked = {k for k, s in submissions.items() if s.is_locked}
+    current = _lock_entries(checked)
+    for item in checked:
+        entry = current.get(item.key)
+        if (item.indicator.department_id, monday_of(item.date)) in locked:
+            item.errors.append(_("该周已审核锁定，需管理员解锁后才能修改。"))
+            codes.add("locked")
+            continue
+        stored_version = entry.version if entry else None
+        if stored_version != item.expected_version:
+            if entry is not None:
+                item.errors.append(
+                    _("此格已被 %(who)s 修改为 %(value)s，请核对后再保存。")
+                    % {"who": _who(entry), "value": _fmt(entry.value)}
                 )
-                entry._change_reason = change_reason
-                entry._history_user = user
-                entry.save()
-                written.append(entry)
-            elif entry.value != item.value or (item.note is not None and entry.note != item.note):
-                entry.value = item.value
-                if item.note is not None:
-                    entry.note = item.note
-                entry.version += 1
-                entry.updated_by = user
-                entry._change_reason = change_reason
-                entry._history_user = user
-                entry.save()
-                written.append(entry)
+                conflicts.append(entry)
             else:
+                item.errors.append(_("此格已被他人清空，请核对后再保存。"))
+            codes.add("conflict")
+            continue
+        checks_outlier = item.indicator.kind != Indicator.Kind.MILESTONE and not confirm_outliers
+        if item.value is not None and checks_outlier:
+            changed = entry is None or entry.value != item.value
+            median = recent_median(item.indicator.pk, item.date) if changed else None
+            if median and median > 0 and item.value > OUTLIER_FACTOR * median:
+                item.errors.append(
+                    _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
+                    % {"value": _fmt(item.value), "median": _fmt(median)}
+                )
+                codes.add("confirm")
+    for item in checked:
+        if item.errors:
+            errors[item.key].extend(item.errors)
+    if codes:
+        raise EntryRejected(_pick(codes), _clean(errors), conflicts)
+    return StoredWeeks(submissions, current)
+
+
+def apply_rows(
+    checked: list[CheckedRow], stored: StoredWeeks, *, user, reason: str = "", source: str = "form"
+) -> list[Entry]:
+    """Step 3, inside the same transaction as ``compare_with_stored``: create, update or
+    delete each row's entry (its history records ``user`` and ``reason``, else the
+    source's name), leave rows equal to the stored ones alone, bump the version of each
+    touched week's submission, queue the roll-up of the touched indicators and days for
+    after the commit and audit the batch. Returns the entries created or updated."""
+    current = stored.entries
+    change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
+    written: list[Entry] = []
+    touched: set[int] = set()
+    days: list[date] = []
+    touched_weeks: set[tuple] = set()
+    for item in checked:
+        entry = current.get(item.key)
+        if item.value is None:
+            if entry is None:
                 continue
-            touched.add(item.indicator.pk)
-            days.append(item.date)
-            touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
-
-        for key in touched_weeks:
-            sub = submissions[key]
-            sub.version += 1
-            sub.save(update_fields=["version", "updated_at"])
-
-        if touched:
-            from .tasks import schedule_refresh
-
-            schedule_refresh(touched, min(days), max(days))
-            audit.record(
-                "entries",
-                user=user,
-                target=",".join(str(i) for i in sorted(touched)),
-                source=source,
-                changed=len(days),
-                start=min(days).isoformat(),
-                end=max(days).isoformat(),
-                reason=reason.strip(),
+            entry._change_reason = change_reason
+            entry._history_user = user
+            entry.delete()
+        elif entry is None:
+            entry = Entry(
+                indicator=item.indicator,
+                date=item.date,
+                value=item.value,
+                note=item.note or "",
+                created_by=user,
+                updated_by=user,
             )
-        if dry_run:
-            transaction.set_rollback(True)
+            entry._change_reason = change_reason
+            entry._history_user = user
+            entry.save()
+            written.append(entry)
+        elif entry.value != item.value or (item.note is not None and entry.note != item.note):
+            entry.value = item.value
+            if item.note is not None:
+                entry.note = item.note
+            entry.version += 1
+            entry.updated_by = user
+            entry._change_reason = change_reason
+            entry._history_user = user
+            entry.save()
+            written.append(entry)
+        else:
+            continue
+        touched.add(item.indicator.pk)
+        days.append(item.date)
+        touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
+
+    for key in touched_weeks:
+        sub = stored.submissions[key]
+        sub.version += 1
+        sub.save(update_fields=["version", "updated_at"])
+
+    if touched:
+        from .tasks import schedule_refresh
+
+        schedule_refresh(touched, min(days), max(days))
+        audit.record(
+            "entries",
+            user=user,
+            target=",".join(str(i) for i in sorted(touched)),
+            source=source,
+            changed=len(days),
+            start=min(days).isoformat(),
+            end=max(days).isoformat(),
+            reason=reason.strip(),
+        )
     return written
 
 
@@ -402,7 +452,7 @@ def _lock_weeks(weeks: set[tuple]) -> dict[tuple, Submission]:
     return result
 
 
-def _lock_entries(parsed: list[_Row]) -> dict[tuple, Entry]:
+def _lock_entries(parsed: list[CheckedRow]) -> dict[tuple, Entry]:
     if not parsed:
         return {}
     ids = {r.indicator.pk for r in parsed}
@@ -437,6 +487,168 @@ def week_has_entries(department, week_start: date) -> bool:
     ).exists()
 
 
+# Who may make a move: the department's clerks (and managers), or managers only.
+DEPARTMENT = "department"
+MANAGER = "manager"
+# Longest comment or reason a move keeps (the review forms say the same).
+COMMENT_MAX = 1000
+# django-simple-history's history_change_reason column.
+HISTORY_REASON_MAX = 100
+
+
+@dataclass(frozen=True)
+class WeekMove:
+    """One allowed move of a week: from which statuses, to which, who may make it, and
+    what it asks for and leaves behind."""
+
+    sources: tuple[str, ...]
+    target: str
+    who: str  # DEPARTMENT or MANAGER
+    forbidden: str  # the refusal when the user may not
+    comment_required: str = ""  # the refusal of an empty comment, "" when optional
+    history_reason: str = ""  # the history's change reason when the comment is empty
+    audit_key: str = ""  # the audit detail key the comment goes in, "" for none
+    # Refusals by the current status, else a generic "cannot in this status".
+    refusals: dict = field(default_factory=dict)
+
+
+_S = Submission.Status
+_M = SubmissionEvent.Move
+
+MOVES: dict[str, WeekMove] = {
+    _M.SUBMIT: WeekMove(
+        sources=(_S.DRAFT, _S.RETURNED),
+        target=_S.SUBMITTED,
+        who=DEPARTMENT,
+        forbidden=_lazy("无权提交该单位的周报。"),
+        history_reason=_lazy("提交"),
+        refusals={
+            _S.APPROVED: (_lazy("该周已审核锁定。"), "locked"),
+            _S.SUBMITTED: (_lazy("该周已提交，等待审核。"), "invalid"),
+        },
+    ),
+    _M.APPROVE: WeekMove(
+        sources=(_S.SUBMITTED,),
+        target=_S.APPROVED,
+        who=MANAGER,
+        forbidden=_lazy("只有管理员可以审核周报。"),
+        history_reason=_lazy("审核通过"),
+        audit_key="comment",
+    ),
+    _M.RETURN: WeekMove(
+        sources=(_S.SUBMITTED,),
+        target=_S.RETURNED,
+        who=MANAGER,
+        forbidden=_lazy("只有管理员可以审核周报。"),
+        comment_required=_lazy("退回时请填写意见。"),
+        audit_key="comment",
+    ),
+    _M.UNLOCK: WeekMove(
+        sources=(_S.APPROVED,),
+        target=_S.DRAFT,
+        who=MANAGER,
+        forbidden=_lazy("只有管理员可以审核周报。"),
+        comment_required=_lazy("解锁时请填写原因。"),
+        audit_key="reason",
+    ),
+}
+
+
+def may_move(user, move: str, department) -> bool:
+    """Whether ``user`` may make ``move`` on a week of ``department`` (not whether the
+    week's status allows it)."""
+    if MOVES[move].who == MANAGER:
+        return roles.can(user, roles.REVIEW)
+    return roles.can_edit_department(user, department)
+
+
+def move_week(
+    *,
+    user,
+    move: str,
+    submission: Submission | None = None,
+    department=None,
+    week_start: date | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+    confirm_empty: bool = False,
+) -> Submission:
+    """Move a department's week along ``MOVES`` (submit, approve, return, unlock) and
+    keep the move as a ``SubmissionEvent`` with its own comment. The week is given as
+    ``submission``, or as ``department`` and ``week_start`` (a Monday; submitting a week
+    nobody has saved figures for yet creates its draft).
+
+    Refused as a whole (``EntryRejected``, nothing written): an empty comment where the
+    move needs one or one over ``COMMENT_MAX`` characters (``invalid``), a user who may
+    not (``forbidden``), a status the move does not start from (``locked`` for an
+    approved week being submitted, else ``invalid``), ``expected_version`` (the
+    Submission.version the user saw) behind the stored one (``conflict``), a submit of a
+    week without a single figure unless ``confirm_empty`` (``empty``: an empty report is
+    usually a forgotten one).
+
+    Submitting sets ``submitted_by``/``submitted_at`` (``first_submitted_at`` only the
+    first time: timeliness counts from it, a return is the manager's doing); approving
+    and returning set ``reviewed_by``/``reviewed_at``; ``Submission.comment`` holds the
+    latest review comment (an unlock's as "解锁：reason"), while every move keeps its own
+    in the week's events. Each move is audited under its own name."""
+    rule = MOVES[move]
+    comment = (comment or "").strip()
+    if rule.comment_required and not comment:
+        raise _week_error(str(rule.comment_required))
+    if len(comment) > COMMENT_MAX:
+        raise _week_error(_("意见不能超过 %(n)d 个字。") % {"n": COMMENT_MAX})
+    if submission is not None:
+        department, week_start = submission.department, submission.week_start
+    if week_start.weekday() != 0:
+        raise _week_error(_("周报必须从周一开始。"))
+    if not may_move(user, move, department):
+        raise _week_error(str(rule.forbidden), "forbidden")
+    with transaction.atomic():
+        sub = _lock_weeks({(department.pk, week_start)})[(department.pk, week_start)]
+        if sub.status not in rule.sources:
+            message, code = rule.refusals.get(
+                sub.status,
+                (
+                    _("该周报当前状态为“%(status)s”，不能执行此操作。")
+                    % {"status": sub.get_status_display()},
+                    "invalid",
+                ),
+            )
+            raise _week_error(str(message), code)
+        _check_version(sub, expected_version)
+        if move == _M.SUBMIT and not confirm_empty and not week_has_entries(department, week_start):
+            raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
+        now = clock.now()
+        before = sub.status
+        sub.status = rule.target
+        if move == _M.SUBMIT:
+            sub.submitted_by, sub.submitted_at = user, now
+            if sub.first_submitted_at is None:
+                sub.first_submitted_at = now
+        elif move == _M.UNLOCK:
+            sub.comment = _("解锁：%(reason)s") % {"reason": comment}
+        else:
+            sub.comment = comment
+            sub.reviewed_by, sub.reviewed_at = user, now
+        sub.version += 1
+        # The history's reason column holds 100 characters; the whole comment is in the event.
+        sub._change_reason = (comment or str(rule.history_reason))[:HISTORY_REASON_MAX]
+        sub._history_user = user
+        sub.save()
+        SubmissionEvent.objects.create(
+            submission=sub,
+            move=move,
+            from_status=before,
+            to_status=sub.status,
+            user=user,
+            at=now,
+            comment=comment,
+        )
+        detail = {rule.audit_key: comment} if rule.audit_key else {}
+        audit.record(move, user=user, target=str(sub), submission=sub.pk, **detail)
+    return sub
+
+
 def submit_week(
     *,
     user,
@@ -445,108 +657,36 @@ def submit_week(
     expected_version: int | None = None,
     confirm_empty: bool = False,
 ) -> Submission:
-    """Submit a department's week (Monday ``week_start``) for approval. Clerks of the
-    department and managers may; an approved week cannot be submitted again;
-    ``expected_version`` (the Submission.version the user saw) guards against
-    submitting figures changed since.
-
-    A week without a single figure is refused (``EntryRejected`` code ``empty``, nothing
-    saved) unless ``confirm_empty``: an empty report is usually a forgotten one.
-
-    ``first_submitted_at`` is set on the first submission only and kept through returns
-    and resubmissions: timeliness counts from it (a return is the manager's doing)."""
-    if week_start.weekday() != 0:
-        raise _week_error(_("周报必须从周一开始。"))
-    if not roles.can_edit_department(user, department):
-        raise _week_error(_("无权提交该单位的周报。"), "forbidden")
-    with transaction.atomic():
-        sub = _lock_weeks({(department.pk, week_start)})[(department.pk, week_start)]
-        if sub.is_locked:
-            raise _week_error(_("该周已审核锁定。"), "locked")
-        if sub.status == Submission.Status.SUBMITTED:
-            raise _week_error(_("该周已提交，等待审核。"))
-        _check_version(sub, expected_version)
-        if not confirm_empty and not week_has_entries(department, week_start):
-            raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
-        sub.status = Submission.Status.SUBMITTED
-        sub.submitted_by = user
-        sub.submitted_at = clock.now()
-        if sub.first_submitted_at is None:
-            sub.first_submitted_at = sub.submitted_at
-        sub.version += 1
-        sub._change_reason = _("提交")
-        sub._history_user = user
-        sub.save()
-        audit.record("submit", user=user, target=str(sub), submission=sub.pk)
-    return sub
-
-
-def _review(user, submission: Submission, *, allowed: tuple, expected_version=None) -> Submission:
-    if not roles.is_manager(user):
-        raise _week_error(_("只有管理员可以审核周报。"), "forbidden")
-    sub = Submission.objects.select_for_update().get(pk=submission.pk)
-    if sub.status not in allowed:
-        raise _week_error(
-            _("该周报当前状态为“%(status)s”，不能执行此操作。") % {"status": sub.get_status_display()}
-        )
-    _check_version(sub, expected_version)
-    return sub
+    """Submit a department's week for approval (``move_week`` ``submit``)."""
+    return move_week(
+        user=user,
+        move=_M.SUBMIT,
+        department=department,
+        week_start=week_start,
+        expected_version=expected_version,
+        confirm_empty=confirm_empty,
+    )
 
 
 def approve_week(
     *, user, submission: Submission, comment: str = "", expected_version: int | None = None
 ) -> Submission:
     """A manager approves a submitted week; its figures are locked from then on."""
-    with transaction.atomic():
-        sub = _review(
-            user, submission, allowed=(Submission.Status.SUBMITTED,), expected_version=expected_version
-        )
-        sub.status = Submission.Status.APPROVED
-        sub.comment = comment.strip()
-        sub.reviewed_by = user
-        sub.reviewed_at = clock.now()
-        sub.version += 1
-        sub._change_reason = comment.strip() or _("审核通过")
-        sub._history_user = user
-        sub.save()
-        audit.record("approve", user=user, target=str(sub), submission=sub.pk, comment=sub.comment)
-    return sub
+    return move_week(
+        user=user, move=_M.APPROVE, submission=submission, comment=comment, expected_version=expected_version
+    )
 
 
 def return_week(
     *, user, submission: Submission, comment: str, expected_version: int | None = None
 ) -> Submission:
     """A manager sends a submitted week back to the clerks with a comment (required)."""
-    if not (comment or "").strip():
-        raise _week_error(_("退回时请填写意见。"))
-    with transaction.atomic():
-        sub = _review(
-            user, submission, allowed=(Submission.Status.SUBMITTED,), expected_version=expected_version
-        )
-        sub.status = Submission.Status.RETURNED
-        sub.comment = comment.strip()
-        sub.reviewed_by = user
-        sub.reviewed_at = clock.now()
-        sub.version += 1
-        sub._change_reason = comment.strip()
-        sub._history_user = user
-        sub.save()
-        audit.record("return", user=user, target=str(sub), submission=sub.pk, comment=sub.comment)
-    return sub
+    return move_week(
+        user=user, move=_M.RETURN, submission=submission, comment=comment, expected_version=expected_version
+    )
 
 
 def unlock_week(*, user, submission: Submission, reason: str) -> Submission:
-    """A manager unlocks an approved week (reason required, kept in its history); the week
-    goes back to draft and must be submitted and approved again."""
-    if not (reason or "").strip():
-        raise _week_error(_("解锁时请填写原因。"))
-    with transaction.atomic():
-        sub = _review(user, submission, allowed=(Submission.Status.APPROVED,))
-        sub.status = Submission.Status.DRAFT
-        sub.comment = _("解锁：%(reason)s") % {"reason": reason.strip()}
-        sub.version += 1
-        sub._change_reason = reason.strip()
-        sub._history_user = user
-        sub.save()
-        audit.record("unlock", user=user, target=str(sub), submission=sub.pk, reason=reason.strip())
-    return sub
+    """A manager unlocks an approved week (reason required); the week goes back to draft
+    and must be submitted and approved again."""
+    return move_week(user=user, move=_M.UNLOCK, submission=submission, comment=reason)

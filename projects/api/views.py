@@ -217,6 +217,6 @@ class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
         return self._move(request, ProblemEvent.Move.CLOSE)
 
     @_move_schema(_("退回整改（管理员，须填原因）"))
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         return self._move(request, ProblemEvent.Move.RETURN)

@@ -143,7 +143,7 @@ class HasRole(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return roles.is_manager(user) or roles.is_official(user) or roles.is_clerk(user)
+        return roles.can(user, roles.READ)
 
 
 class ApiViewMixin:

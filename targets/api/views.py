@@ -55,10 +55,10 @@ def readable_entries(user):
     """The entries ``user`` may read: all for officials and managers, their own
     department's for a clerk, none otherwise."""
     entries = Entry.objects.all()
-    if roles.is_manager(user) or roles.is_official(user):
+    if roles.can(user, roles.VIEW_ALL):
         return entries
     department = roles.user_department(user)
-    if roles.is_clerk(user) and department is not None:
+    if roles.can(user, roles.ENTER_OWN) and department is not None:
         return entries.filter(indicator__department=department)
     return entries.none()
 
@@ -243,9 +243,9 @@ class RollupRefreshView(ApiViewMixin, APIView):
             missing = ", ".join(str(pk) for pk in sorted(wanted - existing))
             raise ValidationError({"indicators": [_("指标不存在：%(ids)s") % {"ids": missing}]})
         user = request.user
-        if roles.is_manager(user):
+        if roles.can(user, roles.ENTER_ANY):
             allowed = None
-        elif roles.is_clerk(user) and roles.user_department(user) is not None:
+        elif roles.can(user, roles.ENTER_OWN) and roles.user_department(user) is not None:
             allowed = set(
                 Indicator.objects.filter(department=roles.user_department(user)).values_list("pk", flat=True)
             )

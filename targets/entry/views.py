@@ -11,18 +11,19 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from targets import audit, clock, roles, services
 from targets.dashboards.tables import TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
-from targets.models import Department, Entry, Indicator, PeriodValue, Submission
+from targets.models import Department, Entry, Indicator, PeriodValue, Submission, SubmissionEvent
 from targets.periods import QUARTER, period_of, week_days, week_start
 from targets.reporting import exports
 from targets.services import ALL, EntryInput, EntryRejected
@@ -57,14 +58,14 @@ def _department(request, code: str | None = None) -> Department:
     picks one with ?dept=<code> (default: the first)."""
     user = request.user
     code = code if code is not None else (request.POST.get("dept") or request.GET.get("dept"))
-    if roles.is_manager(user):
+    if roles.can(user, roles.ENTER_ANY):
         if code:
             return get_object_or_404(Department, code=code)
         department = Department.objects.first()
         if department is None:
             raise Http404(_("尚未设置责任单位。"))
         return department
-    if not roles.is_clerk(user):
+    if not roles.can(user, roles.ENTER_OWN):
         raise PermissionDenied(_("只有填报员和管理员可以填报数据。"))
     own = roles.user_department(user)
     if own is None:
@@ -76,12 +77,11 @@ def _department(request, code: str | None = None) -> Department:
 
 def _week_url(monday: date, department: Department, user) -> str:
     url = reverse("entry_week", args=[monday.isoformat()])
-    return f"{url}?dept={department.code}" if roles.is_manager(user) else url
+    return f"{url}?dept={department.code}" if roles.can(user, roles.ENTER_ANY) else url
 
 
-def _manager_only(request) -> None:
-    if not roles.is_manager(request.user):
-        raise PermissionDenied(_("只有管理员可以审核。"))
+# Pages of the managers' review (approvals, timeliness, moving a week).
+reviewers_only = roles.capability_required(roles.REVIEW, gettext_lazy("只有管理员可以审核。"))
 
 
 # ---- the week grid
@@ -280,7 +280,7 @@ def entry_week(request, monday: str):
         posted=request.POST if rejection else None,
         rejection=rejection,
     )
-    departments = Department.objects.all() if roles.is_manager(request.user) else None
+    departments = Department.objects.all() if roles.can(request.user, roles.ENTER_ANY) else None
     context = {
         "department": department,
         "departments": departments,
@@ -298,7 +298,7 @@ def entry_week(request, monday: str):
         and (
             submission is None or submission.status in (Submission.Status.DRAFT, Submission.Status.RETURNED)
         ),
-        "is_manager": roles.is_manager(request.user),
+        "can_review": roles.can(request.user, roles.REVIEW),
         "rejection": rejection,
         "confirm_empty": request.GET.get("confirm_empty") == "1"
         and not services.week_has_entries(department, monday),
@@ -306,9 +306,8 @@ def entry_week(request, monday: str):
         "week_url": _week_url(monday, department, request.user),
         "prev_url": _week_url(monday - timedelta(days=7), department, request.user),
         "next_url": _week_url(monday + timedelta(days=7), department, request.user),
-        "dept_query": f"?dept={department.code}" if roles.is_manager(request.user) else "",
-        "review_form": ReviewForm(),
-        "unlock_form": UnlockForm(),
+        "dept_query": f"?dept={department.code}" if roles.can(request.user, roles.ENTER_ANY) else "",
+        "events": list(submission.events.select_related("user")) if submission else [],
     }
     return render(request, "targets/entry/week.html", context, status=status)
 
@@ -321,8 +320,9 @@ def entry_submit(request, monday: str):
     department = _department(request)
     version = request.POST.get("version", "")
     try:
-        services.submit_week(
+        services.move_week(
             user=request.user,
+            move=SubmissionEvent.Move.SUBMIT,
             department=department,
             week_start=monday,
             expected_version=int(version) if version.isdigit() else None,
@@ -345,7 +345,7 @@ def cell_history(request, indicator_id: int, day: str):
     clerks, managers and officials."""
     indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
     user = request.user
-    if not (roles.can_edit_department(user, indicator.department) or roles.is_official(user)):
+    if not (roles.can_edit_department(user, indicator.department) or roles.can(user, roles.VIEW_ALL)):
         raise PermissionDenied(_("无权查看该单位的数据。"))
     try:
         day = date.fromisoformat(day)
@@ -473,30 +473,31 @@ def entry_import_confirm(request, monday: str):
 
 
 def _dept_query(request, department) -> str:
-    return f"?dept={department.code}" if roles.is_manager(request.user) else ""
+    return f"?dept={department.code}" if roles.can(request.user, roles.ENTER_ANY) else ""
 
 
 # ---- approvals (managers)
 
 
+@reviewers_only
 def approvals(request):
     """The managers' queue (submitted weeks, oldest first), recently approved weeks
     (to unlock), and the overdue list (逾期未报)."""
-    _manager_only(request)
     now = clock.now()
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
+    history = Prefetch("events", SubmissionEvent.objects.select_related("user"))
     context = {
         "queue": Submission.objects.filter(status=Submission.Status.SUBMITTED)
         .select_related("department", "submitted_by")
+        .prefetch_related(history)
         .order_by("week_start", "department__order"),
         "approved": Submission.objects.filter(status=Submission.Status.APPROVED)
         .select_related("department", "reviewed_by")
+        .prefetch_related(history)
         .order_by("-reviewed_at")[:20],
         "overdue": timeliness.overdue(now, quarter.start, quarter.end),
         "quarter": quarter,
-        "review_form": ReviewForm(),
-        "unlock_form": UnlockForm(),
     }
     return render(request, "targets/entry/approvals.html", context)
 
@@ -509,9 +510,9 @@ def _quarter_day(request) -> date:
         return timeliness.reference_day()
 
 
+@reviewers_only
 def timeliness_table(request):
     """On time / late / missing per department for a quarter (?quarter=YYYY-MM-DD)."""
-    _manager_only(request)
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     rows = timeliness.quarter_table(day)
@@ -539,61 +540,51 @@ def _review_redirect(request, submission):
     return redirect("approvals")
 
 
+# The moves a manager makes from the approvals and week pages: the form each posts and
+# the message once done. Who may make them and from which status: ``services.MOVES``.
+REVIEW_MOVES = {
+    SubmissionEvent.Move.APPROVE: (ReviewForm, gettext_lazy("已审核通过：%(sub)s")),
+    SubmissionEvent.Move.RETURN: (ReviewForm, gettext_lazy("已退回：%(sub)s")),
+    SubmissionEvent.Move.UNLOCK: (UnlockForm, gettext_lazy("已解锁：%(sub)s")),
+}
+
+
 @require_POST
-def approve(request, pk: int):
-    _manager_only(request)
+@reviewers_only
+def review(request, pk: int, move: str):
+    """Approve, return or unlock a week (``move``). A form that does not validate (a
+    comment over 1,000 characters, a bad version) changes nothing and says why."""
+    if move not in REVIEW_MOVES:
+        raise Http404
     submission = get_object_or_404(Submission, pk=pk)
-    form = ReviewForm(request.POST)
-    form.is_valid()
+    form_class, done = REVIEW_MOVES[move]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _review_redirect(request, submission)
     try:
-        services.approve_week(
+        services.move_week(
             user=request.user,
+            move=move,
             submission=submission,
-            comment=form.cleaned_data.get("comment", ""),
+            comment=form.move_comment(),
             expected_version=form.cleaned_data.get("version"),
         )
     except EntryRejected as exc:
         messages.error(request, "；".join(exc.messages()))
     else:
-        messages.success(request, _("已审核通过：%(sub)s") % {"sub": _sub_label(submission)})
+        messages.success(request, done % {"sub": _sub_label(submission)})
     return _review_redirect(request, submission)
 
 
-@require_POST
-def return_(request, pk: int):
-    _manager_only(request)
-    submission = get_object_or_404(Submission, pk=pk)
-    form = ReviewForm(request.POST)
-    form.is_valid()
-    try:
-        services.return_week(
-            user=request.user,
-            submission=submission,
-            comment=form.cleaned_data.get("comment", ""),
-            expected_version=form.cleaned_data.get("version"),
-        )
-    except EntryRejected as exc:
-        messages.error(request, "；".join(exc.messages()))
-    else:
-        messages.success(request, _("已退回：%(sub)s") % {"sub": _sub_label(submission)})
-    return _review_redirect(request, submission)
-
-
-@require_POST
-def unlock(request, pk: int):
-    _manager_only(request)
-    submission = get_object_or_404(Submission, pk=pk)
-    form = UnlockForm(request.POST)
-    form.is_valid()
-    try:
-        services.unlock_week(
-            user=request.user, submission=submission, reason=form.cleaned_data.get("reason", "")
-        )
-    except EntryRejected as exc:
-        messages.error(request, "；".join(exc.messages()))
-    else:
-        messages.success(request, _("已解锁：%(sub)s") % {"sub": _sub_label(submission)})
-    return _review_redirect(request, submission)
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[name].label}：{error}"
+        if name in form.fields and form.fields[name].label
+        else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
 
 
 def _sub_label(submission: Submission) -> str:

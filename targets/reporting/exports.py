@@ -73,7 +73,7 @@ Cell = str | int | float | Decimal | date | None
 
 def can_export(user) -> bool:
     """Managers and superusers export; nobody else."""
-    return roles.is_manager(user)
+    return roles.can(user, roles.EXPORT)
 
 
 def neutralise(value: Cell) -> Cell:

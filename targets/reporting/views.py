@@ -4,7 +4,6 @@ Managers and superusers only; every PDF download is audited."""
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +15,8 @@ from targets.models import Report
 from targets.reporting import reports
 from targets.reporting.exports import content_disposition
 
-
-def _manager(request) -> None:
-    if not roles.is_manager(request.user):
-        raise PermissionDenied
+# Reports are exports: managers and superusers only.
+exporters_only = roles.capability_required(roles.EXPORT)
 
 
 def _period(kind: str, day: str):
@@ -40,9 +37,9 @@ def _pdf_response(content, filename: str, ascii_name: str):
 
 
 @require_GET
+@exporters_only
 def archive(request):
     """Archived PDFs (newest first) and links to build any recent period's report."""
-    _manager(request)
     return render(
         request,
         "reports/archive.html",
@@ -54,9 +51,9 @@ def archive(request):
 
 
 @require_POST
+@exporters_only
 def archive_build(request):
     """Build a period's PDF now and keep it in the archive."""
-    _manager(request)
     period = _period(request.POST.get("kind", ""), request.POST.get("day", ""))
     report = reports.archive_report(period.type, period.start, user=request.user)
     audit.record("report_archive", request=request, target=report.title, kind=period.type)
@@ -65,9 +62,9 @@ def archive_build(request):
 
 
 @require_GET
+@exporters_only
 def report(request, kind: str, day: str):
     """The printable HTML report of the period containing ``day``."""
-    _manager(request)
     period = _period(kind, day)
     if period.start.isoformat() != day:
         return redirect("report", kind=kind, day=period.start.isoformat())
@@ -76,9 +73,9 @@ def report(request, kind: str, day: str):
 
 
 @require_GET
+@exporters_only
 def report_pdf(request, kind: str, day: str):
     """The report as a PDF download, built now from the current roll-up."""
-    _manager(request)
     period = _period(kind, day)
     if period.start.isoformat() != day:
         return redirect("report_pdf", kind=kind, day=period.start.isoformat())
@@ -90,9 +87,9 @@ def report_pdf(request, kind: str, day: str):
 
 
 @require_GET
+@exporters_only
 def report_download(request, pk: int):
     """An archived PDF, through this login- and role-checked view (never public media)."""
-    _manager(request)
     report = get_object_or_404(Report, pk=pk)
     filename = f"{report.title}_{report.period_start.isoformat()}.pdf"
     audit.record("export", request=request, target=filename, format="pdf", report=report.pk)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from targets import roles
@@ -667,53 +667,11 @@ def all_indicators() -> list[dict]:
     return INDICATORS + _safety_indicators()
 
 
-# Django model permissions of each group ("app_label.codename"). Pages check roles with
-# targets.roles; these make the admin agree. Clerks enter figures through the weekly form
-# (targets.services), never the admin, so their admin access is read-only and scoped to
-# their department by DepartmentScopedAdmin.
-VIEW_APPS = ("targets", "projects")
-MANAGER_EXTRA = [
-    "targets.add_indicator",
-    "targets.change_indicator",
-    "targets.change_goal",
-    "targets.change_department",
-    "targets.change_submission",
-    "targets.change_entry",
-    "targets.change_userprofile",
-    "projects.add_keyproject",
-    "projects.change_keyproject",
-    "projects.add_milestone",
-    "projects.change_milestone",
-    "projects.add_problem",
-    "projects.change_problem",
-    "projects.change_recoveryproject",
-    "projects.change_safetycampaign",
-]
-
-
-def _perms(names: list[str]) -> list[Permission]:
-    wanted = {tuple(n.split(".", 1)) for n in names}
-    perms = Permission.objects.filter(content_type__app_label__in={a for a, _ in wanted}).select_related(
-        "content_type"
-    )
-    return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
-
-
 def ensure_groups() -> dict[str, Group]:
-    """Create or refresh the groups officials, clerks and managers with their permissions."""
-    view = list(
-        Permission.objects.filter(content_type__app_label__in=VIEW_APPS, codename__startswith="view_")
-    )
-    groups = {}
-    for name, perms in (
-        (roles.OFFICIALS, view),
-        (roles.CLERKS, view),
-        (roles.MANAGERS, view + _perms(MANAGER_EXTRA)),
-    ):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(perms)
-        groups[name] = group
-    return groups
+    """Create or refresh the groups officials, clerks and managers with the Django model
+    permissions ``targets.roles`` derives from what each role may do (the admin reads
+    them; the product's pages ask ``roles.can``)."""
+    return roles.sync_group_permissions()
 
 
 @transaction.atomic
@@ -771,7 +729,6 @@ def load() -> dict[str, int]:
             min_value=Decimal("0"),
             max_value=_d(row.get("max", "1")),
             decimals=row.get("decimals", 0),
-            department=departments[row["dept"]],
             goal=goals[row["goal"]],
             numerator=indicators.get(row.get("numerator", "")),
             denominator=indicators.get(row.get("denominator", "")),
@@ -780,7 +737,14 @@ def load() -> dict[str, int]:
         )
         # opening_value / opening_is_demo are left alone: the briefing gives no
         # January–September figure, and demo data or a manager may have set one.
-        indicators[row["code"]], _ = Indicator.objects.update_or_create(code=row["code"], defaults=defaults)
+        # The department is the briefing's assumption on creation only: a manager may move an
+        # indicator since (refused while it has figures in an approved week), and seeding
+        # again must neither undo that nor move figures out of a locked week.
+        indicators[row["code"]], _ = Indicator.objects.update_or_create(
+            code=row["code"],
+            defaults=defaults,
+            create_defaults={**defaults, "department": departments[row["dept"]]},
+        )
 
     ensure_groups()
     return {

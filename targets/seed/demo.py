@@ -26,7 +26,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from targets import roles
-from targets.models import Department, Entry, Indicator, Submission, UserProfile
+from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent, UserProfile
 from targets.periods import week_start
 
 DEMO_START = date(2021, 10, 1)
@@ -303,6 +303,37 @@ def load(until: date = DEFAULT_UNTIL) -> dict[str, int]:
     return {"entries": entry_count, "submissions": submission_count, "openings": len(plan.openings)}
 
 
+def _demo_events(sub: Submission) -> list[SubmissionEvent]:
+    """The moves that brought a demo week to its status, as ``services.move_week`` writes them."""
+    S, M = Submission.Status, SubmissionEvent.Move
+    events = []
+    if sub.submitted_at:
+        events.append(
+            SubmissionEvent(
+                submission=sub,
+                move=M.SUBMIT,
+                from_status=S.DRAFT,
+                to_status=S.SUBMITTED,
+                user=sub.submitted_by,
+                at=sub.submitted_at,
+            )
+        )
+    if sub.reviewed_at:
+        move = M.APPROVE if sub.status == S.APPROVED else M.RETURN
+        events.append(
+            SubmissionEvent(
+                submission=sub,
+                move=move,
+                from_status=S.SUBMITTED,
+                to_status=sub.status,
+                user=sub.reviewed_by,
+                at=sub.reviewed_at,
+                comment=sub.comment,
+            )
+        )
+    return events
+
+
 @transaction.atomic
 def remove() -> dict[str, int]:
     """Delete every demo row (entries and their history, submissions and their history,
@@ -314,7 +345,8 @@ def remove() -> dict[str, int]:
     # The demo rows go with their history. A plain delete() would first write a
     # "deleted" history record per row (one INSERT each, ~10 s for the demo), only to
     # delete it again: the rows are removed in one statement instead (nothing points at
-    # an Entry or a Submission, so there is nothing to cascade).
+    # an Entry, and only its moves at a Submission: they go first).
+    SubmissionEvent.objects.filter(submission__is_demo=True).delete()
     Entry.history.filter(is_demo=True).delete()
     Submission.history.filter(is_demo=True).delete()
     for model in (Entry, Submission):
@@ -336,4 +368,5 @@ def _referenced(user: User) -> bool:
         or Entry.objects.filter(updated_by=user).exists()
         or Submission.objects.filter(submitted_by=user).exists()
         or Submission.objects.filter(reviewed_by=user).exists()
+        or SubmissionEvent.objects.filter(user=user).exists()
     )

@@ -11,12 +11,14 @@ from targets.models import Indicator, UserProfile
 from targets.seed import demo
 
 # username, group, department (by the indicator whose unit they report for), staff.
-# The clerk reports key-project investment; clerk2 another unit (work safety).
+# The clerk reports key-project investment; clerk2 another unit (work safety). Only the
+# manager is staff: the admin is the managers' back office (zhengdong.admin); clerks and
+# officials have every page they need in the product.
 DEMO_USERS = [
     ("official", roles.OFFICIALS, None, False, "领导（只读）"),
     ("manager", roles.MANAGERS, None, True, "管理员（审核、导出、修改计划）"),
-    ("clerk", roles.CLERKS, "kp-investment", True, "填报员"),
-    ("clerk2", roles.CLERKS, "safety-nine-small-inspected", True, "填报员"),
+    ("clerk", roles.CLERKS, "kp-investment", False, "填报员"),
+    ("clerk2", roles.CLERKS, "safety-nine-small-inspected", False, "填报员"),
 ]
 
 

@@ -59,3 +59,10 @@ def test_it_loads_demo_data_once_and_keeps_it_on_a_second_run(output):
     call_command("demo_setup", "--skip-migrate", stdout=out)
     assert "跳过 seed_demo" in out.getvalue()
     assert Entry.objects.count() == count
+
+
+def test_it_opens_the_admin_to_the_demo_manager_only(client, output):
+    for username, status in (("manager", 200), ("official", 302), ("clerk", 302), ("clerk2", 302)):
+        client.post(reverse("login"), {"username": username, "password": settings.DEMO_PASSWORD})
+        assert client.get(reverse("admin:index")).status_code == status, username
+        client.logout()
