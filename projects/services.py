@@ -81,7 +81,7 @@ def may_act_for(user, department) -> bool:
 def may_move(user, move: str, problem: Problem) -> bool:
     """Whether ``user`` may make ``move`` on ``problem`` (not whether its status allows it)."""
     if MOVES[move].who == MANAGER:
-        return roles.is_manager(user)
+        return roles.can(user, roles.REVIEW)
     return may_act_for(user, problem.department)
 
 
