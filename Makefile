@@ -10,7 +10,7 @@ DEMO_TODAY ?= 2021-11-19
 # Test processes (pytest-xdist); 0 runs the suite in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: run setup test test-pg lint format bench worker beat clean-demo
+.PHONY: run setup test test-pg lint format bench worker beat serve load clean-demo
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,19 @@ bench: setup
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 worker: setup
-	$(VENV)/bin/celery -A zhengdong worker --loglevel=info --concurrency=2
+	$(VENV)/bin/celery -A zhengdong worker --loglevel=info --concurrency=2 -Q celery
 
 beat: setup
 	$(VENV)/bin/celery -A zhengdong beat --loglevel=info --pidfile=
+
+# Production mode in one command (README, "Production mode"): migrate, collect static
+# files, then web, worker, rebuild worker and beat from the Procfile under honcho.
+serve: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+# 50 users for 60 s against production mode on 127.0.0.1, started and stopped here
+# (loadtest/run.py): a throw-away PostgreSQL database, gunicorn 2 workers, a Celery worker.
+load: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zhengdong} $(PY) loadtest/run.py

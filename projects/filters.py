@@ -13,7 +13,7 @@ from targets.models import Department
 def _select() -> forms.Select:
     """A select that reloads the list when changed (the page works without JavaScript
     through its submit button)."""
-    return forms.Select(attrs={"onchange": "this.form.submit()"})
+    return forms.Select(attrs={"data-autosubmit": ""})
 
 
 class KeyProjectFilter(django_filters.FilterSet):

@@ -7,8 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from targets.dashboards.tables import NumberColumn, status_pill
-from targets.models import PeriodValue
+from targets.dashboards.tables import LISTING_TEMPLATE, NumberColumn, cell_attrs, status_pill
+from targets.reporting.exports import shown
 
 from .models import Problem
 
@@ -91,44 +91,35 @@ STATUS_CSS = {
 class ProblemTable(tables.Table):
     """The problem list (问题清单): subject, unit, severity, deadline, status and whether it
     is overdue (by the one clock, passed in as ``today``). The same table renders the
-    page and its XLSX/CSV export."""
+    page and its XLSX/CSV export; on a phone its rows stack (title first, labelled cells)."""
 
     title = tables.Column(
         verbose_name=_("问题"), linkify=lambda record: reverse("problems:detail", args=[record.pk])
     )
-    subject = tables.Column(verbose_name=_("所属"), empty_values=(), orderable=False)
-    department = tables.Column(verbose_name=_("责任单位"), order_by=("department__name",))
-    owner = tables.Column(verbose_name=_("责任人"), default="—")
-    severity = tables.Column(verbose_name=_("严重程度"))
-    raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d")
-    due_date = tables.DateColumn(verbose_name=_("整改时限"), format="Y-m-d", default="—")
-    status = tables.Column(verbose_name=_("状态"))
+    status = tables.Column(verbose_name=_("状态"), attrs=cell_attrs(_("状态")))
     overdue = tables.Column(verbose_name=_("逾期"), empty_values=(), orderable=False)
+    due_date = tables.DateColumn(
+        verbose_name=_("整改时限"), format="Y-m-d", default="—", attrs=cell_attrs(_("整改时限"))
+    )
+    severity = tables.Column(verbose_name=_("严重程度"), attrs=cell_attrs(_("严重程度")))
+    department = tables.Column(
+        verbose_name=_("责任单位"), order_by=("department__name",), attrs=cell_attrs(_("责任单位"))
+    )
+    owner = tables.Column(verbose_name=_("责任人"), default="—", attrs=cell_attrs(_("责任人")))
+    subject = tables.Column(
+        verbose_name=_("所属"), empty_values=(), orderable=False, attrs=cell_attrs(_("所属"))
+    )
+    raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d", attrs=cell_attrs(_("提出日期")))
 
     class Meta:
-        model = Problem
-        fields = ("title", "status", "overdue", "due_date", "severity", "department", "subject", "raised_on")
-        sequence = (
-            "title",
-            "status",
-            "overdue",
-            "due_date",
-            "severity",
-            "department",
-            "subject",
-            "raised_on",
-        )
         attrs = {"class": "table problems stack"}
         order_by = ()
+        template_name = LISTING_TEMPLATE
+        empty_text = _("没有符合条件的问题。")
 
     def __init__(self, *args, today, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
-        # On a phone the rows stack (title first, then labelled cells); the overdue pill
-        # labels itself.
-        for name, column in self.columns.items():
-            if name not in ("title", "overdue"):
-                column.column.attrs = {**column.column.attrs, "td": {"data-label": str(column.header)}}
 
     def render_subject(self, record):
         return str(record.subject or "—")
@@ -154,28 +145,66 @@ class ProblemTable(tables.Table):
 
 
 class RecoveryTable(tables.Table):
-    """Recovery projects and batches by field, as the recovery page lists them: planned
+    """Recovery projects and batches by field (the recovery page and its export): planned
     count, completed (the linked indicator's cumulative roll-up), due date, investment,
-    bonds and the status light."""
+    bonds and the status light. The page groups the rows under their field's heading and
+    shows counts with their units; the file has the field and the units as columns."""
 
-    field = tables.Column(verbose_name=_("领域"), empty_values=())
+    field = tables.Column(verbose_name=_("领域"), empty_values=(), visible=False)
     name = tables.Column(verbose_name=_("项目/批次"))
-    planned_count = NumberColumn(verbose_name=_("个数"), decimals=0, default="—")
-    count_unit = tables.Column(verbose_name=_("单位"), default="")
-    done = NumberColumn(verbose_name=_("完成"), accessor="progress_indicator__day_cumulative", default="—")
-    done_unit = tables.Column(verbose_name=_("完成单位"), accessor="progress_indicator__unit", default="")
+    planned_count = NumberColumn(
+        verbose_name=_("个数"), decimals=0, grouping=False, unit="count_unit", default="—"
+    )
+    count_unit = tables.Column(verbose_name=_("单位"), default="", visible=False)
+    done = NumberColumn(
+        verbose_name=_("完成"),
+        accessor="progress_indicator__day_cumulative",
+        decimals="progress_indicator__decimals",
+        grouping=False,
+        unit="progress_indicator__unit",
+        default="—",
+    )
+    done_unit = tables.Column(
+        verbose_name=_("完成单位"), accessor="progress_indicator__unit", default="", visible=False
+    )
     due_date = tables.DateColumn(verbose_name=_("完成时限"), format="Y-m-d", default="—")
-    investment = NumberColumn(verbose_name=_("投资"), default="—")
-    bond_projects = NumberColumn(verbose_name=_("申报债券项目"), decimals=0, default="—")
-    bond_amount = NumberColumn(verbose_name=_("申报债券"), default="—")
+    investment = NumberColumn(verbose_name=_("投资（亿元）"), grouping=False, default="—")
+    # The page shows a project's bonds in one cell ("81个 / 14.20亿元"), the file in two
+    # numeric columns.
+    bonds = tables.Column(
+        verbose_name=_("债券"),
+        empty_values=(),
+        exclude_from_export=True,
+        attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+    )
+    bond_projects = NumberColumn(verbose_name=_("申报债券项目"), decimals=0, default="—", visible=False)
+    bond_amount = NumberColumn(verbose_name=_("申报债券"), default="—", visible=False)
     light = tables.Column(verbose_name=_("进度"))
     department = tables.Column(verbose_name=_("责任单位"), accessor="department__name")
 
-    export_units = {"investment": "亿元", "bond_projects": "个", "bond_amount": "亿元"}
+    export_units = {"bond_projects": "个", "bond_amount": "亿元"}
 
     class Meta:
         attrs = {"class": "table recovery"}
+        row_attrs = {"id": lambda record: f"recovery-{record.code}"}
         orderable = False
+        template_name = "projects/_recovery_table.html"
+
+    def __init__(self, *args, fields=(), as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = list(fields)
+        self.as_of = as_of
+
+    def groups(self) -> list[tuple[str, list]]:
+        """(field name, its rows) for every field, in order, then the projects without one:
+        the page's groups (a field with no project yet is listed, empty)."""
+        by_field: dict = {}
+        for row in self.rows:
+            by_field.setdefault(row.record.field_id, []).append(row)
+        groups = [(f.name, by_field.get(f.pk, [])) for f in self.fields]
+        if None in by_field:
+            groups.append((_("未分领域"), by_field[None]))
+        return groups
 
     def render_field(self, value):
         return value.name if value else _("未分领域")
@@ -183,27 +212,115 @@ class RecoveryTable(tables.Table):
     def value_field(self, value):
         return str(self.render_field(value))
 
-    def render_light(self, value):
-        return status_pill(value)
+    def render_planned_count(self, value, record, column):
+        if not value:
+            return "—"
+        return column.render(value, record)
 
-    def value_light(self, value):
-        return PeriodValue.Status(value or PeriodValue.Status.NONE).label
+    def value_planned_count(self, value):
+        return value
+
+    def render_done(self, value, record, column):
+        url = reverse("indicator_detail", args=[record.progress_indicator.pk])
+        if self.as_of:
+            url += f"?as_of={self.as_of:%Y-%m-%d}"
+        return format_html('<a href="{}">{}</a>', url, column.render(value, record))
+
+    def value_done(self, value):
+        return value
+
+    def render_investment(self, value, record, column):
+        return ("≈" if record.investment_is_approx else "") + column.text(value, record)
+
+    def value_investment(self, value):
+        return value
+
+    def render_bonds(self, record):
+        if not (record.bond_projects or record.bond_amount):
+            return "—"
+        amount = "—" if record.bond_amount is None else f"{shown(record.bond_amount, 2):.2f}"
+        return _("%(n)s个 / %(a)s亿元") % {"n": record.bond_projects or "—", "a": amount}
+
+    def render_light(self, value, record):
+        return status_pill(value, record.light_label)
+
+    def value_light(self, value, record):
+        return str(record.light_label)
 
 
 class SafetyTable(tables.Table):
-    """The safety campaigns and sweep areas on the as-of date: inspections, hazards found
-    and rectified (cumulative roll-ups), rectification rate in %, open and overdue."""
+    """The safety campaigns and sweep areas on the as-of date (the safety page and its
+    export): inspections, hazards found and rectified (cumulative roll-ups), rectification
+    rate in %, open and overdue. On a phone the rows stack, each figure with its label."""
 
     campaign = tables.Column(verbose_name=_("行动/领域"), accessor="campaign__name")
     kind = tables.Column(verbose_name=_("类型"), accessor="campaign__get_kind_display")
-    department = tables.Column(verbose_name=_("责任单位"), accessor="campaign__department__name")
-    inspections = NumberColumn(verbose_name=_("检查"), decimals=0, default="—")
-    found = NumberColumn(verbose_name=_("发现隐患"), decimals=0, default="—")
-    rectified = NumberColumn(verbose_name=_("已整改"), decimals=0, default="—")
-    rate = NumberColumn(verbose_name=_("整改率"), decimals=1, default="—")
-    open = NumberColumn(verbose_name=_("未整改"), decimals=0, default="—")
-    overdue = NumberColumn(verbose_name=_("逾期"), decimals=0, default="—")
+    department = tables.Column(
+        verbose_name=_("责任单位"), accessor="campaign__department__name", visible=False
+    )
+    inspections = NumberColumn(
+        verbose_name=_("检查"), decimals=0, grouping=False, default="—", attrs=cell_attrs(_("检查"), num=True)
+    )
+    found = NumberColumn(
+        verbose_name=_("发现隐患"),
+        decimals=0,
+        grouping=False,
+        default="—",
+        attrs=cell_attrs(_("发现隐患"), num=True),
+    )
+    rectified = NumberColumn(
+        verbose_name=_("已整改"),
+        decimals=0,
+        grouping=False,
+        default="—",
+        attrs=cell_attrs(_("已整改"), num=True),
+    )
+    rate = NumberColumn(
+        verbose_name=_("整改率"),
+        decimals=1,
+        grouping=False,
+        default="—",
+        attrs=cell_attrs(_("整改率"), num=True),
+    )
+    open = NumberColumn(
+        verbose_name=_("未整改"),
+        decimals=0,
+        grouping=False,
+        default="—",
+        attrs=cell_attrs(_("未整改"), num=True),
+    )
+    overdue = NumberColumn(
+        verbose_name=_("逾期"), decimals=0, grouping=False, default="—", attrs=cell_attrs(_("逾期"), num=True)
+    )
 
     class Meta:
-        attrs = {"class": "table safety"}
+        attrs = {"class": "table safety stack"}
         orderable = False
+        template_name = LISTING_TEMPLATE
+        empty_text = _("尚无安全专项行动。")
+
+    def __init__(self, areas, **kwargs):
+        """``areas`` from ``projects.selectors.safety_areas``; the overdue column only when
+        some area counts overdue hazards; units in the file's headers from the indicators."""
+        if not any(area.overdue is not None for area in areas):
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "overdue")
+        super().__init__(areas, **kwargs)
+        units = {}
+        for area in areas:
+            for role, indicator in area.measures.items():
+                units.setdefault(role, indicator.unit)
+        units["open"] = units.get("found", "")
+        units["rate"] = "%"
+        self.export_units = units
+
+    def render_campaign(self, value, record):
+        return format_html('<a href="#campaign-{}">{}</a>', record.campaign.code, value)
+
+    def value_campaign(self, value):
+        return value
+
+    def render_rate(self, value, record, column):
+        return column.text(value, record) + "%"
+
+    def value_rate(self, value):
+        return value

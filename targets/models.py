@@ -475,6 +475,42 @@ class PeriodValue(models.Model):
         return f"{self.indicator_id} {self.period_type} {self.period_start}"
 
 
+class RollupStamp(models.Model):
+    """How far an indicator's roll-up has caught up with its entries, whatever happened to
+    the queued task (a broker that was down, a worker killed whole).
+
+    Every save counts the entries it changed into ``saved`` and widens the span of days
+    still to roll up, in the save's own transaction; a refresh reads ``saved`` before it
+    reads any entry, and on commit writes that count into ``rolled_up``. So
+    ``saved > rolled_up`` says exactly "figures saved that the roll-up has not seen": the
+    pages say so (数据更新中), and the next refresh of the indicator, the catch-up task or
+    the nightly job covers the whole span."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, primary_key=True, related_name="rollup_stamp"
+    )
+    saved = models.PositiveBigIntegerField(default=0)  # entries changed, ever
+    rolled_up = models.PositiveBigIntegerField(default=0)  # of those, seen by a committed roll-up
+    saved_at = models.DateTimeField(null=True, blank=True)  # the last save
+    # Days changed since the roll-up last caught up (empty when it has).
+    pending_from = models.DateField(null=True, blank=True)
+    pending_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("汇总进度")
+        verbose_name_plural = _("汇总进度")
+        # No index beyond the key: one row per indicator (a few thousand at most), read
+        # whole by the "pending" count and the catch-up task.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rolled_up__lte=models.F("saved")), name="targets_rollupstamp_rolled_up_lte_saved"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.rolled_up}/{self.saved}"
+
+
 class AuditEvent(models.Model):
     """An append-only record of what people did: logins, failed logins, approvals,
     unlocks, exports, imports. The app writes these rows and never changes them."""

@@ -78,12 +78,20 @@ def computed_at(rows_latest: datetime | None) -> datetime | None:
     return rollups.latest_computed_at() or rows_latest
 
 
-def resolve_as_of(raw: str | None, today: date | None = None) -> date:
+def resolve_as_of(raw: str | date | None, today: date | None = None) -> date:
     """The as-of date a page shows ("数据截至"): the one asked for, else the product's today
     (``targets.clock``), clipped into the tracked period. The latest entry never moves it:
-    figures entered for later days wait until the clock (or the reader) gets there."""
+    figures entered for later days wait until the clock (or the reader) gets there. Pages
+    parse ``?as_of=`` with ``targets.params.query_day`` first (a bad date is a 400 there);
+    here a text that is not a date counts as none asked for."""
     start, end = tracked_period()
-    asked = parse_date(raw) if raw else None
+    if isinstance(raw, date):
+        asked = raw
+    else:
+        try:
+            asked = parse_date(raw) if raw else None
+        except ValueError:  # well-formed but impossible, such as 2021-02-30
+            asked = None
     return periods.clip(asked or today or clock.today(), start, end)
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import audit, clock, roles
+from . import audit, clock, freshness, roles
 from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission, SubmissionEvent
 from .periods import week_start as monday_of
 
@@ -360,10 +360,12 @@ def apply_rows(
     touched week's submission, queue the roll-up of the touched indicators and days for
     after the commit and audit the batch. Returns the entries created or updated."""
     current = stored.entries
-    change_reason = reason.strip() or SOURCE_LABELS.get(source, source)
+    # The history's column holds HISTORY_REASON_MAX characters; the audit row keeps it all.
+    change_reason = (reason.strip() or SOURCE_LABELS.get(source, source))[:HISTORY_REASON_MAX]
     written: list[Entry] = []
     touched: set[int] = set()
     days: list[date] = []
+    changed: dict[int, list[date]] = {}
     touched_weeks: set[tuple] = set()
     for item in checked:
         entry = current.get(item.key)
@@ -400,6 +402,7 @@ def apply_rows(
             continue
         touched.add(item.indicator.pk)
         days.append(item.date)
+        changed.setdefault(item.indicator.pk, []).append(item.date)
         touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
 
     for key in touched_weeks:
@@ -410,6 +413,7 @@ def apply_rows(
     if touched:
         from .tasks import schedule_refresh
 
+        freshness.note_saved(changed)
         schedule_refresh(touched, min(days), max(days))
         audit.record(
             "entries",

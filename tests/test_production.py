@@ -4,6 +4,7 @@ pages and static files itself, and Celery beat loading the schedule into the dat
 These tests start real processes against their own database: an SQLite file, or a
 database of their own on the PostgreSQL server when the suite runs on PostgreSQL."""
 
+import json
 import os
 import re
 import signal
@@ -92,14 +93,15 @@ def production_env(tmp_path):
         yield env
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
-    """GET without following redirects, as a browser behind the HTTPS proxy would."""
+def fetch(url: str, *, proxied: bool = True) -> tuple[int, dict, bytes]:
+    """GET without following redirects, as a browser behind the HTTPS proxy would (or, not
+    ``proxied``, as a probe calling the app directly)."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"} if proxied else {})
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=10) as response:
@@ -154,6 +156,13 @@ def test_it_serves_pages_and_assets_with_gunicorn_and_debug_off(production_env):
         status, headers, _ = fetch(f"{base}/")
         assert status == 302 and headers["Location"].startswith("/accounts/login/")
 
+        # The health check answers a probe on plain HTTP (no redirect to HTTPS), no login.
+        status, headers, body = fetch(f"{base}/healthz", proxied=False)
+        assert status == 200 and headers["Content-Type"] == "application/json", body
+        assert json.loads(body)["database"]["ok"] is True
+        status, headers, _ = fetch(f"{base}/accounts/login/", proxied=False)
+        assert status == 301
+
 
 def test_it_loads_the_beat_schedule_into_the_database(production_env):
     if not redis_available():
@@ -184,3 +193,160 @@ def test_it_loads_the_beat_schedule_into_the_database(production_env):
             assert proc.poll() is None, proc.stdout.read().decode()
             assert time.monotonic() < deadline, "beat did not write its schedule"
             time.sleep(1)
+
+
+RENDER_WEEK_REPORT = """
+import sys
+from datetime import date
+from targets.reporting import reports
+sys.stdout.buffer.write(reports.render_pdf(reports.build("week", date(2021, 11, 17))))
+"""
+
+
+def render_week_report(env, path: Path) -> str:
+    """The week report of 15–21 November 2021 written to ``path``; returns the log."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", RENDER_WEEK_REPORT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    path.write_bytes(done.stdout)
+    return done.stderr.decode()
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def pdf_page_text(path: Path, page: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_it_styles_pdf_reports_with_debug_off(production_env, tmp_path):
+    for command in (["seed_briefing"], ["seed_demo", "--until", "2021-11-19"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=production_env,
+            check=True,
+            capture_output=True,
+        )
+    production = tmp_path / "production.pdf"
+    log = render_week_report(production_env, production)
+    assert "Failed to load stylesheet" not in log, log
+    # The same report with DEBUG on, its stylesheet read by the finders from static/.
+    development = tmp_path / "development.pdf"
+    render_week_report(dict(production_env, DEBUG="true"), development)
+
+    assert pdf_pages(production) == pdf_pages(development)
+    assert pdf_pages(production) <= 5  # unstyled, the same week runs to 7 pages
+    # report.css repeats the title at the top of every page after the cover.
+    assert pdf_page_text(production, 2).strip().startswith("郑东新区2021年第46周目标任务进展报告")
+
+
+def test_it_runs_web_workers_and_beat_from_the_procfile(production_env):
+    if not redis_available():
+        if os.getenv("REQUIRE_REDIS"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    port = free_port()
+    env = dict(
+        production_env,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/14",
+        CELERY_REDIS_PREFIX=f"zd-procfile-{os.getpid()}:",  # queues of its own on a shared Redis
+    )
+    args = [str(BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port), "--no-colour"]
+    log = []
+    with process(args, env) as proc:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status, _, body = fetch(f"http://127.0.0.1:{port}/healthz", proxied=False)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode()
+            assert time.monotonic() < deadline, "the web process did not answer /healthz"
+            time.sleep(0.5)
+        health = json.loads(body)
+        assert health["status"] == "ok" and health["broker"]["ok"] and "mode" not in health["broker"]
+        # Both workers and beat come up (each logs a line when ready).
+        os.set_blocking(proc.stdout.fileno(), False)
+        wanted = ("worker@", "rebuild@", "beat: Starting")
+        while not all(any(w in line and ("ready" in line or "beat" in w) for line in log) for w in wanted):
+            chunk = proc.stdout.read()
+            if chunk:
+                log.extend(chunk.decode(errors="replace").splitlines())
+            assert proc.poll() is None, "\n".join(log[-50:])
+            assert time.monotonic() < deadline, "not every process started:\n" + "\n".join(log[-50:])
+            time.sleep(0.5)
+    import redis  # noqa: PLC0415 (only where Redis is reachable)
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    for key in client.scan_iter(f"zd-procfile-{os.getpid()}:*"):
+        client.delete(key)
+
+
+PAGE_FIGURES = """
+import re
+from django.contrib.auth.models import User
+from django.test import Client
+from targets.models import Indicator
+
+client = Client(SERVER_NAME="127.0.0.1")
+client.force_login(User.objects.get(username="official"))
+investment = Indicator.objects.get(code="kp-investment").pk
+pages = ("/", "/targets/departments/", f"/targets/indicators/{investment}/")
+for url in (*pages, "/api/v1/indicators/?page_size=500"):
+    response = client.get(url, secure=True)
+    text = re.sub(r"<script.*?</script>", "", response.content.decode(), flags=re.S)
+    print(url, response.status_code, re.findall(r"\\d[\\d,]*\\.\\d+|\\d+(?:\\.\\d+)?%|数据截至[^<]*", text))
+"""
+
+
+def test_it_restores_a_backup_into_a_fresh_database_with_the_same_figures(production_env, tmp_path):
+    """The README's backup and restore, as written: pg_dump, then pg_restore into a new
+    database; the restored site shows the same figures on its pages and API."""
+    source = production_env["DATABASE_URL"]
+    if not source.startswith("postgres"):
+        pytest.skip("backup and restore with pg_dump/pg_restore: run the suite on PostgreSQL")
+    manage = lambda env, *args: subprocess.run(  # noqa: E731
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    manage(production_env, "demo_setup", "--skip-migrate")
+    before = manage(production_env, "shell", "--no-imports", "-c", PAGE_FIGURES).stdout
+
+    dump = tmp_path / "zhengdong.dump"
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", source], check=True, timeout=120)
+    parsed = urlparse(source)
+    restored = parsed._replace(path=parsed.path + "_restore").geturl()
+    target = ["--host", parsed.hostname, "--port", str(parsed.port or 5432), "--username", parsed.username]
+    name = parsed.path.lstrip("/") + "_restore"
+    subprocess.run(["dropdb", "--if-exists", "--force", *target, name], check=True)
+    subprocess.run(["createdb", *target, name], check=True)
+    try:
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump)],
+            check=True,
+            timeout=120,
+        )
+        after = manage(
+            dict(production_env, DATABASE_URL=restored), "shell", "--no-imports", "-c", PAGE_FIGURES
+        )
+    finally:
+        subprocess.run(["dropdb", "--if-exists", "--force", *target, name], check=True)
+
+    lines = before.strip().splitlines()
+    assert len(lines) == 4 and all(" 200 " in line for line in lines), before
+    assert sum(line.count("'") for line in lines) > 100  # figures on every page
+    assert after.stdout == before

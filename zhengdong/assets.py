@@ -19,10 +19,13 @@ class PlotlyFinder(BaseFinder):
     storage = FileSystemStorage(location=PLOTLY_DIR)
 
     def find(self, path, find_all=False, **kwargs):
+        # Nothing found is [] either way, as Django's own finders answer: since Django 5.2
+        # ``finders.find()`` gathers each finder's answer into a list, and a None here
+        # came back from it as [None] (truthy) instead of "not found".
         if path in PLOTLY_FILES:
             match = str(PLOTLY_DIR / PLOTLY_FILES[path])
             return [match] if find_all else match
-        return [] if find_all else None
+        return []
 
     def list(self, ignore_patterns):
         for name in PLOTLY_FILES.values():

@@ -6,7 +6,7 @@ tasks inline, DEBUG on.
 """
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "targets",
     "projects",
 ]
@@ -73,7 +75,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "targets.middleware.PrivateNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "targets.middleware.ExportRequestMiddleware",
+    # Last: turns a refused login into the login page saying it is locked (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhengdong.urls"
@@ -121,6 +128,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes), on the product's and the admin's login: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one address, that user
+# name (and that address) may not log in for LOGIN_COOLOFF_MINUTES after the last failure,
+# unless a manager unlocks it (/accounts/lockouts/). API tokens are not affected.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_LOCKOUT_CALLABLE = "targets.logins.lockout_response"
+# The address the audit log records too (REMOTE_ADDR; the HTTPS proxy must pass the client's).
+AXES_CLIENT_IP_CALLABLE = "targets.audit.client_ip"
+# A success does not wipe the failures: it would let anyone with an account reset the
+# counter of the address they guess other users' passwords from.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site
+# only; no inline script or style attribute anywhere (charts are drawn by static JS from
+# json_script data), so an injected <script> or onclick= does not run. Images may also be
+# data: URIs (Plotly's and the API docs' icons). Plotly adds its own CSS rules through
+# empty <style> elements it fills with insertRule (not subject to the policy): the hash of
+# the empty string lets exactly those in, and no <style> with any text.
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+# plotly.js 4.1 also injects MapLibre's stylesheet (map traces, unused here) as one fixed
+# <style>: allowed by its hash, so the console stays clean (tests/targets/test_browser_csp.py
+# fails on a plotly upgrade that changes it).
+PLOTLY_MAPLIBRE_STYLE_HASH = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "style-src": ["'self'", EMPTY_STYLE_HASH, PLOTLY_MAPLIBRE_STYLE_HASH],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -187,8 +237,30 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Above the longest task (a full rebuild), so Redis does not hand a running task out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "7200")}
+# Redis keeps a delivered task until the worker acknowledges it (after the task, acks_late)
+# and hands it to another worker once the visibility timeout has passed: a worker killed
+# whole (kill -9, out of memory, power) is made up for after that long. Short tasks (every
+# roll-up after a save, reminders, the weekly report: seconds each) share a short timeout;
+# the nightly job over every indicator runs on the "rebuild" queue, whose worker keeps its
+# unacknowledged tasks under keys of their own with a long timeout (CELERY_LONG_TASKS=true,
+# see the Procfile), so the short sweep never hands a running rebuild out twice.
+CELERY_REBUILD_QUEUE = "rebuild"
+CELERY_TASK_ROUTES = {"targets.tasks.rebuild_all_rollups": {"queue": CELERY_REBUILD_QUEUE}}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "300"),
+    # Look for tasks of dead workers every 10 s (by default only every 100 s).
+    "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", "10"),
+    "unacked_restore_throttle": 1,
+    # Two deployments on one Redis (staging, production) keep apart with a prefix.
+    "global_keyprefix": os.getenv("CELERY_REDIS_PREFIX", ""),
+}
+if envbool("CELERY_LONG_TASKS", "false"):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        visibility_timeout=envint("CELERY_LONG_VISIBILITY_TIMEOUT", "7200"),
+        unacked_key="unacked_long",
+        unacked_index_key="unacked_index_long",
+        unacked_mutex_key="unacked_mutex_long",
+    )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -197,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-rollups-nightly": {
         "task": "targets.tasks.rebuild_all_rollups",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Roll-ups whose task was lost (broker down at the save, a worker killed whole): found
+    # by targets.freshness and refreshed within minutes, not at night.
+    "catch-up-rollups": {
+        "task": "targets.tasks.catch_up_rollups",
+        "schedule": crontab(minute="*/2"),
     },
     # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
     "weekly-entry-reminders": {
@@ -220,6 +298,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "targets.api.common.ApiSchema",
+    # JSON nested too deep is a 400 parse_error, not a server error.
+    "DEFAULT_PARSER_CLASSES": [
+        "targets.api.policies.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "targets.api.policies.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
@@ -269,6 +353,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    # The health check answers plain HTTP too: probes call the app directly, not the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "true")
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "true")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")

@@ -10,7 +10,7 @@ from targets.models import Department
 
 
 def _select() -> forms.Select:
-    return forms.Select(attrs={"onchange": "this.form.submit()"})
+    return forms.Select(attrs={"data-autosubmit": ""})
 
 
 class ProblemFilter(django_filters.FilterSet):

@@ -7,11 +7,12 @@ Error shape (every 4xx the API answers, documented in the schema as ``Error``)::
 
 ``code`` is stable and machine-readable (``invalid``, ``parse_error``, ``not_authenticated``,
 ``authentication_failed``, ``permission_denied``, ``not_found``, ``method_not_allowed``,
-``not_acceptable``, ``unsupported_media_type``, ``throttled``, ``locked``, ``conflict``,
+``not_acceptable``, ``unsupported_media_type``, ``too_large``, ``throttled``, ``locked``, ``conflict``,
 ``confirm``); ``message`` is for people (Chinese first); ``fields`` maps a request field to
 its messages; ``entry`` is the stored entry a write collided with (409 ``conflict``).
 """
 
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from targets import roles
-from targets.api.policies import Pagination
+from targets.api.policies import Pagination, PayloadTooLarge
 
 # Row ids in paths and parameters: 1 to 18 digits, so no value overflows a BIGINT column.
 ID_REGEX = "[0-9]{1,18}"
@@ -65,7 +66,11 @@ def error_body(code: str, message: str, fields=None, entry=None) -> dict:
 
 def exception_handler(exc, context):
     """DRF's handler, then every error rewritten into the one shape."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):  # a form body past DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = PayloadTooLarge()
+    elif isinstance(exc, BadRequest):
+        exc = ApiError(400, "invalid", str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -109,6 +114,7 @@ ERROR_DESCRIPTIONS = {
     "403": _("无权访问（code: permission_denied）：无角色，或不是本单位的指标。"),
     "404": _("对象不存在或页码超出范围（code: not_found）。"),
     "409": _("冲突：已存在或版本不一致（conflict），该周已锁定（locked），或异常值需确认（confirm）。"),
+    "413": _("请求体过大（code: too_large）。"),
     "415": _("请求体格式不受支持（code: unsupported_media_type），请使用 application/json。"),
     "429": _("令牌请求过于频繁（code: throttled），请按 Retry-After 稍后再试。"),
 }
@@ -122,7 +128,7 @@ class ApiSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         codes = ["400", "401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH"):
-            codes += ["409", "415"]
+            codes += ["409", "413", "415"]
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

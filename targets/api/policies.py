@@ -1,10 +1,40 @@
-"""Pagination and throttling of the REST API. Kept apart from the views: DRF imports
+"""Pagination, throttling and JSON parsing of the REST API. Kept apart from the views: DRF imports
 these classes from its settings while it defines its own views."""
 
+import io
+
 from django.conf import settings
-from rest_framework import pagination
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, parsers
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.throttling import SimpleRateThrottle
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(_("请求体过大：最多 %(mb)d MB。") % {"mb": limit // (1024 * 1024)})
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with Django's request body limit (DRF reads a JSON body as a
+    stream, past ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and JSON nested too deep for Python's
+    parser (thousands of ``[``) answered as a parse error rather than a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and stream is not None:
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise PayloadTooLarge
+            stream = io.BytesIO(body)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON 解析错误：嵌套层次过深。")) from None
 
 
 class Pagination(pagination.PageNumberPagination):

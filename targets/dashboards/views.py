@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from targets import periods, rollups, selectors
 from targets.dashboards import charts
+from targets.dashboards.context import latest_computed_at, page_as_of, page_context
 from targets.dashboards.tables import IndicatorTable, PeriodValueTable
 from targets.entry import timeliness
 from targets.models import Department, Goal, Indicator, PeriodValue
@@ -23,10 +24,6 @@ SWITCHER_PERIODS = (
     (periods.MONTH, _("月")),
     (periods.QUARTER, _("季度")),
 )
-
-
-def _as_of(request):
-    return selectors.resolve_as_of(request.GET.get("as_of"))
 
 
 def _status_labels() -> dict[str, str]:
@@ -42,29 +39,25 @@ OVERVIEW_CACHE_SECONDS = 600
 def home(request):
     """The overview: framework and sections with status counts, headline figures against
     their targets and time progress, and the most-behind indicators."""
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     refreshed = rollups.latest_computed_at()
     key = f"targets:overview:{as_of}:{refreshed.isoformat()}:{get_language()}" if refreshed else None
     body = cache.get(key) if key else None
-    computed_at = refreshed
+    rows_computed_at = None
     if body is None:
         data = selectors.overview(as_of)
         body = render_to_string(
             "targets/_overview_body.html", {"data": data, "as_of": as_of, "figures": _overview_figures(data)}
         )
-        computed_at = refreshed or data.computed_at
+        rows_computed_at = data.computed_at
         if key:
             cache.set(key, body, OVERVIEW_CACHE_SECONDS)
-    start, end = selectors.tracked_period()
     return render(
         request,
         "targets/overview.html",
         {
             "body": mark_safe(body),  # noqa: S308 (rendered by our own template just above)
-            "as_of": as_of,
-            "computed_at": computed_at,
-            "period_start": start,
-            "period_end": end,
+            **page_context(request, as_of, rows_computed_at=rows_computed_at),
         },
     )
 
@@ -83,58 +76,42 @@ def _overview_figures(data: selectors.Overview) -> dict:
     }
 
 
-def _export_indicators(request, rows, *, name: str, ascii_name: str, goals=None):
-    """Managers' XLSX/CSV of indicator rows exactly as the page lists them."""
-    goals = goals if goals is not None else Goal.objects.all()
-    table = IndicatorTable(rows, goal_names={goal.pk: goal.name for goal in goals})
-    return exports.export_table(
-        request,
-        table,
-        export_format=request.GET[exports.TRIGGER_PARAM],
-        name=name,
-        ascii_name=ascii_name,
-        units=table.export_units,
-        number_formats={"plan_percent": "0.0"},
-    )
-
-
 def goal_tree(request):
     """Every goal with its indicators and their status on the as-of date."""
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     rows = selectors.rows(Indicator.objects.all(), as_of)
     by_goal: dict[int, list] = {}
     for row in rows:
         by_goal.setdefault(row.goal_id, []).append(row)
     goals = list(Goal.objects.all())
-    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of every indicator
-        order = {goal.pk: i for i, goal in enumerate(goals)}
-        listed = sorted(rows, key=lambda row: order.get(row.goal_id, len(order)))
-        return _export_indicators(
-            request, listed, name=str(_("指标进度")), ascii_name="indicators", goals=goals
-        )
-    children: dict[int | None, list] = {}
-    for goal in goals:
-        goal.rows = by_goal.get(goal.pk, [])
-        children.setdefault(goal.parent_id, []).append(goal)
-    for goal in goals:
-        goal.kids = children.get(goal.pk, [])
-    framework = [g for g in children.get(None, []) if g.level == Goal.Level.FRAMEWORK]
-    sections = [g for g in goals if g.level == Goal.Level.SECTION]
-    start, end = selectors.tracked_period()
-    return render(
+    order = {goal.pk: i for i, goal in enumerate(goals)}
+    # The file lists every indicator in the page's order, with the goal the page shows
+    # as a heading in a column of its own.
+    listed = sorted(rows, key=lambda row: order.get(row.goal_id, len(order)))
+    table = IndicatorTable(listed, goal_names={goal.pk: goal.name for goal in goals}, as_of=as_of)
+
+    def page() -> dict:
+        children: dict[int | None, list] = {}
+        for goal in goals:
+            goal.rows = by_goal.get(goal.pk, [])
+            goal.table = IndicatorTable(goal.rows, as_of=as_of) if goal.rows else None
+            children.setdefault(goal.parent_id, []).append(goal)
+        for goal in goals:
+            goal.kids = children.get(goal.pk, [])
+        return {
+            "framework": [g for g in children.get(None, []) if g.level == Goal.Level.FRAMEWORK],
+            "sections": [g for g in goals if g.level == Goal.Level.SECTION],
+            **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
+        }
+
+    return exports.table_response(
         request,
+        table,
         "targets/goal_tree.html",
-        {
-            "framework": framework,
-            "sections": sections,
-            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
-            "as_of": as_of,
-            "computed_at": selectors.computed_at(
-                max((r.computed_at for r in rows if r.computed_at), default=None)
-            ),
-            "period_start": start,
-            "period_end": end,
-        },
+        page,
+        name=str(_("指标进度")),
+        ascii_name="indicators",
+        day=as_of,
     )
 
 
@@ -142,7 +119,7 @@ def indicator_detail(request, pk: int):
     """One indicator: burn-up chart, actual vs plan by the chosen period type (with the same
     numbers in a table), related projects."""
     indicator = get_object_or_404(Indicator.objects.for_dashboard(), pk=pk)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     period_type = request.GET.get("period", periods.DEKAD)
     if period_type not in dict(SWITCHER_PERIODS):
         raise Http404("unknown period")
@@ -172,62 +149,45 @@ def indicator_detail(request, pk: int):
     table = PeriodValueTable(
         [{"label": periods.label(period_type, row["period_start"], get_language()), **row} for row in shown],
         decimals=indicator.decimals,
+        unit=indicator.unit,
     )
-    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of the same rows
-        return exports.export_table(
-            request,
-            table,
-            export_format=request.GET[exports.TRIGGER_PARAM],
-            name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
-            ascii_name=f"indicator-{indicator.code}-{period_type}",
-            units={
-                name: indicator.unit
-                for name in ("planned", "actual", "cumulative_planned", "cumulative_actual")
-            },
-        )
-    return render(
+    return exports.table_response(
         request,
+        table,
         "targets/indicator_detail.html",
-        {
+        lambda: {
             "indicator": indicator,
             "row": row,
             "today": today,
-            "as_of": as_of,
-            "computed_at": selectors.computed_at(max((pv.computed_at for pv in days), default=None)),
             "period_type": period_type,
             "switcher": SWITCHER_PERIODS,
             "figures": {"burnup": burn_up, "bars": bars},
-            "table": table,
             "key_projects": indicator.key_projects.all(),
             "recovery_projects": indicator.recovery_projects.all(),
             "safety_campaigns": indicator.safety_campaigns.all(),
             "has_charts": True,
-            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
-            "period_start": selectors.tracked_period()[0],
-            "period_end": selectors.tracked_period()[1],
+            **page_context(
+                request, as_of, rows_computed_at=max((pv.computed_at for pv in days), default=None)
+            ),
         },
+        name=f"{indicator.name}_{dict(SWITCHER_PERIODS)[period_type]}",
+        ascii_name=f"indicator-{indicator.code}-{period_type}",
+        day=as_of,
     )
 
 
 def department_list(request):
     """Every responsible unit with its indicators' status counts."""
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     counts, computed_at = selectors.status_counts_by("department_id", as_of)
     departments = list(Department.objects.all())
     for department in departments:
         department.status = selectors.StatusCount()
         department.status.counts.update(counts.get(department.pk, {}))
-    start, end = selectors.tracked_period()
     return render(
         request,
         "targets/department_list.html",
-        {
-            "departments": departments,
-            "as_of": as_of,
-            "computed_at": selectors.computed_at(computed_at),
-            "period_start": start,
-            "period_end": end,
-        },
+        {"departments": departments, **page_context(request, as_of, rows_computed_at=computed_at)},
     )
 
 
@@ -235,36 +195,32 @@ def department_detail(request, code: str):
     """One unit: its indicators with status, progress and catch-up rate, and its weekly
     reports (when they were submitted and approved)."""
     department = get_object_or_404(Department, code=code)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
-    if exports.TRIGGER_PARAM in request.GET:  # managers' XLSX/CSV of this unit's indicators
-        return _export_indicators(
-            request,
-            rows,
-            name=f"{department.name}_{_('指标进度')}",
-            ascii_name=f"indicators-{department.code}",
+    table = IndicatorTable(rows, as_of=as_of)
+    table.columns.hide("department_name")  # the page's heading; a column of its own in the file
+
+    def page() -> dict:
+        timeliness_row = next(
+            (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
         )
-    timeliness_row = next(
-        (row for row in timeliness.quarter_table(as_of) if row.department.pk == department.pk), None
-    )
-    start, end = selectors.tracked_period()
-    return render(
-        request,
-        "targets/department_detail.html",
-        {
+        return {
             "department": department,
             "rows": rows,
-            "export_formats": exports.FORMATS if exports.can_export(request.user) else (),
             "status": selectors.StatusCount(counts=_count(rows)),
             "timeliness": timeliness_row,
             "timeliness_labels": timeliness.LABELS,
-            "as_of": as_of,
-            "computed_at": selectors.computed_at(
-                max((r.computed_at for r in rows if r.computed_at), default=None)
-            ),
-            "period_start": start,
-            "period_end": end,
-        },
+            **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
+        }
+
+    return exports.table_response(
+        request,
+        table,
+        "targets/department_detail.html",
+        page,
+        name=f"{department.name}_{_('指标进度')}",
+        ascii_name=f"indicators-{department.code}",
+        day=as_of,
     )
 
 

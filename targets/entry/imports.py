@@ -7,11 +7,15 @@ of the week as ISO dates (Monday first). One row per indicator. An empty day cel
 
 An upload is checked as a ZIP before openpyxl sees it: its size (IMPORT_MAX_BYTES),
 its number of members and their declared uncompressed size (zip bombs), and the
-members an XLSX must have. openpyxl then reads it with ``read_only=True,
-data_only=True`` (defusedxml is installed, so its XML parsing is hardened). Formulas are
-never evaluated: a formula cell is reported as an error (a second read-only pass with
-``data_only=False`` finds them; with ``data_only=True`` openpyxl would hand back the
-value Excel last cached, which nobody can check).
+members an XLSX must have, and the size of each member: a week's sheet is a few
+hundred rows of ten cells, so no part of it comes near ``MAX_MEMBER_BYTES`` (openpyxl
+parses about 2 MB of sheet XML a second, and a sheet without a declared dimension is
+parsed once more on opening). openpyxl then reads it once with ``read_only=True,
+data_only=False`` (defusedxml is installed, so its XML parsing is hardened): no more
+rows than the department's indicators need (``max_rows``), never past column J, and
+the sheet's declared dimension is checked first. Formulas are never evaluated: a formula
+cell is reported as an error (with ``data_only=True`` openpyxl would hand back the value
+Excel last cached, which nobody can check). At most ``MAX_ERRORS`` errors are listed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -30,6 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from targets.models import Entry, Indicator
 from targets.periods import week_days
+from targets.reporting.exports import FORMULA_PREFIXES, neutralise
 from targets.services import EntryInput
 
 FIRST_DAY_COLUMN = 4  # D
@@ -37,6 +44,17 @@ HEADER_ROW = 1
 # A week's sheet is a few KB; these limits are generous and still stop a zip bomb.
 MAX_ZIP_MEMBERS = 200
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+# One member (the sheet, its shared strings): 2,000 rows of ten cells are ≈ 0.6 MB.
+MAX_MEMBER_BYTES = 1024 * 1024
+# Rows of a sheet: the department's indicators, the header, the template's footer and
+# room for a few blank or note rows; never more than MAX_ROWS. Columns: the template has
+# ten (A–J); a declared dimension wider than MAX_COLUMNS is not a week's sheet.
+ROW_MARGIN = 50
+MAX_ROWS = 2000
+MAX_COLUMNS = 64
+LAST_COLUMN = FIRST_DAY_COLUMN + 6  # J
+# Errors listed for one upload; the rest are summed up in one line.
+MAX_ERRORS = 50
 REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,6 +72,28 @@ class ParsedSheet:
     rows: list[EntryInput] = field(default_factory=list)
     cells: dict[tuple[int, date], str] = field(default_factory=dict)  # (ind id, day) → "D3"
     errors: list[str] = field(default_factory=list)
+    rows_read: int = 0  # sheet rows openpyxl handed over (header included)
+
+    def add_error(self, message: str) -> None:
+        add_error(self.errors, message)
+
+    @property
+    def full(self) -> bool:
+        return len(self.errors) > MAX_ERRORS
+
+
+def add_error(errors: list[str], message: str) -> None:
+    """Append ``message`` unless ``MAX_ERRORS`` are listed already; the first error past
+    the limit becomes the line saying more were left out."""
+    if len(errors) < MAX_ERRORS:
+        errors.append(message)
+    elif len(errors) == MAX_ERRORS:
+        errors.append(_("…还有更多错误未列出，请先改正以上错误后重新上传。"))
+
+
+def max_rows(indicator_count: int) -> int:
+    """The most rows a department's week sheet may have (header and footer included)."""
+    return min(indicator_count + HEADER_ROW + ROW_MARGIN, MAX_ROWS)
 
 
 def cell_name(row: int, column: int) -> str:
@@ -93,7 +133,11 @@ def build_template(department, monday: date) -> bytes:
         for day in days:
             value = saved.get((ind.pk, day))
             values.append(value.normalize() if isinstance(value, Decimal) else value)
-        ws.append([ind.code, ind.name, ind.unit] + [_cell_value(v) for v in values])
+        # Names and units are typed by managers: never a live formula in a clerk's Excel.
+        ws.append(
+            [neutralise(ind.code), neutralise(ind.name), neutralise(ind.unit)]
+            + [_cell_value(v) for v in values]
+        )
         row = ws.max_row
         for offset, day in enumerate(days):
             cell = ws.cell(row=row, column=FIRST_DAY_COLUMN + offset)
@@ -142,6 +186,10 @@ def check_zip(data: bytes) -> None:
                 raise ImportRefused(_("文件结构异常（内含文件过多），已拒绝。"))
             if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
                 raise ImportRefused(_("文件解压后过大，已拒绝。"))
+            if any(m.file_size > MAX_MEMBER_BYTES for m in members):
+                raise ImportRefused(
+                    _("文件内容远超一周填报表的规模（含大量空行或空单元格），已拒绝。请使用本页下载的模板。")
+                )
             names = {m.filename for m in members}
     except zipfile.BadZipFile:
         raise ImportRefused(_("不是 XLSX 文件：请上传从本页下载的 Excel 模板（.xlsx）。")) from None
@@ -149,25 +197,42 @@ def check_zip(data: bytes) -> None:
         raise ImportRefused(_("不是 XLSX 文件：请上传从本页下载的 Excel 模板（.xlsx）。"))
 
 
+def check_sheet_shape(data: bytes, *, rows: int, message: str) -> None:
+    """Count the rows and cells of every worksheet in a streaming pass that stops as soon
+    as a sheet has more than ``rows`` rows or a row more than ``MAX_COLUMNS`` cells: so
+    openpyxl, which parses a whole sheet without a declared dimension on opening, only
+    ever sees a sheet of a week's size."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            seen_rows = cells = 0
+            with archive.open(name) as source:
+                try:
+                    for _event, element in DefusedET.iterparse(source, events=("end",)):
+                        tag = element.tag.rpartition("}")[2]
+                        if tag == "c":
+                            cells += 1
+                            if cells > MAX_COLUMNS:
+                                raise ImportRefused(
+                                    _("表格列数超过上限（最多 %(n)d 列），请使用本页下载的模板。")
+                                    % {"n": MAX_COLUMNS}
+                                )
+                        elif tag == "row":
+                            seen_rows += 1
+                            cells = 0
+                            if seen_rows > rows:
+                                raise ImportRefused(message)
+                            element.clear()
+                except (DefusedET.ParseError, DefusedXmlException):
+                    raise ImportRefused(_("无法读取该 Excel 文件，请用模板重新填写后上传。")) from None
+
+
 def _open(data: bytes, *, data_only: bool):
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception:  # openpyxl raises many types for a broken file
         raise ImportRefused(_("无法读取该 Excel 文件，请用模板重新填写后上传。")) from None
-
-
-def _formula_cells(data: bytes) -> set[tuple[int, int]]:
-    wb = _open(data, data_only=False)
-    try:
-        ws = wb.worksheets[0]
-        found = set()
-        for row in ws.iter_rows(min_row=HEADER_ROW + 1):
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    found.add((cell.row, cell.column))
-        return found
-    finally:
-        wb.close()
 
 
 def _raw_text(value) -> str | None:
@@ -185,17 +250,31 @@ def _raw_text(value) -> str | None:
 def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
     """The rows an uploaded week sheet asks for (every indicator row, every day cell),
     with layout errors naming the row and column. Raises ImportRefused for a file that
-    is refused as a whole."""
+    is refused as a whole (too many rows or columns for the department's week)."""
     check_zip(data)
-    formulas = _formula_cells(data)
-    wb = _open(data, data_only=True)
+    by_code = {ind.code: ind for ind in entry_indicators(department)}
+    limit = max_rows(len(by_code))
+    too_many_rows = _(
+        "表格行数超过上限：本单位每周最多 %(n)d 行（%(count)d 个指标），请使用本页下载的模板。"
+    ) % {"n": limit, "count": len(by_code)}
+    check_sheet_shape(data, rows=limit, message=too_many_rows)
+    wb = _open(data, data_only=False)
     parsed = ParsedSheet()
     days = week_days(monday)
-    by_code = {ind.code: ind for ind in entry_indicators(department)}
     try:
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None) or ()
+        declared_rows, declared_columns = ws.max_row, ws.max_column  # the <dimension>, if any
+        if declared_columns is not None and declared_columns > MAX_COLUMNS:
+            raise ImportRefused(
+                _("表格列数超过上限（最多 %(n)d 列），请使用本页下载的模板。") % {"n": MAX_COLUMNS}
+            )
+        if declared_rows is not None and declared_rows > limit:
+            raise ImportRefused(too_many_rows)
+        # One row past the limit, to tell a sheet that goes on from one that ends there
+        # (openpyxl stops parsing there).
+        rows = ws.iter_rows(min_row=1, max_row=limit + 1, max_col=LAST_COLUMN)
+        header = [cell.value for cell in next(rows, None) or ()]
+        parsed.rows_read = 1
         for offset, day in enumerate(days):
             column = FIRST_DAY_COLUMN + offset
             got = header[column - 1] if len(header) >= column else None
@@ -206,23 +285,32 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
                     % {"cell": cell_name(HEADER_ROW, column), "day": day.isoformat(), "monday": monday}
                 )
         seen: dict[str, int] = {}
-        for row_number, values in enumerate(rows, start=HEADER_ROW + 1):
+        for row_number, cells in enumerate(rows, start=HEADER_ROW + 1):
+            parsed.rows_read += 1
+            values = [cell.value for cell in cells]
+            if row_number > limit:  # the sheet has a row (even an empty one) past the limit
+                raise ImportRefused(too_many_rows)
+            if parsed.full:
+                continue  # keep reading to the limit: a sheet too long is still refused
+            formulas = {cell.column for cell in cells if getattr(cell, "data_type", None) == "f"}
             code = str(values[0]).strip() if values and values[0] is not None else ""
+            if code.startswith("'") and code[1:].startswith(FORMULA_PREFIXES):
+                code = code[1:]  # the template's own neutralised code
             day_values = list(values[FIRST_DAY_COLUMN - 1 : FIRST_DAY_COLUMN - 1 + 7])
             if not code:
                 if any(v is not None for v in day_values) and not _is_note_row(values):
-                    parsed.errors.append(_("%(cell)s：缺少指标代码。") % {"cell": cell_name(row_number, 1)})
+                    parsed.add_error(_("%(cell)s：缺少指标代码。") % {"cell": cell_name(row_number, 1)})
                 continue
             if code not in by_code:
                 if _is_note_row(values):
                     continue
-                parsed.errors.append(
+                parsed.add_error(
                     _("%(cell)s：指标代码“%(code)s”不属于本单位。")
                     % {"cell": cell_name(row_number, 1), "code": code[:40]}
                 )
                 continue
             if code in seen:
-                parsed.errors.append(
+                parsed.add_error(
                     _("%(cell)s：指标“%(code)s”与第%(first)d行重复。")
                     % {"cell": cell_name(row_number, 1), "code": code, "first": seen[code]}
                 )
@@ -233,8 +321,8 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
             for offset, day in enumerate(days):
                 column = FIRST_DAY_COLUMN + offset
                 where = cell_name(row_number, column)
-                if (row_number, column) in formulas:
-                    parsed.errors.append(
+                if column in formulas:
+                    parsed.add_error(
                         _("%(cell)s：含公式，系统不计算公式，请改为直接填写数值。") % {"cell": where}
                     )
                     continue
@@ -313,7 +401,7 @@ def preview(*, user, department, monday: date, parsed: ParsedSheet) -> Preview:
         for key, messages in exc.errors.items():
             where = parsed.cells.get(key, "") if key != services.ALL else ""
             for message in messages:
-                result.errors.append(f"{where}：{message}" if where else message)
+                add_error(result.errors, f"{where}：{message}" if where else message)
         if exc.code != "confirm":
             return result
         result.needs_confirmation = True

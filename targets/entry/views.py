@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from targets import audit, clock, roles, services
+from targets import audit, clock, params, roles, services
 from targets.dashboards.tables import TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
@@ -44,10 +44,7 @@ SESSION_IMPORT = "entry_import"
 
 
 def _monday(text: str) -> date:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise Http404(_("日期格式应为 YYYY-MM-DD。")) from None
+    day = params.path_day(text)
     if day.weekday() != 0:
         raise Http404(_("填报周必须从周一开始。"))
     return day
@@ -347,10 +344,7 @@ def cell_history(request, indicator_id: int, day: str):
     user = request.user
     if not (roles.can_edit_department(user, indicator.department) or roles.can(user, roles.VIEW_ALL)):
         raise PermissionDenied(_("无权查看该单位的数据。"))
-    try:
-        day = date.fromisoformat(day)
-    except ValueError:
-        raise Http404 from None
+    day = params.path_day(day)
     records = list(
         Entry.history.filter(indicator=indicator, date=day)
         .select_related("history_user")
@@ -503,11 +497,7 @@ def approvals(request):
 
 
 def _quarter_day(request) -> date:
-    text = request.GET.get("quarter", "")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return timeliness.reference_day()
+    return params.query_day(request, "quarter") or timeliness.reference_day()
 
 
 @reviewers_only
@@ -516,20 +506,16 @@ def timeliness_table(request):
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     rows = timeliness.quarter_table(day)
-    if exports.TRIGGER_PARAM in request.GET:  # the managers' XLSX/CSV of this table
-        return exports.export_table(
-            request,
-            TimelinessTable(rows),
-            export_format=request.GET[exports.TRIGGER_PARAM],
-            name=f"{_('报送及时率')}_{quarter.label}",
-            ascii_name=f"timeliness-{quarter.start.isoformat()}",
-        )
     prev_q = period_of(QUARTER, quarter.start - timedelta(days=1))
     next_q = period_of(QUARTER, quarter.end + timedelta(days=1))
-    return render(
+    return exports.table_response(
         request,
+        TimelinessTable(rows),
         "targets/entry/timeliness.html",
         {"rows": rows, "quarter": quarter, "prev_q": prev_q, "next_q": next_q, "labels": timeliness.LABELS},
+        name=f"{_('报送及时率')}_{quarter.label}",
+        ascii_name=f"timeliness-{quarter.start.isoformat()}",
+        day=min(timeliness.reference_day(), quarter.end),
     )
 
 

@@ -16,7 +16,12 @@ views, ``export_table()``.
 
 Numbers: a column exports a number when its value is an ``int``, ``float`` or ``Decimal``.
 When a table's ``render_<col>`` formats a number as text for the page, give it a
-``value_<col>`` returning the Decimal, or the export gets the text.
+``value_<col>`` returning the Decimal, or the export gets the text. A column that knows the
+places the page shows (``decimals_for(record)``, as ``NumberColumn`` does) gets them as its
+XLSX number format (the cell keeps the exact figure) and is rounded to them in the CSV (text
+has no format); other numbers are written with at most ``MAX_DECIMALS`` places in the CSV.
+Markup never reaches a file: a cell whose value is HTML marked safe for the page (a status
+pill, a link) is exported as its text.
 Units: ``export_units = {"actual": "亿元"}`` on the view (or the table class) turns the
 header "实际完成" into "实际完成（亿元）". ``export_number_formats = {"rate": "0.0%"}``
 overrides a column's Excel number format.
@@ -29,9 +34,10 @@ import math
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from html import unescape
 from itertools import chain, islice
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
@@ -39,14 +45,17 @@ from xml.sax.saxutils import escape as xml_escape
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import columns as tables_columns
 from django_tables2.utils import A
 
-from targets import audit, clock, roles, selectors
+from targets import audit, clock, params, roles, selectors
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -96,6 +105,25 @@ def _decimals(value) -> int:
     if isinstance(value, float):
         return min(len(repr(value).partition(".")[2].rstrip("0")), MAX_DECIMALS)
     return 0
+
+
+class Rounded(Decimal):
+    """A figure rounded to the places the page shows: the CSV writes it with exactly
+    those places ("98.0"), where other Decimals are written without trailing zeros."""
+
+
+def shown(value, decimals: int) -> Decimal:
+    """``value`` rounded as the page shows it: ``decimals`` places, half up (as Django's
+    ``floatformat`` does)."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def plain_text(value):
+    """A cell's text without markup: HTML the table renders for the page (a status pill,
+    a link) becomes its text; anything else passes unchanged."""
+    if isinstance(value, SafeData):
+        return unescape(strip_tags(str(value)))
+    return value
 
 
 def number_format(decimals: int) -> str:
@@ -207,9 +235,12 @@ def _values_rows(queryset: QuerySet, columns, paths) -> Iterator[list]:
         yield row
 
 
-def table_rows(table, exclude_columns: Iterable[str] = ()) -> tuple[list[str], list[str], Iterator[list]]:
+def table_rows(
+    table, exclude_columns: Iterable[str] = (), *, rounded: bool = False
+) -> tuple[list[str], list[str], Iterator[list]]:
     """The table's column names, headers and an iterator of value rows (all rows, the
-    table's ordering and filters, no pagination). A queryset is read in chunks.
+    table's ordering and filters, no pagination). A queryset is read in chunks. With
+    ``rounded``, figures of columns that know their displayed places are rounded to them.
 
     Values are what django-tables2's ``as_values()`` gives, without its per-cell
     signature inspection for plain columns (100,000 rows would take minutes)."""
@@ -242,17 +273,22 @@ def table_rows(table, exclude_columns: Iterable[str] = ()) -> tuple[list[str], l
         else:
             getters.append((None, column.name, None))
 
+    places = [getattr(column.column, "decimals_for", None) if rounded else None for column in columns]
+
     def rows() -> Iterator[list]:
         for row in table.rows:
             record = row.record
             values = []
-            for fast, column, render in getters:
+            for (fast, column, as_is), decimals_for in zip(getters, places, strict=True):
                 if fast is not None:
                     values.append(fast(record))
-                elif render is not None:
-                    values.append(row._get_and_render_with(column, render_func=render, default=None))
+                elif as_is is not None:
+                    values.append(row._get_and_render_with(column, render_func=as_is, default=None))
                 else:
-                    values.append(force_str(row.get_cell_value(column), strings_only=True))
+                    value = plain_text(force_str(row.get_cell_value(column), strings_only=True))
+                    if decimals_for is not None and _is_number(value):
+                        value = Rounded(shown(value, decimals_for(record)))
+                    values.append(value)
             yield values
 
     return names, headers, rows()
@@ -501,7 +537,14 @@ def write_xlsx(
 
 
 def _csv_value(value) -> str:
+    if isinstance(value, Rounded):
+        return format(value, "f")  # as the page shows it: 98.0 stays "98.0"
+    if isinstance(value, float) and math.isfinite(value):
+        value = shown(value, MAX_DECIMALS)
     if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -MAX_DECIMALS:  # a quotient: 98.02066640375…
+            value = shown(value, MAX_DECIMALS)
         return format(value.normalize(), "f")  # 433.2000 → "433.2", 100.0000 → "100"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -531,6 +574,17 @@ def csv_chunks(*, headers: list[str], rows: Iterator[list]) -> Iterator[bytes]:
         yield "".join(buffer).encode()
 
 
+def displayed_formats(table) -> dict[str, str]:
+    """Excel number formats of the columns that show a fixed number of places on the page
+    (``NumberColumn(decimals=1)``): the file shows what the page shows."""
+    formats = {}
+    for column in table.columns.iterall():
+        decimals = getattr(column.column, "decimals", None)
+        if hasattr(column.column, "decimals_for") and isinstance(decimals, int):
+            formats[column.name] = number_format(decimals)
+    return formats
+
+
 def export_table(
     request,
     table,
@@ -538,24 +592,27 @@ def export_table(
     export_format: str,
     name: str,
     ascii_name: str = "export",
+    day: date | None = None,
     units: dict[str, str] | None = None,
     number_formats: dict[str, str] | None = None,
     exclude_columns: Iterable[str] = (),
-    day: date | None = None,
 ) -> HttpResponse:
     """Export ``table`` (already configured with the request's filters and ordering) as
     an XLSX or CSV download for a manager; audit it. Raises PermissionDenied for others.
 
-    The file name carries ``day``, by default the page's as-of date (its ``?as_of=``,
-    else today, clipped into the tracked period), so the file says what day it shows."""
+    ``day`` dates the file name: the page's as-of date (by default its ``?as_of=``, else
+    today, clipped into the tracked period), so the file says what day it shows. The
+    table's own ``export_units`` and the places its columns show apply unless overridden."""
     if not can_export(request.user):
         raise PermissionDenied
     if export_format not in FORMATS:
         return HttpResponse(status=400)
-    names, headers, rows = table_rows(table, exclude_columns)
-    headers = _headers_with_units(names, headers, units or {})
+    names, headers, rows = table_rows(table, exclude_columns, rounded=export_format == CSV)
+    units = {**getattr(table, "export_units", {}), **(units or {})}
+    headers = _headers_with_units(names, headers, units)
+    number_formats = {**displayed_formats(table), **(number_formats or {})}
     if day is None:
-        day = selectors.resolve_as_of(request.GET.get("as_of"))
+        day = selectors.resolve_as_of(params.query_day(request, "as_of"))
     filename, fallback = export_filenames(name, ascii_name, export_format, day)
     query = request.GET.copy()
     query.pop(TRIGGER_PARAM, None)
@@ -581,13 +638,45 @@ def export_table(
     return response
 
 
+def table_response(
+    request,
+    table,
+    template: str,
+    context: dict | Callable[[], dict],
+    *,
+    name: str,
+    ascii_name: str,
+    day: date | None = None,
+) -> HttpResponse:
+    """A listing page and its file from one table: the page renders ``template`` with
+    ``table`` (and ``context``, a dict or a function building it only for the page); with
+    ``?_export=xlsx|csv`` a manager downloads the same table, named ``name`` and dated
+    ``day`` (the page's as-of date). The export buttons show to those who may export."""
+    if TRIGGER_PARAM in request.GET:
+        return export_table(
+            request,
+            table,
+            export_format=request.GET[TRIGGER_PARAM],
+            name=name,
+            ascii_name=ascii_name,
+            day=day,
+        )
+    page = context() if callable(context) else context
+    return render(
+        request,
+        template,
+        {"table": table, **page, "export_formats": FORMATS if can_export(request.user) else ()},
+    )
+
+
 class ManagerExportMixin:
     """For django-tables2 class views (``SingleTableMixin``/``SingleTableView``): adds
     ``?_export=xlsx`` and ``?_export=csv`` with the page's current filters and ordering.
 
     Set ``export_name`` (Chinese, shown to the user, e.g. "指标进度"), ``export_ascii_name``
     (fallback, e.g. "indicators") and optionally ``export_units`` and
-    ``export_number_formats``. Templates show the buttons with
+    ``export_number_formats``. The file is dated by the page's as-of date. Templates show
+    the buttons with
     ``{% include "reports/_export_buttons.html" %}`` (managers only)."""
 
     export_name = gettext_lazy("导出")
@@ -614,14 +703,13 @@ class ManagerExportMixin:
 
     def create_export(self, export_format):
         table = self.get_table(**self.get_table_kwargs())
-        units = {**getattr(table, "export_units", {}), **self.export_units}
         return export_table(
             self.request,
             table,
             export_format=export_format,
             name=self.get_export_name(),
             ascii_name=self.export_ascii_name,
-            units=units,
+            units=self.export_units,
             number_formats=self.export_number_formats,
             exclude_columns=self.exclude_columns,
         )

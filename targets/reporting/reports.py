@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -439,6 +441,20 @@ def render_html(data: ReportData, *, request=None, for_pdf: bool = False) -> str
     )
 
 
+def static_file_path(relative: str) -> Path | None:
+    """The file on disk behind a static URL path: from the finders (the source folders,
+    as with DEBUG on), else from what collectstatic gathered, where the hashed names of
+    production (``reports/report.3cd872b79772.css``) live."""
+    try:
+        found = finders.find(relative)
+        if isinstance(found, str) and Path(found).is_file():
+            return Path(found)
+        collected = Path(staticfiles_storage.path(relative))
+    except (NotImplementedError, SuspiciousFileOperation):  # a storage without files; "../"
+        return None
+    return collected if collected.is_file() else None
+
+
 def _local_fetcher():
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 (heavy import)
 
@@ -452,14 +468,11 @@ def _local_fetcher():
             if f"{parts.scheme}://{parts.netloc}/" != PDF_BASE_URL or not parts.path.startswith(prefix):
                 raise ValueError(f"refused (reports fetch only local static files): {url}")
             relative = unquote(parts.path[len(prefix) :])
-            found = finders.find(relative)
-            if not found:
-                candidate = Path(settings.STATIC_ROOT) / relative
-                found = str(candidate) if candidate.is_file() else None
-            if not found:
+            found = static_file_path(relative)
+            if found is None:
                 raise ValueError(f"no such static file: {relative}")
-            mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mime})
+            mime = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": mime})
 
     return LocalStaticFetcher()
 

@@ -1,8 +1,6 @@
 """Reports: the archive page, the printable HTML report, its PDF and archived downloads.
 Managers and superusers only; every PDF download is audited."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -10,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import audit, clock, roles
+from targets import audit, clock, params, roles
 from targets.models import Report
 from targets.reporting import reports
 from targets.reporting.exports import content_disposition
@@ -22,10 +20,7 @@ exporters_only = roles.capability_required(roles.EXPORT)
 def _period(kind: str, day: str):
     if kind not in reports.KINDS:
         raise Http404
-    try:
-        return reports.report_period(kind, date.fromisoformat(day))
-    except ValueError as error:
-        raise Http404 from error
+    return reports.report_period(kind, params.path_day(day))
 
 
 def _pdf_response(content, filename: str, ascii_name: str):

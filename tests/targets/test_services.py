@@ -410,3 +410,16 @@ def test_it_writes_nothing_on_a_dry_run_but_applies_the_same_rules(clerk, indica
     assert not AuditEvent.objects.exists()
     with pytest.raises(EntryRejected):
         services.record_entries(user=clerk, rows=[EntryInput(hazards, MON, "1")], dry_run=True)
+
+
+def test_it_saves_a_long_reason_whole_in_the_audit_and_its_start_in_the_history(clerk, indicators):
+    """The history's reason column holds 100 characters (PostgreSQL refuses more): a 200-
+    character reason from the week form saves, and the audit row keeps every character."""
+    from targets.models import AuditEvent
+
+    invest = indicators[0]
+    reason = "统计口径调整" * 33 + "止"
+    save(clerk, (invest, MON, "1.5"), reason=reason)
+    record = Entry.history.get(indicator=invest, date=MON)
+    assert record.history_change_reason == reason[:100]
+    assert AuditEvent.objects.filter(action="entries").latest("pk").detail["reason"] == reason

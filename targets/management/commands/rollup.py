@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from targets import rollups
+from targets import freshness, rollups
 from targets.models import Indicator, PeriodValue
 
 BATCH = 200  # indicators per statement batch: a progress step of a few seconds at most
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if full and not indicator:
             steps = rollups.REBUILD_STEPS
             with tqdm(total=steps, unit="step", disable=verbosity == 0, file=sys.stderr) as bar:
-                written = rollups.rebuild(progress=bar.update)
+                written = freshness.refresh(full_rebuild=True, progress=bar.update)
             if verbosity:
                 self.stdout.write(f"every indicator rebuilt, {written} rows written")
             return
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 PeriodValue.objects.filter(indicator_id__in=ids).delete()
             for offset in range(0, len(ids), BATCH):
                 batch = ids[offset : offset + BATCH]
-                written += rollups.refresh(batch)
+                written += freshness.refresh(batch)
                 bar.update(len(batch))
         if verbosity:
             self.stdout.write(f"{len(ids)} indicators, {written} rows written")

@@ -144,6 +144,24 @@ def test_it_never_fetches_anything_but_local_static_files():
     assert b"@page" in css.read()
 
 
+def test_it_styles_the_pdf_from_the_collected_hashed_stylesheet(settings, tmp_path):
+    # Production pages name static files by hash (reports/report.<hash>.css): only the
+    # folder collectstatic filled has them; no finder does.
+    settings.STATIC_ROOT = tmp_path / "static"
+    hashed = settings.STATIC_ROOT / "reports" / "report.0123456789ab.css"
+    hashed.parent.mkdir(parents=True)
+    hashed.write_text("@page { size: A4 }")
+    fetcher = reports._local_fetcher()
+    css = fetcher.fetch(
+        reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/reports/report.0123456789ab.css"
+    )
+    assert css.read() == b"@page { size: A4 }"
+    with pytest.raises(ValueError, match="no such static file"):
+        fetcher.fetch(reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/reports/missing.css")
+    with pytest.raises(ValueError, match="no such static file"):
+        fetcher.fetch(reports.PDF_BASE_URL + settings.STATIC_URL.strip("/") + "/../../zhengdong/settings.py")
+
+
 def test_the_monday_job_archives_the_week_and_emails_managers(client, manager, official, world, tmp_path):
     manager.email = "manager@example.com"
     manager.save()
