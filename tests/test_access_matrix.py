@@ -16,6 +16,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
@@ -163,6 +164,13 @@ def world(settings, tmp_path, monkeypatch):
         "projects.milestone": Milestone.objects.first(),
         "projects.problem": problem,
         "projects.problemevent": ProblemEvent.objects.first(),
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="clerk", ip_address="10.0.0.1", user_agent="t", failures_since_start=1
+        ),
+        "axes.accesslog": AccessLog.objects.create(username="clerk", ip_address="10.0.0.1", user_agent="t"),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(
+            username="clerk", ip_address="10.0.0.1", user_agent="t"
+        ),
     }
     return {"users": users, "values": values, "pks": pks, "objects": objects}
 
@@ -248,6 +256,8 @@ PAGES: dict[str, tuple] = {
     "login": ((200,) * 5, (200,) * 5),  # an empty POST: the form with its errors
     "logout": ((L, 405, 405, 405, 405), (L,) * 5),
     "api_token": (EVERYONE, (L, R, R, R, R)),
+    "login_lockouts": (MANAGERS, NO_POST),
+    "login_unlock": (NO_POST, (L, 403, 403, 403, R)),  # POST without a name: back to the list
     "set_language": ((R,) * 5, (R,) * 5),
     # Read-only pages answer a POST with the page: nothing is written.
     "home": (EVERYONE, EVERYONE),
@@ -334,6 +344,10 @@ ADMIN_MODELS = {
     "django_celery_beat.solarschedule": NONE,
     "django_celery_beat.intervalschedule": NONE,
     "authtoken.tokenproxy": NONE,
+    # Failed logins: unlocked by managers at /accounts/lockouts/, by superusers here.
+    "axes.accessattempt": NONE,
+    "axes.accesslog": NONE,
+    "axes.accessfailurelog": NONE,
     "targets.entry": VIEW,
     "targets.submission": VIEW,
     "targets.periodvalue": VIEW,
