@@ -1,5 +1,5 @@
-"""Reads for the project pages. Progress comes from the linked indicators' ``PeriodValue``
-day rows on the as-of date (never raw entries), prefetched in a fixed number of queries."""
+"""Reads for the project pages. Progress comes from the linked indicators' figures on the
+as-of date (``targets.selectors.day_rows``), read in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from targets import selectors
@@ -21,14 +21,24 @@ SEVERITY = {Status.RED: 3, Status.YELLOW: 2, Status.GREEN: 1, Status.NONE: 0}
 
 
 def indicators_on(as_of: date) -> Prefetch:
-    """Prefetch of linked indicators carrying their day row's figures on ``as_of``."""
-    queryset = selectors.with_day_row(Indicator.objects.all(), as_of).annotate(
-        day_status=F("pv__status"),
-        day_cumulative=F("pv__cumulative_actual"),
-        day_planned=F("pv__cumulative_planned"),
-        day_computed_at=F("pv__computed_at"),
-    )
-    return Prefetch("indicators", queryset=queryset)
+    """Prefetch of linked indicators; ``with_figures`` then gives them their figures on
+    ``as_of``."""
+    return Prefetch("indicators", queryset=Indicator.objects.all())
+
+
+def with_figures(objects: list, as_of: date) -> list:
+    """Give the prefetched indicators of ``objects`` their figures on ``as_of`` (one read
+    through ``selectors.day_rows`` for all of them): ``day_status``, ``day_cumulative``,
+    ``day_planned`` and ``day_computed_at``."""
+    indicators = [ind for obj in objects for ind in obj.indicators.all()]
+    days = selectors.day_rows({ind.pk for ind in indicators}, as_of) if indicators else {}
+    for ind in indicators:
+        day = days.get(ind.pk)
+        ind.day_status = day.status if day else None
+        ind.day_cumulative = day.cumulative_actual if day else None
+        ind.day_planned = day.cumulative_planned if day else None
+        ind.day_computed_at = day.computed_at if day else None
+    return objects
 
 
 def worst_status(indicators) -> str:
@@ -99,7 +109,7 @@ def key_projects(as_of: date, queryset: QuerySet | None = None) -> list[KeyProje
         .annotate(open_problems=Count("problems", filter=~Q(problems__status=Problem.Status.CLOSED)))
         .prefetch_related("milestones", indicators_on(as_of))
     )
-    projects = list(queryset)
+    projects = with_figures(list(queryset), as_of)
     # An indicator linked to several projects (the district's 433.2亿元) measures none of
     # them alone: a project's own figures are those of indicators linked to it only.
     own = set(
@@ -214,8 +224,9 @@ class SafetyArea:
 def safety_areas(as_of: date) -> list[SafetyArea]:
     """The campaigns and sweep areas with their measures on ``as_of`` and found, rectified
     and overdue per 旬 up to it (three queries)."""
-    campaigns = list(
-        SafetyCampaign.objects.select_related("department").prefetch_related(indicators_on(as_of))
+    campaigns = with_figures(
+        list(SafetyCampaign.objects.select_related("department").prefetch_related(indicators_on(as_of))),
+        as_of,
     )
     areas = []
     ids = []
@@ -246,8 +257,13 @@ def safety_areas(as_of: date) -> list[SafetyArea]:
 def recovery_fields(as_of: date) -> tuple[list[RecoveryField], list[RecoveryProject]]:
     """Fields with their recovery projects and each project's linked indicators on
     ``as_of`` (three queries); projects without a field come second."""
-    projects = list(
-        RecoveryProject.objects.select_related("field", "department").prefetch_related(indicators_on(as_of))
+    projects = with_figures(
+        list(
+            RecoveryProject.objects.select_related("field", "department").prefetch_related(
+                indicators_on(as_of)
+            )
+        ),
+        as_of,
     )
     for project in projects:
         indicators = list(project.indicators.all())

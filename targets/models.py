@@ -417,9 +417,10 @@ class SubmissionEvent(models.Model):
 
 
 class PeriodValue(models.Model):
-    """One indicator over one period (day, 旬, month, quarter, year): actual and plan,
-    for the period and cumulative from plan start. Written only by ``targets.rollups``;
-    read by every page, the API and every export."""
+    """One indicator over one period (旬, month, quarter, year): actual and plan, for the
+    period and cumulative from plan start. Written only by ``targets.rollups``; read by
+    every page, the API and every export. Days are not stored: ``rollups.day_values``
+    reads them (the ``DAY`` choice names them in the API and the pages)."""
 
     class PeriodType(models.TextChoices):
         DAY = "day", _("日")

@@ -1,4 +1,5 @@
-"""Roll-ups: daily entries → ``PeriodValue`` rows (day, 旬, month, quarter, year).
+"""Roll-ups: daily entries → ``PeriodValue`` rows (旬, month, quarter, year), and the one
+function that reads a day (``day_values``).
 
 Set-based SQL that runs unchanged on SQLite and PostgreSQL: a handful of
 ``INSERT … SELECT … ON CONFLICT (indicator_id, period_type, period_start) DO UPDATE``
@@ -7,11 +8,20 @@ integers of 1/10 000 (``ROUND(value * 10000)``): SQLite stores DECIMAL as a floa
 keeps every sum exact on both databases. Days are grouped into periods by joining the
 calendar table ``targets_calendar`` (migration 0002).
 
+**What is stored.** ``PeriodValue`` holds 旬, month, quarter and year rows for every period
+overlapping each indicator's plan (``period_start``/``period_end`` are the calendar
+period's). The day level is not copied (writing it cost about twice the whole roll-up):
+``day_values(ids, first, last)`` reads any day from the entries, the plan segments and
+the stored 旬 row before that day's 旬, with the fields a day row would have. Every page,
+the API (``period=day``) and every export read days through it, so the figures agree to
+the last digit with the periods they add up to (migration 0007 deleted the old day rows).
+
 What a row holds (figures in the indicator's unit, 4 places):
 
-- ``planned``: the plan of the period's days inside the plan period (``targets.plan``),
-  so 旬, month, quarter and year plans are sums of day plans; ``cumulative_planned``: the
-  plan from plan start to the period's last day in the plan.
+- ``planned``: the plan of the period's days inside the plan period (``targets.plan``):
+  the cumulative plan at the period's last day in the plan minus the one on the day
+  before its first, so 旬, month, quarter and year plans are sums of day plans;
+  ``cumulative_planned``: the plan from plan start to the period's last day in the plan.
 - **amount**: ``actual`` = sum of the period's entries (NULL when none was entered);
   ``cumulative_actual`` = ``opening_value`` + every entry from ``tracking_start`` to the
   period's end.
@@ -30,33 +40,36 @@ What a row holds (figures in the indicator's unit, 4 places):
 
 Status (``targets.plan.status``) is evaluated at the row's *as-of day*: the last day of the
 period inside the plan, or today if that is earlier (a period in progress is judged on its
-days so far, not on its full plan). Periods and days after today have status "none". So
-the day row at any date answers, in one query, "cumulative actual, cumulative plan and
-status as of that date". Because status depends on today, the nightly rebuild moves it on.
-
-Day rows exist for every day of each indicator's plan period; 旬/month/quarter/year rows for
-every period overlapping it (``period_start``/``period_end`` are the calendar period's).
+figures up to today against its plan up to today, not on its full plan). Periods and days
+after today have status "none". A day read through ``day_values`` is judged on that day.
+Because status depends on today, the nightly refresh moves it on.
 
 Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
-built on them) from ``start`` to the end of their plan period — a change on one day moves
-every later cumulative value — and leaves everything before ``start`` alone. For amounts
-the days after ``end`` only move by the change, so they are shifted in one UPDATE
-(``_shift_sql``) rather than recomputed. A row is written only when one of its values
-changes, so re-running changes nothing (idempotent: identical rows, ``computed_at``
-included) and ``computed_at`` is when the row last changed.
+built on them) from the 旬 holding ``start`` to the end of their plan period — a change on
+one day moves every later cumulative value — on top of the stored 旬 row before it, and
+leaves everything before alone. A row is written only when one of its values changes, so
+re-running changes nothing (idempotent: identical rows, ``computed_at`` included) and
+``computed_at`` is when the row last changed. Refreshes that touch the same indicator
+never interleave: each takes a transaction-level advisory lock per indicator, in id
+order, on PostgreSQL (``_lock``); a refresh reads stored rows (the 旬 before its first
+one, a month's 旬) that another one may be rewriting.
 
 Rebuild: ``rebuild()`` (``manage.py rollup --full``, and the first roll-up) empties the
 table and inserts every row plainly, with the indexes dropped and built again afterwards
 on PostgreSQL; the nightly ``refresh()`` compares instead and never keeps readers waiting.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from . import clock, periods, plan
-from .models import Indicator, PeriodValue
+from .models import Entry, Indicator, PeriodValue
 
 CALENDAR_FIRST, CALENDAR_LAST = date(2000, 1, 1), date(2050, 12, 31)  # filled by migration 0002
 AGGREGATES = (periods.DEKAD, periods.MONTH, periods.QUARTER, periods.YEAR)
@@ -108,156 +121,202 @@ def _id_filter(column: str, ids: list[int] | None) -> str:
     return f"{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
-def _day_sql(
-    ids: list[int] | None,
-    renew: list[int],
-    *,
-    full: bool,
-    levels: bool,
-    until_end: bool = False,
-    plain: bool = False,
+def _least(*values: str) -> str:
+    """SQL for the smallest of the values (dates here; none is NULL)."""
+    function = "MIN" if connection.vendor == "sqlite" else "LEAST"
+    return f"{function}({', '.join(values)})"
+
+
+def _greatest(*values: str) -> str:
+    """SQL for the largest of the values (dates here; none is NULL)."""
+    function = "MAX" if connection.vendor == "sqlite" else "GREATEST"
+    return f"{function}({', '.join(values)})"
+
+
+UNITS = "CAST(ROUND({} * 10000) AS BIGINT)"  # a figure in 1/10 000
+TARGET_U = f"CASE WHEN i.kind = 'milestone' THEN 10000 ELSE {UNITS.format('i.target_value')} END"
+
+
+def _plan_sql(segment: str, j: str, target: str = "s.target_u") -> str:
+    """SQL for the cumulative plan (1/10 000) on the j-th day of a plan segment (j = 0: the
+    day before it), as ``targets.plan.segment_cumulative``; NULL without a target."""
+    g = segment
+    return f"""((2 * {target} * ({g}.before_weight * {g}.days + {g}.weight * ({j}))
+               + {g}.total_weight * {g}.days) / (2 * {g}.total_weight * {g}.days))"""
+
+
+def _dekad_sql(
+    ids: list[int] | None, renew: list[int], *, full: bool, levels: bool, plain: bool = False
 ) -> str:
-    """Day rows of amount indicators (``levels=False``: one running sum, the bulk of the
-    work) or of level and milestone indicators (``levels=True``: a running count of the
-    entries, and the last value carried forward within each run of days). With
-    ``until_end``, only the days up to ``%(end)s`` (the later ones are shifted by
-    ``_shift_sql``), except for indicators renewed from their plan start."""
+    """旬 rows of amount indicators (``levels=False``: a sum per 旬 and one running sum) or of
+    level and milestone indicators (``levels=True``: the last value of each 旬 carried
+    forward, a milestone's done day), straight from the entries grouped by 旬 (one pass)
+    and the plan segments: a 旬's plan is the cumulative plan at its last day in the plan
+    minus the one on the day before its first, so it is exactly the sum of its days' plans.
+
+    The 旬 holding today is judged on its figures so far: the cumulative actual up to today
+    (the 旬's entries up to today) against the cumulative plan on today.
+
+    Without ``full``, from the 旬 holding ``%(start)s`` on (``%(dekad_from)s``), on top of
+    the stored 旬 row before it (``%(prev_dekad)s``); indicators in ``renew`` (and plans that
+    start later) from their plan start."""
     kinds = "('level', 'milestone')" if levels else "('amount')"
-    last_day = f"(c.day <= %(end)s OR {_id_filter('s.indicator_id', renew)})" if until_end else "1 = 1"
     if full:
-        # From plan start: nothing tracked comes before, the opening value is the base.
-        base = "SELECT indicator_id, opening_u AS sum_u, 0 AS done, opening_u AS level_u FROM scope"
+        whole, in_range = "1", "1 = 1"
     else:
-        # What was tracked before the first recomputed day, read from the (unchanged) day
-        # row before it: running sum, level, done (1) or not. One index lookup per indicator.
-        base = """
-        SELECT s.indicator_id,
-               COALESCE(CAST(ROUND(p.cumulative_actual * 10000) AS BIGINT), s.opening_u) AS sum_u,
-               CASE WHEN p.cumulative_actual > 0 THEN 1 ELSE 0 END AS done,
-               COALESCE(CAST(ROUND(p.cumulative_actual * 10000) AS BIGINT), s.opening_u) AS level_u
+        whole = f"CASE WHEN i.plan_start > %(start)s OR {_id_filter('i.id', renew)} THEN 1 ELSE 0 END"
+        in_range = f"(i.plan_end >= %(start)s OR {_id_filter('i.id', renew)})"
+    if full:
+        base = "SELECT indicator_id, opening_u AS base_u, 0 AS base_done FROM scope"
+    else:
+        # What was tracked before the first recomputed 旬: the stored 旬 row before it
+        # (running sum, level, done or not). One index lookup per indicator.
+        base = f"""
+        SELECT s.indicator_id, COALESCE({UNITS.format("p.cumulative_actual")}, s.opening_u) AS base_u,
+               CASE WHEN p.cumulative_actual > 0 THEN 1 ELSE 0 END AS base_done
         FROM scope s
-        LEFT JOIN targets_periodvalue p ON p.indicator_id = s.indicator_id AND p.period_type = 'day'
-            AND p.period_start = %(start_prev)s AND s.lo > s.plan_start"""
+        LEFT JOIN targets_periodvalue p ON p.indicator_id = s.indicator_id AND p.period_type = 'dekad'
+            AND p.period_start = %(prev_dekad)s AND s.whole = 0"""  # noqa: S608 (fixed names)
+    first_day = _greatest("c.day", "s.plan_start")
+    n_first = "CASE WHEN c.day >= s.plan_start THEN c.n ELSE s.n_plan_start END"
+    value = UNITS.format("e.value")
+    if full:  # every entry: grouped into 旬 through the calendar (one hash join)
+        ps = "c.dekad_start"
+        entries_from = """FROM targets_entry e
+        JOIN scope s ON s.indicator_id = e.indicator_id
+        JOIN targets_calendar c ON c.day = e.date
+        WHERE e.date >= s.track AND e.date >= s.lo AND e.date <= s.plan_end"""
+    else:  # a few indicators: each 旬's entries read by range, through the unique index
+        ps = "f.ps"
+        entries_from = """FROM frame f
+        JOIN targets_entry e ON e.indicator_id = f.indicator_id
+            AND e.date >= f.first_day AND e.date <= f.last_day AND e.date >= f.track"""
+    partial = "SELECT indicator_id, 0 AS today_u FROM scope WHERE 1 = 0"
     if levels:
-        # A milestone's 0 entries do not count: its running count is of the days marked done.
-        value = "CASE WHEN s.kind = 'milestone' THEN NULLIF({v}, 0) ELSE {v} END"
-        windows = "COUNT(d.v) OVER w AS grp"
-        cumulative = """CASE WHEN r.kind = 'milestone' THEN
-                            CASE WHEN r.done = 1 OR r.grp > 0 THEN 10000 ELSE 0 END
-                        ELSE COALESCE(MAX(r.v) OVER (PARTITION BY r.indicator_id, r.grp), r.level_u) END"""
+        ent = f"""
+        SELECT x.indicator_id, x.ps, COUNT(*) AS n,
+               MAX(CASE WHEN x.rn = 1 THEN x.v END) AS last_u,
+               MAX(CASE WHEN x.rn_today = 1 AND x.day <= %(today)s THEN x.v END) AS today_u,
+               MAX(CASE WHEN x.v <> 0 THEN 1 ELSE 0 END) AS done,
+               MAX(CASE WHEN x.v <> 0 AND x.day <= %(today)s THEN 1 ELSE 0 END) AS done_today
+        FROM (
+            SELECT e.indicator_id, {ps} AS ps, e.date AS day, {value} AS v,
+                   ROW_NUMBER() OVER (PARTITION BY e.indicator_id, {ps} ORDER BY e.date DESC) AS rn,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY e.indicator_id, {ps},
+                                    CASE WHEN e.date <= %(today)s THEN 1 ELSE 0 END
+                       ORDER BY e.date DESC) AS rn_today
+            {entries_from}
+        ) x
+        GROUP BY x.indicator_id, x.ps"""  # noqa: S608 (only fixed names are interpolated)
+        runs = """
+        SELECT f.*, b.base_u, b.base_done, n.n, n.last_u, n.today_u,
+               COALESCE(n.done_today, 0) AS done_today,
+               COUNT(n.last_u) OVER w AS grp,
+               MAX(COALESCE(n.done, 0)) OVER w AS done_run,
+               COALESCE(MAX(COALESCE(n.done, 0)) OVER (PARTITION BY f.indicator_id ORDER BY f.ps
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS done_before
+        FROM frame f
+        JOIN base b ON b.indicator_id = f.indicator_id
+        LEFT JOIN ent n ON n.indicator_id = f.indicator_id AND n.ps = f.ps
+        WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""
+        figures = """
+        SELECT c.indicator_id, c.ps, c.pe, c.first_day, c.last_day,
+               c.cum_plan_u, c.prev_plan_u, c.today_plan_u,
+               CASE WHEN c.kind = 'milestone' THEN c.cum_u WHEN c.n > 0 THEN c.last_u END AS actual_u,
+               c.cum_u,
+               CASE WHEN %(today)s < c.track THEN NULL
+                    WHEN c.kind = 'milestone' THEN
+                        CASE WHEN c.base_done = 1 OR c.done_before = 1 OR c.done_today = 1
+                             THEN 10000 ELSE 0 END
+                    ELSE COALESCE(c.today_u, LAG(c.level_u) OVER (PARTITION BY c.indicator_id ORDER BY c.ps),
+                                  c.base_u) END AS today_cum_u
+        FROM (
+            SELECT r.*,
+                   CASE WHEN r.last_day < r.track THEN NULL
+                        WHEN r.kind = 'milestone' THEN
+                            CASE WHEN r.base_done = 1 OR r.done_run = 1 THEN 10000 ELSE 0 END
+                        ELSE COALESCE(MAX(r.last_u) OVER (PARTITION BY r.indicator_id, r.grp), r.base_u)
+                   END AS cum_u,
+                   COALESCE(MAX(r.last_u) OVER (PARTITION BY r.indicator_id, r.grp), r.base_u) AS level_u
+            FROM runs r
+        ) c"""
     else:
-        value = "{v}"
-        windows = "SUM(d.v) OVER w AS run_u"
-        cumulative = "r.sum_u + COALESCE(r.run_u, 0)"
-    value = value.format(v="CAST(ROUND(e.value * 10000) AS BIGINT)")
-    segment_plan = """(2 * s.target_u * (g.before_weight * g.days + g.weight * ({j}))
-                       + g.total_weight * g.days) / (2 * g.total_weight * g.days)"""
-    select = f"""SELECT f.indicator_id, 'day' AS period_type, f.day AS period_start,
-           f.day AS period_end,
-           (CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.v END) / 10000.0 AS actual,
-           f.cum_u / 10000.0 AS cumulative_actual,
-           COALESCE(f.plan_u, 0) / 10000.0 AS planned,
+        ent = f"""
+        SELECT e.indicator_id, {ps} AS ps, CAST(SUM({value}) AS BIGINT) AS sum_u
+        {entries_from}
+        GROUP BY e.indicator_id, {ps}"""
+        # The 旬 holding today, up to today (judged on its days so far): a short range of
+        # each indicator's entries, apart from the one pass over all of them above.
+        partial = f"""
+        SELECT e.indicator_id, CAST(SUM({value}) AS BIGINT) AS today_u
+        FROM scope s
+        JOIN targets_entry e ON e.indicator_id = s.indicator_id
+            AND e.date >= %(today_dekad)s AND e.date <= %(today)s
+            AND e.date >= s.track AND e.date >= s.plan_start AND e.date <= s.plan_end
+        GROUP BY e.indicator_id"""  # noqa: S608 (only fixed names are interpolated)
+        runs = """
+        SELECT f.*, b.base_u, n.sum_u, t.today_u, SUM(n.sum_u) OVER w AS run_u
+        FROM frame f
+        JOIN base b ON b.indicator_id = f.indicator_id
+        LEFT JOIN ent n ON n.indicator_id = f.indicator_id AND n.ps = f.ps
+        LEFT JOIN partial t ON t.indicator_id = f.indicator_id AND f.ps = %(today_dekad)s
+        WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""  # noqa: S608
+        figures = """
+        SELECT r.indicator_id, r.ps, r.pe, r.first_day, r.last_day,
+               r.cum_plan_u, r.prev_plan_u, r.today_plan_u, r.sum_u AS actual_u,
+               CASE WHEN r.last_day < r.track THEN NULL ELSE r.base_u + COALESCE(r.run_u, 0) END AS cum_u,
+               CASE WHEN %(today)s < r.track THEN NULL
+                    ELSE r.base_u + COALESCE(r.run_u, 0) - COALESCE(r.sum_u, 0) + COALESCE(r.today_u, 0)
+               END AS today_cum_u
+        FROM runs r"""
+    select = f"""SELECT f.indicator_id, 'dekad' AS period_type, f.ps AS period_start, f.pe AS period_end,
+           f.actual_u / 10000.0 AS actual, f.cum_u / 10000.0 AS cumulative_actual,
+           COALESCE(f.cum_plan_u - f.prev_plan_u, 0) / 10000.0 AS planned,
            COALESCE(f.cum_plan_u, 0) / 10000.0 AS cumulative_planned,
-           CASE WHEN f.day > %(today)s THEN 'none'
-                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status,
+           CASE WHEN f.first_day > %(today)s THEN 'none'
+                WHEN f.last_day <= %(today)s THEN {_status_sql("f.cum_u", "f.cum_plan_u")}
+                ELSE {_status_sql("f.today_cum_u", "f.today_plan_u")} END AS status,
            %(now)s AS computed_at
     FROM figures f"""  # noqa: S608 (only fixed names are interpolated)
     return f"""
     WITH scope AS (
         SELECT i.id AS indicator_id, i.kind AS kind, i.plan_start AS plan_start, i.plan_end AS plan_end,
-               CASE WHEN i.plan_start > %(start)s OR {_id_filter("i.id", renew)} THEN i.plan_start
-                    ELSE %(start)s END AS lo,
                COALESCE(i.tracking_start, i.plan_start) AS track,
-               CAST(ROUND(COALESCE(i.opening_value, 0) * 10000) AS BIGINT) AS opening_u,
-               CASE WHEN i.kind = 'milestone' THEN 10000
-                    ELSE CAST(ROUND(i.target_value * 10000) AS BIGINT) END AS target_u
+               {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
+               {TARGET_U} AS target_u,
+               {whole} AS whole,
+               CASE WHEN {whole} = 1 THEN cs.dekad_start ELSE %(dekad_from)s END AS lo,
+               cs.n AS n_plan_start
         FROM targets_indicator i
-        WHERE i.kind IN {kinds} AND {_id_filter("i.id", ids)}
-            AND (i.plan_end >= %(start)s OR {_id_filter("i.id", renew)})
+        JOIN targets_calendar cs ON cs.day = i.plan_start
+        WHERE i.kind IN {kinds} AND {_id_filter("i.id", ids)} AND {in_range}
     ),
-    ent AS (
-        SELECT e.indicator_id, e.date AS day, {value} AS v
-        FROM targets_entry e JOIN scope s ON s.indicator_id = e.indicator_id
-        WHERE e.date >= s.track AND e.date >= s.lo AND e.date <= s.plan_end
-    ),
-    base AS ({base}),
-    days AS (
-        SELECT s.indicator_id, s.kind, s.track, c.day, e.v, b.sum_u, b.done, b.level_u,
-               {segment_plan.format(j="c.n - g.n0")} AS cum_plan_u,
-               {segment_plan.format(j="c.n - g.n0 - 1")} AS prev_plan_u
+    frame AS (
+        SELECT s.indicator_id, s.kind, s.track, c.dekad_start AS ps, c.dekad_end AS pe,
+               {first_day} AS first_day, cl.day AS last_day,
+               {_plan_sql("gl", "cl.n - gl.n0")} AS cum_plan_u,
+               {_plan_sql("gf", f"{n_first} - gf.n0 - 1")} AS prev_plan_u,
+               {_plan_sql("gt", "%(n_today)s - gt.n0")} AS today_plan_u
         FROM scope s
-        JOIN base b ON b.indicator_id = s.indicator_id
-        JOIN targets_plan_segment g ON g.indicator_id = s.indicator_id AND g.seg_end >= s.lo
-        JOIN targets_calendar c ON c.day >= g.seg_start AND c.day <= g.seg_end AND c.day >= s.lo
-            AND {last_day}
-        LEFT JOIN ent e ON e.indicator_id = s.indicator_id AND e.day = c.day
+        JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.plan_end AND c.day = c.dekad_start
+            AND c.day >= %(frame_from)s AND c.day <= %(frame_to)s
+        JOIN targets_calendar cl ON cl.day = {_least("c.dekad_end", "s.plan_end")}
+        JOIN targets_plan_segment gl ON gl.indicator_id = s.indicator_id
+            AND gl.seg_start <= cl.day AND gl.seg_end >= cl.day
+        JOIN targets_plan_segment gf ON gf.indicator_id = s.indicator_id
+            AND gf.seg_start <= {first_day} AND gf.seg_end >= {first_day}
+        LEFT JOIN targets_plan_segment gt ON gt.indicator_id = s.indicator_id
+            AND gt.seg_start <= %(today)s AND gt.seg_end >= %(today)s
+            AND c.day <= %(today)s AND c.dekad_end > %(today)s
     ),
-    runs AS (
-        SELECT d.*, {windows}
-        FROM days d
-        WINDOW w AS (PARTITION BY d.indicator_id ORDER BY d.day ROWS UNBOUNDED PRECEDING)
-    ),
-    figures AS (
-        SELECT r.indicator_id, r.day, r.cum_plan_u, r.cum_plan_u - r.prev_plan_u AS plan_u,
-               CASE WHEN r.day < r.track THEN NULL ELSE {cumulative} END AS cum_u,
-               r.v, r.kind
-        FROM runs r
-    )
+    ent AS ({ent}),
+    partial AS MATERIALIZED ({partial}),
+    base AS MATERIALIZED ({base}),
+    runs AS ({runs}),
+    figures AS ({figures})
     {_write(select, plain=plain)}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
-
-
-def _shift_sql(ids: list[int], renew: list[int]) -> str:
-    """After a change to an amount indicator's days ``%(start)s``–``%(end)s``, every later
-    day's cumulative figure moves by the same amount: the new entries of those days minus
-    the day rows' old figures. Shifts those later day rows in place (and judges their
-    status again) instead of recomputing them; run before the days themselves are."""
-    kept = f"NOT {_id_filter('i.id', renew)}" if renew else "1 = 1"  # renewed: recomputed whole
-    cum_u = "CAST(ROUND(cumulative_actual * 10000) AS BIGINT) + d.u"
-    # Without a target there is no plan to judge against (status "none").
-    cum_plan_u = "CASE WHEN d.planned = 1 THEN CAST(ROUND(cumulative_planned * 10000) AS BIGINT) END"
-    return f"""
-    WITH scope AS (
-        SELECT i.id AS indicator_id, COALESCE(i.tracking_start, i.plan_start) AS track,
-               CASE WHEN i.plan_start > %(start)s THEN i.plan_start ELSE %(start)s END AS lo,
-               CASE WHEN i.target_value IS NULL THEN 0 ELSE 1 END AS planned
-        FROM targets_indicator i
-        WHERE i.kind = 'amount' AND {_id_filter("i.id", ids)} AND {kept}
-            AND i.plan_end > %(end)s
-    ),
-    entered AS (
-        SELECT e.indicator_id, CAST(SUM(CAST(ROUND(e.value * 10000) AS BIGINT)) AS BIGINT) AS u
-        FROM targets_entry e JOIN scope s ON s.indicator_id = e.indicator_id
-        WHERE e.date >= s.track AND e.date >= s.lo AND e.date >= %(start)s AND e.date <= %(end)s
-        GROUP BY e.indicator_id
-    ),
-    rolled AS (
-        SELECT p.indicator_id, CAST(SUM(CAST(ROUND(p.actual * 10000) AS BIGINT)) AS BIGINT) AS u
-        FROM targets_periodvalue p JOIN scope s ON s.indicator_id = p.indicator_id
-        WHERE p.period_type = 'day' AND p.period_start >= s.lo AND p.period_start <= %(end)s
-        GROUP BY p.indicator_id
-    ),
-    delta AS (
-        SELECT s.indicator_id, s.planned, COALESCE(n.u, 0) - COALESCE(o.u, 0) AS u
-        FROM scope s
-        LEFT JOIN entered n ON n.indicator_id = s.indicator_id
-        LEFT JOIN rolled o ON o.indicator_id = s.indicator_id
-    )
-    UPDATE targets_periodvalue SET
-        cumulative_actual = ({cum_u}) / 10000.0,
-        status = CASE WHEN period_start > %(today)s THEN 'none'
-                      ELSE {_status_sql(cum_u, cum_plan_u)} END,
-        computed_at = %(now)s
-    FROM delta d
-    WHERE targets_periodvalue.indicator_id = d.indicator_id AND d.u <> 0
-        AND period_type = 'day' AND period_start > %(end)s AND cumulative_actual IS NOT NULL
-    """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
-
-
-def _least(*values: str) -> str:
-    """SQL for the smallest of the values (dates here; none is NULL)."""
-    function = "MIN" if connection.vendor == "sqlite" else "LEAST"
-    return f"{function}({', '.join(values)})"
 
 
 def _aggregate_sql(
@@ -315,7 +374,7 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
     period, both read through the (indicator, period type, start) index."""
     percent = "CASE WHEN {d} > 0 THEN (2 * COALESCE({n}, 0) * 1000000 + {d}) / (2 * {d}) END"
     renewed = " OR ".join(_id_filter(f"r.{col}", renew) for col in ("id", "numerator_id", "denominator_id"))
-    types = ", ".join(f"'{period_type}'" for period_type in periods.PERIOD_TYPES)
+    types = ", ".join(f"'{period_type}'" for period_type in AGGREGATES)
     select = f"""SELECT t.indicator_id, t.period_type, t.period_start, t.period_end,
            t.rate_u / 10000.0 AS actual, t.cum_rate_u / 10000.0 AS cumulative_actual,
            COALESCE(t.target_u, 0) / 10000.0 AS planned,
@@ -477,15 +536,24 @@ def _changes(cursor) -> int:
 def _params(start: date | None, today: date | None, end: date | None = None) -> dict:
     ops = connection.ops
     green, yellow = plan.thresholds()
+    today = today or clock.today()
+    dekad_from = periods.period_start(periods.DEKAD, start) if start else date.min
     params = {
         "start": ops.adapt_datefield_value(start or date.min),
         "end": ops.adapt_datefield_value(end or date.max),
-        "start_prev": ops.adapt_datefield_value(start - timedelta(days=1) if start else date.min),
-        "today": ops.adapt_datefield_value(today or clock.today()),
+        # The 旬 before the first recomputed one: its stored row is where the figures start.
+        "prev_dekad": ops.adapt_datefield_value(
+            periods.period_start(periods.DEKAD, dekad_from - timedelta(days=1)) if start else date.min
+        ),
+        "today": ops.adapt_datefield_value(today),
+        "today_dekad": ops.adapt_datefield_value(periods.period_start(periods.DEKAD, today)),
+        "n_today": today.toordinal(),
         "now": ops.adapt_datetimefield_value(clock.now()),
         "green": int(green * plan.SCALE),
         "yellow": int(yellow * plan.SCALE),
     }
+    params["frame_from"] = ops.adapt_datefield_value(date.min)  # narrowed by refresh()
+    params["frame_to"] = ops.adapt_datefield_value(date.max)
     for period_type in AGGREGATES:
         params[f"{period_type}_from"] = ops.adapt_datefield_value(
             periods.period_start(period_type, start) if start else date.min
@@ -494,21 +562,27 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
 
 
 def _statements(
-    ids: list[int] | None, renew: list[int], *, full: bool, shift: bool = False, plain: bool = False
+    ids: list[int] | None, renew: list[int], *, full: bool, plain: bool = False, kinds: set[str] | None = None
 ) -> list[str]:
-    """The roll-up in order: day rows, then each period type from the one below, then the
-    ratios from their parts' rows. With ``shift``, amounts' days after ``%(end)s`` are
-    shifted rather than recomputed. With ``plain``, rows are inserted without looking
-    for stored ones (the table was emptied)."""
+    """The roll-up in order: 旬 rows from the entries (amounts, then levels and
+    milestones), then each longer period type from the one below, then the ratios from
+    their parts' rows; a statement for a kind not among ``kinds`` (when given) is left
+    out. With ``plain``, rows are inserted without looking for stored ones (the table was
+    emptied)."""
+    kinds = set(Indicator.Kind.values) if kinds is None else kinds
     return [
-        *([_shift_sql(ids, renew)] if shift else []),
-        _day_sql(ids, renew, full=full, levels=False, until_end=shift, plain=plain),
-        _day_sql(ids, renew, full=full, levels=True, plain=plain),
+        *([_dekad_sql(ids, renew, full=full, levels=False, plain=plain)] if "amount" in kinds else []),
+        *(
+            [_dekad_sql(ids, renew, full=full, levels=True, plain=plain)]
+            if kinds & {"level", "milestone"}
+            else []
+        ),
         *(
             _aggregate_sql(period_type, child_type, ids, renew, plain=plain)
-            for child_type, period_type in zip(periods.PERIOD_TYPES, AGGREGATES, strict=False)
+            for child_type, period_type in zip(AGGREGATES, AGGREGATES[1:], strict=False)
+            if kinds - {"ratio"}
         ),
-        _ratio_sql(ids, renew, plain=plain),
+        *([_ratio_sql(ids, renew, plain=plain)] if "ratio" in kinds else []),
     ]
 
 
@@ -529,6 +603,26 @@ def _mark_refreshed(cursor) -> None:
     )
 
 
+LOCK_SPACE = 20211001  # first key of the roll-up's advisory locks; the second is the indicator id
+
+
+def _lock(cursor, ids: list[int] | None) -> None:
+    """Serialise the refreshes that touch the same indicators (PostgreSQL): a
+    transaction-level advisory lock per indicator, taken in id order so two refreshes
+    never wait on each other in a circle. A refresh reads stored rows (the 旬 before the
+    first recomputed one, the children of a month) and writes the rows after them; one
+    that ran beside another refresh of the same indicator could read a row the other is
+    rewriting and write figures built on its old value. SQLite lets one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    if ids is None:
+        ids = list(Indicator.objects.order_by("id").values_list("id", flat=True))
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s, x) FROM unnest(%s::integer[]) AS x", [LOCK_SPACE, sorted(ids)]
+    )
+    cursor.fetchall()
+
+
 def refresh(
     indicator_ids: list[int] | None = None,
     start: date | None = None,
@@ -538,20 +632,21 @@ def refresh(
 ) -> int:
     """Recompute the ``PeriodValue`` rows of the given indicators (all when None) and of
     the ratios built on them, for every period that ends on or after ``start`` (from plan
-    start when None). A change on a day moves every later cumulative value: when the
-    changed days end at ``end``, the later day rows of amounts are shifted by the change
-    (the rest is recomputed to the plan's end); without ``end`` everything is recomputed.
-    ``today`` (default: the product's today, ``targets.clock``) decides which rows are in the future.
-    Only rows whose figures change are written, so readers are never kept waiting.
-    Returns the number of rows written (inserted or changed)."""
+    start when None): a change on a day moves every later cumulative value, so the 旬
+    holding ``start`` and every later one are recomputed (``end``, the last changed day,
+    changes nothing to that; it is kept for the callers that know it). ``today``
+    (default: the product's today, ``targets.clock``) decides which periods are in the future. Only rows
+    whose figures change are written, so readers are never kept waiting. Refreshes of the
+    same indicator wait for each other (``_lock``). Returns the number of rows written
+    (inserted or changed)."""
     full = start is None
     if indicator_ids is None and full and not PeriodValue.objects.exists():
         return rebuild(today=today)  # a first build: nothing to compare with
     ids = None if indicator_ids is None else _with_dependent_ratios([int(pk) for pk in indicator_ids])
-    shift = ids is not None and start is not None and end is not None and end >= start
     params = _params(start, today, end)
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, ids)
         if full:
             _tune(cursor)
         moved = _sync_segments(ids)
@@ -560,7 +655,19 @@ def refresh(
             written += _changes(cursor)
         # Indicators with a new or changed plan (or never rolled up) from their plan start.
         renew = [] if full else moved
-        for sql in _statements(ids, renew, full=full, shift=shift):
+        kinds = None
+        if ids is not None:
+            plans = list(Indicator.objects.filter(id__in=ids).values_list("kind", "plan_start", "plan_end"))
+            kinds = {kind for kind, _, _ in plans}
+            if plans:  # the 旬 to recompute lie in here: a range on the calendar's key
+                ops = connection.ops
+                first = min(start for _, start, _ in plans)
+                frame_from = periods.period_start(periods.DEKAD, first)
+                if start is not None and not renew:
+                    frame_from = max(frame_from, periods.period_start(periods.DEKAD, start))
+                params["frame_from"] = ops.adapt_datefield_value(frame_from)
+                params["frame_to"] = ops.adapt_datefield_value(max(end for _, _, end in plans))
+        for sql in _statements(ids, renew, full=full, kinds=kinds):
             cursor.execute(sql, params)
             written += _changes(cursor)
         _mark_refreshed(cursor)
@@ -603,7 +710,7 @@ def rebuild(*, today: date | None = None, progress=None) -> int:
     return written
 
 
-REBUILD_STEPS = len(AGGREGATES) + 3  # two day statements, the aggregates, then indexes and ratios
+REBUILD_STEPS = len(AGGREGATES) + 2  # two 旬 statements, the longer periods, then indexes and ratios
 
 
 def _drop_indexes(cursor) -> list[str]:
@@ -640,3 +747,296 @@ def latest_computed_at() -> datetime | None:
         cursor.execute("SELECT refreshed_at FROM targets_rollup_state WHERE id = 1")
         row = cursor.fetchone()
     return datetime.fromisoformat(row[0]) if row else None
+
+
+# ---- Reading a day ---------------------------------------------------------------------
+
+
+def _day_sql(ids: list[int] | None) -> str:
+    """Figures (1/10 000) of amount, level and milestone indicators on one day each:
+    ``%(first)s``, or the plan's last day when it ended earlier (what a dashboard reads "as
+    of" a date). From the stored 旬 row before that day's 旬 and the entries of the 旬 up
+    to that day: a few index lookups per indicator, no window over days."""
+    value = UNITS.format("e.value")
+    track = "COALESCE(i.tracking_start, i.plan_start)"  # SQLite's MAX() of a NULL is NULL
+    return f"""
+    WITH bounds AS MATERIALIZED (
+        SELECT i.id AS indicator_id, i.kind AS kind, c.day AS d, c.n AS n, {track} AS track,
+               {_greatest("c.dekad_start", "i.plan_start", track)} AS from_day,
+               {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
+               {TARGET_U} AS target_u,
+               (SELECT {UNITS.format("p.cumulative_actual")} FROM targets_periodvalue p
+                WHERE p.indicator_id = i.id AND p.period_type = 'dekad' AND p.period_start < c.dekad_start
+                ORDER BY p.period_start DESC LIMIT 1) AS prev_u
+        FROM targets_indicator i
+        JOIN targets_calendar c ON c.day = {_least("%(first)s", "i.plan_end")}
+        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND c.day >= i.plan_start
+    ),
+    read AS MATERIALIZED (
+        SELECT b.*,
+               (SELECT {value} FROM targets_entry e
+                WHERE e.indicator_id = b.indicator_id AND e.date = b.d AND e.date >= b.from_day) AS day_u,
+               CASE WHEN b.kind = 'amount' THEN
+                   (SELECT CAST(SUM({value}) AS BIGINT) FROM targets_entry e
+                    WHERE e.indicator_id = b.indicator_id AND e.date >= b.from_day AND e.date <= b.d)
+               END AS sum_u,
+               CASE WHEN b.kind = 'level' THEN
+                   (SELECT {value} FROM targets_entry e
+                    WHERE e.indicator_id = b.indicator_id AND e.date >= b.from_day AND e.date <= b.d
+                    ORDER BY e.date DESC LIMIT 1) END AS last_u,
+               CASE WHEN b.kind = 'milestone' THEN
+                   (SELECT MAX(CASE WHEN e.value <> 0 THEN 1 ELSE 0 END) FROM targets_entry e
+                    WHERE e.indicator_id = b.indicator_id AND e.date >= b.from_day AND e.date <= b.d)
+               END AS done
+        FROM bounds b
+    ),
+    figures AS (
+        SELECT r.indicator_id, r.d, r.kind, r.day_u,
+               CASE WHEN r.d < r.track THEN NULL
+                    WHEN r.kind = 'amount' THEN COALESCE(r.prev_u, r.opening_u) + COALESCE(r.sum_u, 0)
+                    WHEN r.kind = 'milestone' THEN
+                        CASE WHEN r.prev_u > 0 OR r.done = 1 THEN 10000 ELSE 0 END
+                    ELSE COALESCE(r.last_u, r.prev_u, r.opening_u) END AS cum_u,
+               {_plan_sql("g", "r.n - g.n0", "r.target_u")} AS cum_plan_u,
+               {_plan_sql("g", "r.n - g.n0 - 1", "r.target_u")} AS prev_plan_u
+        FROM read r
+        JOIN targets_plan_segment g ON g.indicator_id = r.indicator_id
+            AND g.seg_start <= r.d AND g.seg_end >= r.d
+    )
+    SELECT f.indicator_id, f.d,
+           CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.day_u END AS actual_u,
+           f.cum_u, COALESCE(f.cum_plan_u - f.prev_plan_u, 0) AS plan_u,
+           COALESCE(f.cum_plan_u, 0) AS cum_plan_u,
+           CASE WHEN f.d > %(today)s THEN 'none'
+                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status
+    FROM figures f
+    ORDER BY f.indicator_id
+    """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
+
+
+def _days_sql(ids: list[int] | None) -> str:
+    """Figures (1/10 000) of amount, level and milestone indicators on the days
+    ``%(first)s``–``%(last)s`` of their plans. Each starts from the stored 旬 row before the
+    first day's 旬 (one index lookup per indicator) and runs over the entries of the days
+    from that 旬's start: at most ten days more than asked for."""
+    lo, hi = _greatest("%(first)s", "i.plan_start"), _least("%(last)s", "i.plan_end")
+    asked = f"{lo} <= {hi}"
+    value = UNITS.format("e.value")
+    return f"""
+    WITH scope AS (
+        SELECT i.id AS indicator_id, i.kind AS kind, i.plan_start AS plan_start,
+               COALESCE(i.tracking_start, i.plan_start) AS track,
+               {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
+               {TARGET_U} AS target_u, {lo} AS lo, {hi} AS hi
+        FROM targets_indicator i
+        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {asked}
+    ),
+    bounds AS MATERIALIZED (
+        SELECT s.*, {_greatest("c.dekad_start", "s.plan_start")} AS from_day,
+               (SELECT p.cumulative_actual FROM targets_periodvalue p
+                WHERE p.indicator_id = s.indicator_id AND p.period_type = 'dekad'
+                    AND p.period_start < c.dekad_start
+                ORDER BY p.period_start DESC LIMIT 1) AS prev_u
+        FROM scope s JOIN targets_calendar c ON c.day = s.lo
+    ),
+    base AS (
+        SELECT b.*, COALESCE({UNITS.format("b.prev_u")}, b.opening_u) AS base_u,
+               CASE WHEN b.prev_u > 0 THEN 1 ELSE 0 END AS base_done
+        FROM bounds b
+    ),
+    ent AS (
+        SELECT e.indicator_id, e.date AS day,
+               CASE WHEN b.kind = 'milestone' THEN NULLIF({value}, 0) ELSE {value} END AS v,
+               {value} AS entered
+        FROM targets_entry e JOIN base b ON b.indicator_id = e.indicator_id
+        WHERE e.date >= b.track AND e.date >= b.from_day AND e.date <= b.hi
+    ),
+    days AS (
+        SELECT s.indicator_id, s.kind, s.track, s.lo, s.base_u, s.base_done, c.day, e.v, e.entered,
+               {_plan_sql("g", "c.n - g.n0")} AS cum_plan_u,
+               {_plan_sql("g", "c.n - g.n0 - 1")} AS prev_plan_u
+        FROM base s
+        JOIN targets_plan_segment g ON g.indicator_id = s.indicator_id
+            AND g.seg_end >= s.from_day AND g.seg_start <= s.hi
+        JOIN targets_calendar c ON c.day >= g.seg_start AND c.day <= g.seg_end
+            AND c.day >= s.from_day AND c.day <= s.hi
+        LEFT JOIN ent e ON e.indicator_id = s.indicator_id AND e.day = c.day
+    ),
+    runs AS (
+        SELECT d.*, SUM(d.v) OVER w AS run_u, COUNT(d.v) OVER w AS grp
+        FROM days d
+        WINDOW w AS (PARTITION BY d.indicator_id ORDER BY d.day ROWS UNBOUNDED PRECEDING)
+    ),
+    figures AS (
+        SELECT r.indicator_id, r.day, r.lo, r.kind, r.entered, r.cum_plan_u, r.prev_plan_u,
+               CASE WHEN r.day < r.track THEN NULL
+                    WHEN r.kind = 'amount' THEN r.base_u + COALESCE(r.run_u, 0)
+                    WHEN r.kind = 'milestone' THEN
+                        CASE WHEN r.base_done = 1 OR r.grp > 0 THEN 10000 ELSE 0 END
+                    ELSE COALESCE(MAX(r.v) OVER (PARTITION BY r.indicator_id, r.grp), r.base_u)
+               END AS cum_u
+        FROM runs r
+    )
+    SELECT f.indicator_id, f.day,
+           CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.entered END AS actual_u,
+           f.cum_u, COALESCE(f.cum_plan_u - f.prev_plan_u, 0) AS plan_u,
+           COALESCE(f.cum_plan_u, 0) AS cum_plan_u,
+           CASE WHEN f.day > %(today)s THEN 'none'
+                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status
+    FROM figures f
+    WHERE f.day >= f.lo
+    ORDER BY f.indicator_id, f.day
+    """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
+
+
+@dataclass(slots=True)
+class DayValue:
+    """An indicator's figures on one day, as ``day_values`` reads them: the fields of a
+    ``PeriodValue`` row of period type "day" (which is no longer stored)."""
+
+    indicator_id: int
+    period_start: date
+    actual: Decimal | None
+    cumulative_actual: Decimal | None
+    planned: Decimal
+    cumulative_planned: Decimal
+    status: str
+    computed_at: datetime
+    period_type: str = periods.DAY
+
+    @property
+    def period_end(self) -> date:
+        return self.period_start
+
+
+def latest_figure_day(*, kinds: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> date | None:
+    """The last day that has a figure (an entry inside its indicator's plan, from its
+    tracking start: a day whose ``day_values`` row has an actual) among indicators of the
+    given kinds (all when None) but not of the ``exclude`` ones; None without any."""
+    entries = Entry.objects.filter(
+        date__gte=Coalesce(F("indicator__tracking_start"), F("indicator__plan_start")),
+        date__lte=F("indicator__plan_end"),
+    ).exclude(indicator__kind__in=list(exclude))
+    if kinds is not None:
+        entries = entries.filter(indicator__kind__in=list(kinds))
+    return entries.order_by("-date").values_list("date", flat=True).first()
+
+
+def _units(value: int | None) -> Decimal | None:
+    """1/10 000 → Decimal with 4 places (exact)."""
+    return None if value is None else Decimal(int(value)).scaleb(-4)
+
+
+def _percent_units(numerator: int | None, denominator: int | None) -> int | None:
+    """numerator ÷ denominator × 100 in 1/10 000, rounded half up (as ``_ratio_sql``)."""
+    if denominator is None or denominator <= 0:
+        return None
+    return (2 * (numerator or 0) * 1_000_000 + denominator) // (2 * denominator)
+
+
+def day_values(
+    indicator_ids: Iterable[int] | None,
+    first: date,
+    last: date | None = None,
+    *,
+    today: date | None = None,
+) -> dict[int, list[DayValue]]:
+    """The day figures of the given indicators (all when None), read from the entries, the
+    plan and the stored 旬 rows: the one way every page, the API and every export reads a
+    day (day rows are not stored). {indicator id: [DayValue]}, in date order, with the
+    fields a stored day row would have: ``actual`` (the day's
+    entry; a milestone's 0/1), ``cumulative_actual``, ``planned``, ``cumulative_planned``,
+    ``status`` (judged on that day; "none" after ``today``) and ``computed_at`` (when the
+    roll-up last ran).
+
+    With ``last``: every day of [first, last] inside each plan. Without: one row per
+    indicator, on ``first`` or, when its plan ended earlier, on the plan's last day (the
+    row a dashboard reads "as of" a date); none when the plan starts after ``first``.
+    Two queries whatever the number of indicators (three with ratios)."""
+    ids = None if indicator_ids is None else sorted({int(pk) for pk in indicator_ids})
+    today = today or clock.today()
+    stamp = latest_computed_at() or clock.now()
+    ratios = list(
+        Indicator.objects.filter(
+            kind=Indicator.Kind.RATIO, **({} if ids is None else {"id__in": ids})
+        ).values_list("id", "plan_start", "plan_end", "target_value", "numerator_id", "denominator_id")
+    )
+    result = _day_figures(ids, first, last, today=today, stamp=stamp)
+    if ratios:
+        # A ratio's day: its parts' figures on that day (the ratio's own plan decides which).
+        days = {
+            pk: (max(first, start), min(last, end)) if last else (min(first, end), min(first, end))
+            for pk, start, end, *_ in ratios
+        }
+        spans = {span for pk, start, _end, *_ in ratios for span in [days[pk]] if span[0] <= span[1]}
+        parts = {pk for *_, numerator, denominator in ratios for pk in (numerator, denominator)}
+        by_span = {
+            span: _day_figures(sorted(parts), span[0], span[1], today=today, stamp=stamp) for span in spans
+        }
+        for pk, start, end, target, numerator, denominator in ratios:
+            span = days[pk]
+            if span[0] > span[1] or (last is None and span[0] < start):
+                continue
+            figures = by_span[span]
+            denominators = {pv.period_start: pv for pv in figures.get(denominator, [])}
+            target_u = None if target is None else plan.to_units(target)
+            rows = []
+            for n in figures.get(numerator, []):
+                d = denominators.get(n.period_start)
+                if d is None or not start <= n.period_start <= end:
+                    continue
+                cum_rate = _percent_units(_to_units(n.cumulative_actual), _to_units(d.cumulative_actual))
+                rows.append(
+                    DayValue(
+                        indicator_id=pk,
+                        period_start=n.period_start,
+                        actual=_units(_percent_units(_to_units(n.actual), _to_units(d.actual))),
+                        cumulative_actual=_units(cum_rate),
+                        planned=_units(target_u or 0),
+                        cumulative_planned=_units(target_u or 0),
+                        status=plan.NONE
+                        if n.period_start > today
+                        else plan.status(_units(cum_rate), _units(target_u)),
+                        computed_at=stamp,
+                    )
+                )
+            if rows:
+                result[pk] = rows
+    if ids is not None:
+        result = {pk: rows for pk, rows in result.items() if pk in ids}
+    return result
+
+
+def _to_units(value: Decimal | None) -> int | None:
+    return None if value is None else plan.to_units(value)
+
+
+def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> dict[int, list[DayValue]]:
+    ops = connection.ops
+    green, yellow = plan.thresholds()
+    params = {
+        "first": ops.adapt_datefield_value(first),
+        "last": ops.adapt_datefield_value(last or first),
+        "today": ops.adapt_datefield_value(today),
+        "today_dekad": ops.adapt_datefield_value(periods.period_start(periods.DEKAD, today)),
+        "green": int(green * plan.SCALE),
+        "yellow": int(yellow * plan.SCALE),
+    }
+    result: dict[int, list[PeriodValue]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_day_sql(ids) if last is None else _days_sql(ids), params)
+        for pk, day, actual_u, cum_u, plan_u, cum_plan_u, status in cursor.fetchall():
+            day = day if isinstance(day, date) else date.fromisoformat(day)
+            result.setdefault(pk, []).append(
+                DayValue(
+                    indicator_id=pk,
+                    period_start=day,
+                    actual=_units(actual_u),
+                    cumulative_actual=_units(cum_u),
+                    planned=_units(plan_u),
+                    cumulative_planned=_units(cum_plan_u),
+                    status=status,
+                    computed_at=stamp,
+                )
+            )
+    return result

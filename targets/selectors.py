@@ -1,34 +1,27 @@
-"""Reads for the dashboards. Every function reads ``PeriodValue`` (never raw entries) with a
-fixed number of queries whatever the number of indicators: counts are grouped in SQL, lists
-are limited in SQL, so a page's work does not grow with the indicator count.
+"""Reads for the dashboards, with a fixed number of queries whatever the number of
+indicators. Periods (旬 and longer) are ``PeriodValue`` rows; a day is read through
+``rollups.day_values`` (entries, plan and the stored 旬 rows: day rows are not stored).
 
-A "day row" is the ``PeriodValue`` of period type ``day`` for the as-of date: its cumulative
+A "day row" is an indicator's figures on the as-of date (``day_rows``): its cumulative
 actual and cumulative plan are the indicator's position on that day, its status the
-time-progress verdict (同步/超前, 滞后, 严重滞后) computed by the roll-up.
+time-progress verdict (同步/超前, 滞后, 严重滞后). The overview reads every indicator's day
+row once and counts, ranks and picks from it in Python.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    FilteredRelation,
-    Max,
     Q,
     QuerySet,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Least
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
@@ -56,15 +49,6 @@ HEADLINE_CODES = {
 # The hazard rectification rate over every safety campaign: Σ rectified ÷ Σ found of the
 # indicators ``safety-<campaign>-found`` / ``-rectified`` (targets.seed.briefing).
 SAFETY_PREFIX = "safety-"
-
-DAY_ROW_FIELDS = (
-    "pv__actual",
-    "pv__cumulative_actual",
-    "pv__planned",
-    "pv__cumulative_planned",
-    "pv__status",
-    "pv__computed_at",
-)
 
 
 def tracked_period() -> tuple[date, date]:
@@ -95,19 +79,20 @@ def resolve_as_of(raw: str | date | None, today: date | None = None) -> date:
     return periods.clip(asked or today or clock.today(), start, end)
 
 
-def with_day_row(queryset: QuerySet, as_of: date) -> QuerySet:
-    """Indicators joined (LEFT) with their day row for ``as_of`` (or for their plan's last
-    day when the plan ended earlier), in one query."""
-    return queryset.annotate(
-        pv=FilteredRelation(
-            "period_values",
-            # A plan that ended before the as-of date is read on its last day.
-            condition=Q(
-                period_values__period_type=PeriodValue.PeriodType.DAY,
-                period_values__period_start=Least(Value(as_of), F("plan_end")),
-            ),
-        )
-    )
+def day_rows(indicator_ids: Iterable[int] | None, as_of: date) -> dict[int, rollups.DayValue]:
+    """{indicator id: its figures on ``as_of``, or on its plan's last day when the plan
+    ended earlier} for the given indicators (all when None); none for a plan that starts
+    later. Read through ``rollups.day_values``. Every indicator's (``None``: the overview,
+    the counts) is kept in the cache per roll-up run, as-of date and today: it only moves
+    when the roll-up runs (after every save) or the date does."""
+    stamp = rollups.latest_computed_at() if indicator_ids is None else None
+    key = f"targets:day-rows:{stamp.isoformat()}:{as_of}:{clock.today()}" if stamp else None
+    found = cache.get(key) if key else None
+    if found is None:
+        found = {pk: days[-1] for pk, days in rollups.day_values(indicator_ids, as_of).items()}
+        if key:
+            cache.set(key, found, 24 * 3600)
+    return found
 
 
 @dataclass
@@ -208,16 +193,19 @@ ROW_FIELDS = (
     "department_id",
     "department__name",
     "department__code",
-    *DAY_ROW_FIELDS,
 )
 
 
-def rows(queryset: QuerySet, as_of: date) -> list[Row]:
-    """Dashboard rows of the given indicators on ``as_of`` (one query)."""
-    return [_row(values, as_of) for values in with_day_row(queryset, as_of).values(*ROW_FIELDS)]
+def rows(queryset: QuerySet, as_of: date, days: dict[int, rollups.DayValue] | None = None) -> list[Row]:
+    """Dashboard rows of the given indicators on ``as_of``, in the queryset's order (the
+    indicators, then their day rows, unless ``days`` already holds them)."""
+    found = list(queryset.values(*ROW_FIELDS))
+    if days is None:
+        days = day_rows([values["id"] for values in found], as_of) if found else {}
+    return [_row(values, days.get(values["id"]), as_of) for values in found]
 
 
-def _row(values: dict, as_of: date) -> Row:
+def _row(values: dict, day: rollups.DayValue | None, as_of: date) -> Row:
     return Row(
         id=values["id"],
         code=values["code"],
@@ -233,12 +221,12 @@ def _row(values: dict, as_of: date) -> Row:
         department_id=values["department_id"],
         department_name=values["department__name"],
         department_code=values["department__code"],
-        actual=values["pv__actual"],
-        cumulative_actual=values["pv__cumulative_actual"],
-        planned=values["pv__planned"],
-        cumulative_planned=values["pv__cumulative_planned"],
-        status=values["pv__status"] or Status.NONE,
-        computed_at=values["pv__computed_at"],
+        actual=day.actual if day else None,
+        cumulative_actual=day.cumulative_actual if day else None,
+        planned=day.planned if day else None,
+        cumulative_planned=day.cumulative_planned if day else None,
+        status=day.status if day else Status.NONE,
+        computed_at=day.computed_at if day else None,
         as_of=as_of,
     )
 
@@ -301,76 +289,100 @@ class Hazards:
         return self.rectified / self.found * 100 if self.found else None
 
 
-def hazards(as_of: date) -> Hazards:
-    """Σ hazards found and Σ rectified of all campaigns on ``as_of`` (one query; summed as
-    Decimal in Python, a few rows, never a float SUM in SQL)."""
-    parts = with_day_row(
-        Indicator.objects.filter(code__startswith=SAFETY_PREFIX).filter(
-            Q(code__endswith="-found") | Q(code__endswith="-rectified")
-        ),
-        as_of,
-    ).values_list("code", "pv__cumulative_actual")
+def hazards(as_of: date, days: dict[int, rollups.DayValue] | None = None) -> Hazards:
+    """Σ hazards found and Σ rectified of all campaigns on ``as_of`` (summed as Decimal in
+    Python, a few rows, never a float SUM in SQL)."""
+    parts = Indicator.objects.filter(code__startswith=SAFETY_PREFIX).filter(
+        Q(code__endswith="-found") | Q(code__endswith="-rectified")
+    )
+    return _hazards(parts.values_list("id", "code"), as_of, days)
+
+
+def _hazards(parts, as_of: date, days: dict | None) -> Hazards:
+    parts = [(pk, code) for pk, code in parts]
+    if days is None:
+        days = day_rows([pk for pk, _ in parts], as_of) if parts else {}
     found = rectified = Decimal(0)
-    for code, value in parts:
+    for pk, code in parts:
+        day = days.get(pk)
+        value = (day.cumulative_actual if day else None) or 0
         if code.endswith("-found"):
-            found += value or 0
+            found += value
         else:
-            rectified += value or 0
+            rectified += value
     return Hazards(found=found, rectified=rectified)
+
+
+def _is_hazard_part(code: str) -> bool:
+    return code.startswith(SAFETY_PREFIX) and (code.endswith("-found") or code.endswith("-rectified"))
 
 
 def status_counts_by(key: str, as_of: date, queryset: QuerySet | None = None) -> tuple[dict, datetime | None]:
     """{key value: {status: count}} of the indicators on ``as_of``, grouped by an indicator
-    field (``goal_id``, ``department_id``), and the latest ``computed_at`` among their day
-    rows (one grouped query)."""
-    queryset = Indicator.objects.all() if queryset is None else queryset
-    # As Row.pending: a milestone not due by the as-of date and not judged (so not done).
-    unjudged = Q(pv__status=Status.NONE) | Q(pv__status__isnull=True)
-    pending = Q(kind=Indicator.Kind.MILESTONE, plan_end__gte=as_of) & unjudged
-    grouped = (
-        with_day_row(queryset, as_of)
-        .annotate(pending=Case(When(pending, then=Value(True)), default=Value(False)))
-        .values(key, "pv__status", "pending")
-        .annotate(n=Count("id"), computed=Max("pv__computed_at"))
-        .order_by()
+    field (``goal_id``, ``department_id``), and when their figures were computed (the
+    indicators and their day rows: two reads)."""
+    items = (Indicator.objects.all() if queryset is None else queryset).values_list(
+        "id", key, "kind", "plan_end"
     )
+    items = list(items)
+    days = day_rows(None if queryset is None else [item[0] for item in items], as_of)
+    return _count(items, days, as_of)
+
+
+def _count(items, days: dict, as_of: date) -> tuple[dict, datetime | None]:
     counts: dict = defaultdict(lambda: dict.fromkeys(COUNT_ORDER, 0))
     computed_at = None
-    for item in grouped:
-        status = PENDING_KEY if item["pending"] else Status(item["pv__status"] or Status.NONE)
-        counts[item[key]][status] += item["n"]
-        if item["computed"] and (computed_at is None or item["computed"] > computed_at):
-            computed_at = item["computed"]
+    for pk, group, kind, plan_end in items:
+        day = days.get(pk)
+        status = day.status if day else Status.NONE
+        # As Row.pending: a milestone not due by the as-of date and not judged (so not done).
+        if status == Status.NONE and kind == Indicator.Kind.MILESTONE and plan_end >= as_of:
+            status = PENDING_KEY
+        counts[group][status] += 1
+        if day and (computed_at is None or day.computed_at > computed_at):
+            computed_at = day.computed_at
     return counts, computed_at
 
 
 def behind_schedule(as_of: date, limit: int = 15, queryset: QuerySet | None = None) -> list[Row]:
     """Indicators behind time progress on ``as_of``, most behind first (lowest cumulative
-    actual ÷ cumulative plan), at most ``limit`` of them (one query)."""
-    queryset = Indicator.objects.all() if queryset is None else queryset
-    ratio = ExpressionWrapper(
-        Coalesce(F("pv__cumulative_actual"), Value(Decimal(0)))
-        * Value(Decimal(10000))
-        / F("pv__cumulative_planned"),
-        output_field=DecimalField(max_digits=30, decimal_places=4),
+    actual ÷ cumulative plan), at most ``limit`` of them."""
+    items = list(
+        (Indicator.objects.all() if queryset is None else queryset).values_list("id", "order", "code")
     )
-    behind = (
-        with_day_row(queryset, as_of)
-        .filter(pv__status__in=BEHIND, pv__cumulative_planned__gt=0)
-        .annotate(progress=ratio)
-        .order_by("progress", "order", "code")
-        .values(*ROW_FIELDS)[:limit]
-    )
-    return [_row(values, as_of) for values in behind]
+    days = day_rows(None if queryset is None else [pk for pk, *_ in items], as_of)
+    return _behind(items, days, as_of, limit)
+
+
+def _behind(items, days: dict, as_of: date, limit: int) -> list[Row]:
+    ranked = []
+    for pk, order, code in items:
+        day = days.get(pk)
+        if (
+            day is None
+            or day.status not in BEHIND
+            or not day.cumulative_planned
+            or day.cumulative_planned <= 0
+        ):
+            continue
+        progress = (day.cumulative_actual or Decimal(0)) / day.cumulative_planned
+        ranked.append((progress, order, code, pk))
+    chosen = [pk for *_, pk in sorted(ranked)[:limit]]
+    by_id = {row.id: row for row in rows(Indicator.objects.filter(id__in=chosen), as_of, days)}
+    return [by_id[pk] for pk in chosen]
 
 
 def overview(as_of: date) -> Overview:
-    """Everything the overview page shows, in six queries whatever the indicator count."""
+    """Everything the overview page shows, in a fixed number of queries whatever the
+    indicator count: every indicator's day row is read once, then counted, ranked and
+    picked from in Python."""
     goals = {goal.pk: goal for goal in Goal.objects.all()}
     supports = defaultdict(set)
     for from_id, to_id in Goal.supports.through.objects.values_list("from_goal_id", "to_goal_id"):
         supports[from_id].add(to_id)
-    counts, computed_at = status_counts_by("goal_id", as_of)
+    items = list(Indicator.objects.values_list("id", "goal_id", "kind", "plan_end", "order", "code"))
+    days = day_rows(None, as_of)
+    counts, computed_at = _count([item[:4] for item in items], days, as_of)
 
     def ancestor(goal_id, level):
         goal = goals.get(goal_id)
@@ -418,7 +430,7 @@ def overview(as_of: date) -> Overview:
                     framework[root].counts[status] += n
 
     headlines = {
-        row.code: row for row in rows(Indicator.objects.filter(code__in=HEADLINE_CODES.values()), as_of)
+        row.code: row for row in rows(Indicator.objects.filter(code__in=HEADLINE_CODES.values()), as_of, days)
     }
     return Overview(
         as_of=as_of,
@@ -426,15 +438,20 @@ def overview(as_of: date) -> Overview:
         framework=list(framework.values()),
         sections=list(sections.values()),
         total=total,
-        behind=behind_schedule(as_of),
+        behind=_behind([(pk, order, code) for pk, *_, order, code in items], days, as_of, 15),
         behind_total=total.yellow + total.red,
         headlines={key: headlines[code] for key, code in HEADLINE_CODES.items() if code in headlines},
-        hazards=hazards(as_of),
+        hazards=_hazards([(pk, code) for pk, *_, code in items if _is_hazard_part(code)], as_of, days),
     )
 
 
-def series(indicator: Indicator, period_type: str) -> list[PeriodValue]:
-    """An indicator's roll-up rows of one period type, in date order (one query)."""
+def series(indicator: Indicator, period_type: str) -> list:
+    """An indicator's roll-up rows of one period type over its plan, in date order: its
+    ``PeriodValue`` rows, or for days every day of its plan read through
+    ``rollups.day_values``."""
+    if period_type == periods.DAY:
+        days = rollups.day_values([indicator.pk], indicator.plan_start, indicator.plan_end)
+        return days.get(indicator.pk, [])
     return list(
         PeriodValue.objects.filter(indicator=indicator, period_type=period_type).order_by("period_start")
     )
@@ -448,7 +465,8 @@ def as_of_figures(
     progress shows its figures up to ``as_of``: cumulative values and status of the day
     row, and the actual of its days so far (sum for amounts, last value for levels; a
     ratio's period rate needs its parts' periods, so None). Its plan stays the period's.
-    ``days`` are the indicator's day rows (``series(indicator, "day")``)."""
+    ``days`` are the indicator's day rows (``series(indicator, "day")``, read through
+    ``rollups.day_values``)."""
     by_day = {pv.period_start: pv for pv in days}
     on_day = by_day.get(min(as_of, indicator.plan_end))
     figures = []

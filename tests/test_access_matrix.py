@@ -256,6 +256,8 @@ PAGES: dict[str, tuple] = {
     "login": ((200,) * 5, (200,) * 5),  # an empty POST: the form with its errors
     "logout": ((L, 405, 405, 405, 405), (L,) * 5),
     "api_token": (EVERYONE, (L, R, R, R, R)),
+    # The health check: no login (a monitor calls it), nothing secret in it.
+    "healthz": ((200,) * 5, (405,) * 5),
     "login_lockouts": (MANAGERS, NO_POST),
     "login_unlock": (NO_POST, (L, 403, 403, 403, R)),  # POST without a name: back to the list
     "set_language": ((R,) * 5, (R,) * 5),

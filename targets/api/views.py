@@ -25,7 +25,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from targets import clock, roles, rollups, tasks
+from targets import clock, periods, roles, rollups, tasks
 from targets.api.common import ID_REGEX, ApiViewMixin, raise_for_rejection
 from targets.api.filters import EntryFilter, IndicatorFilter, ListFilterBackend
 from targets.api.serializers import (
@@ -83,17 +83,24 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, pagination_class=None)
     def series(self, request, pk=None):
-        """The indicator's roll-up rows (``PeriodValue``) of one period type that overlap
-        [start, end], oldest first. ``time_progress`` is the share of the plan's days
-        elapsed at the period's end, or today for the current period."""
+        """The indicator's roll-up rows (``PeriodValue``; days through
+        ``rollups.day_values``) of one period type that overlap [start, end], oldest
+        first. ``time_progress`` is the share of the plan's days elapsed at the period's
+        end, or today for the current period."""
         indicator = self.get_object()
         query = _query(SeriesQuerySerializer, request)
-        rows = PeriodValue.objects.filter(indicator=indicator, period_type=query["period"])
-        if "start" in query:
-            rows = rows.filter(period_end__gte=query["start"])
-        if "end" in query:
-            rows = rows.filter(period_start__lte=query["end"])
         today = clock.today()
+        if query["period"] == periods.DAY:  # not stored: read from the entries, plan and 旬 rows
+            first = max(query.get("start", indicator.plan_start), indicator.plan_start)
+            last = min(query.get("end", indicator.plan_end), indicator.plan_end)
+            rows = rollups.day_values([indicator.pk], first, last, today=today).get(indicator.pk, [])
+        else:
+            rows = PeriodValue.objects.filter(indicator=indicator, period_type=query["period"])
+            if "start" in query:
+                rows = rows.filter(period_end__gte=query["start"])
+            if "end" in query:
+                rows = rows.filter(period_start__lte=query["end"])
+            rows = rows.order_by("period_start")
         points = [
             {
                 "period_start": row.period_start,
@@ -109,7 +116,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 "status": row.status,
                 "computed_at": row.computed_at,
             }
-            for row in rows.order_by("period_start")
+            for row in rows
         ]
         return Response(SeriesPointSerializer(points, many=True).data)
 

@@ -4,7 +4,8 @@ Generates ``rows`` daily entries (2,000 indicators × 500 days for 1 M: 95 % amo
 levels, plus 20 ratios over pairs of amounts) with COPY on PostgreSQL or chunked
 executemany on SQLite, then times, in the same run:
 
-(a) the full rebuild ``rollups.rebuild()`` (``manage.py rollup --full``), and then the
+(a) the full rebuild ``rollups.rebuild()`` (``manage.py rollup --full``: 旬 rows from the
+    entries, month, quarter and year from them; days are not stored), and then the
     nightly ``rollups.refresh()`` over the rows it just wrote (it compares and writes
     only what changed: here nothing);
 (b) the incremental refresh after one clerk's week: 20 indicators × 7 changed days, then
@@ -13,7 +14,9 @@ executemany on SQLite, then times, in the same run:
     after the full rebuild, both untimed);
 (c) the baseline: one plain ``INSERT INTO t SELECT indicator, period_start, SUM(value) …
     GROUP BY …`` per period type (day, 旬, month, quarter, year) over the same entries,
-    into an unindexed table, grouping through the same calendar table.
+    into an unindexed table, grouping through the same calendar table;
+(d) reading one day of every indicator through ``rollups.day_values`` (what the
+    overview reads on its as-of date), median of several days.
 
 Prints ``BENCH <name> <value> <unit>`` lines. Nothing loads all entries into Python: the
 generator streams chunks, and the roll-up is SQL.
@@ -115,10 +118,12 @@ def _load_entries(ids: list[int], rows: int) -> None:
 
 def _baseline(*, into_periodvalue: bool = False) -> float:
     """Plain INSERT … SELECT … GROUP BY, one per period type: into an unindexed table (the
-    issue's baseline), or into PeriodValue itself, filled as ``rollups.rebuild()`` fills
-    it (indexes dropped first and built again at the end). The second tells the cost of
-    the table (its columns and indexes) from the cost of the roll-up's own work; it runs
-    in a transaction that is rolled back, so the table is left as it was."""
+    baseline: day, 旬, month, quarter and year), or into PeriodValue itself for the period
+    types it stores (旬, month, quarter, year; no day rows), filled as
+    ``rollups.rebuild()`` fills it (indexes dropped first and built again at the end).
+    The second tells the cost of the table (its columns and indexes) from the cost of the
+    roll-up's own work; it runs in a transaction that is rolled back, so the table is left
+    as it was."""
     total = "SUM(CAST(ROUND(e.value * 10000) AS BIGINT)) / 10000.0"
     if into_periodvalue:
         table = "targets_periodvalue (indicator_id, period_type, period_start, period_end, actual,"
@@ -128,10 +133,14 @@ def _baseline(*, into_periodvalue: bool = False) -> float:
         table = "bench_baseline"
         extra = ", {sum}"
     columns = extra.format(end="e.date", sum=total)
-    statements = [
-        f"INSERT INTO {table} SELECT e.indicator_id, 'day', e.date{columns} FROM targets_entry e"  # noqa: S608
-        " GROUP BY e.indicator_id, e.date"
-    ]
+    statements = (
+        []
+        if into_periodvalue  # PeriodValue stores no day rows
+        else [
+            f"INSERT INTO {table} SELECT e.indicator_id, 'day', e.date{columns} FROM targets_entry e"  # noqa: S608
+            " GROUP BY e.indicator_id, e.date"
+        ]
+    )
     for period_type in rollups.AGGREGATES:
         start, end = f"c.{period_type}_start", f"c.{period_type}_end"
         group = f"e.indicator_id, {start}" + (f", {end}" if into_periodvalue else "")
@@ -183,7 +192,8 @@ def run(*, out, rows: int, options: dict) -> None:
     _line(out, "rollup_baseline_s", f"{baseline_s:.2f}", "s")
     into_pv_s = _baseline(into_periodvalue=True)
     _line(out, "rollup_baseline_into_periodvalue_s", f"{into_pv_s:.2f}", "s")
-    # What the table alone costs: the baseline's rows written into PeriodValue, no roll-up.
+    # What the table alone costs: the baseline's stored period types (旬 and longer) written
+    # into PeriodValue, no roll-up logic.
     _line(out, "rollup_table_floor_ratio", f"{into_pv_s / baseline_s:.2f}", "x")
 
     full_s, written = _timed(rollups.rebuild)
@@ -219,6 +229,16 @@ def run(*, out, rows: int, options: dict) -> None:
         timings.append(elapsed * 1000)
     _line(out, "rollup_incremental_ms", f"{statistics.median(timings):.1f}", "ms")
     _line(out, "rollup_incremental_max_ms", f"{max(timings):.1f}", "ms")
+
+    # The overview's read: every indicator's figures on one day (entries, plan, 旬 rows).
+    reads = []
+    for offset in range(7):
+        day = FIRST_DAY + timedelta(days=300 + 17 * offset)
+        elapsed, days = _timed(rollups.day_values, None, day)
+        reads.append(elapsed * 1000)
+    _line(
+        out, "rollup_day_read_ms", f"{statistics.median(reads):.1f}", f"ms ({len(days)} indicators, one day)"
+    )
 
     rows_total = PeriodValue.objects.count()
     _line(out, "rollup_periodvalue_rows", rows_total, "rows")

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from targets import audit, clock, params, roles, services
+from targets import audit, clock, params, roles, rollups, services
 from targets.dashboards.tables import TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
-from targets.models import Department, Entry, Indicator, PeriodValue, Submission, SubmissionEvent
+from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent
 from targets.periods import QUARTER, period_of, week_days, week_start
 from targets.reporting import exports
 from targets.services import ALL, EntryInput, EntryRejected
@@ -118,7 +118,7 @@ class Row:
     planned_to_date: str = ""
 
 
-def _week_total(indicator: Indicator, days: list[PeriodValue]) -> Decimal | None:
+def _week_total(indicator: Indicator, days: list[rollups.DayValue]) -> Decimal | None:
     actuals = [pv.actual for pv in days if pv.actual is not None]
     if not actuals:
         return None
@@ -129,8 +129,8 @@ def _week_total(indicator: Indicator, days: list[PeriodValue]) -> Decimal | None
 
 def build_grid(department, monday, *, editable: bool, posted=None, rejection=None):
     """The rows of the week page: saved values (or what the user posted, after a refused
-    save), per-cell errors and conflicting figures, and the roll-up columns read from
-    the day rows of ``PeriodValue``."""
+    save), per-cell errors and conflicting figures, and the roll-up columns: the week's
+    days read through ``rollups.day_values``."""
     days = week_days(monday)
     indicators = list(imports.entry_indicators(department))
     entries = {
@@ -144,13 +144,7 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
         .values_list("indicator_id", "date")
         .distinct()
     )
-    pvs: dict[int, list[PeriodValue]] = {}
-    for pv in PeriodValue.objects.filter(
-        indicator__in=indicators,
-        period_type=PeriodValue.PeriodType.DAY,
-        period_start__range=(days[0], days[-1]),
-    ).order_by("period_start"):
-        pvs.setdefault(pv.indicator_id, []).append(pv)
+    pvs = rollups.day_values([i.pk for i in indicators], days[0], days[-1]) if indicators else {}
     as_of = min(days[-1], clock.today())
     errors = rejection.errors if rejection else {}
     conflicts = {(e.indicator_id, e.date): e for e in (rejection.conflicts if rejection else [])}

@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from targets import clock, periods, roles, selectors
+from targets import clock, periods, roles, rollups, selectors
 from targets.models import Goal, Indicator, PeriodValue, Report
 
 WEEK = "week"
@@ -199,9 +199,10 @@ class ReportData:
 
 
 def period_actuals(period: periods.Period, indicators: list[selectors.Row]) -> dict[int, Decimal | None]:
-    """What each indicator achieved within the period, from ``PeriodValue`` (one query).
-    Month and quarter: their roll-up row. Week (not a roll-up period): the sum of its day
-    rows for amounts, the last day's value for levels, summed as Decimal in Python."""
+    """What each indicator achieved within the period. Month and quarter: their
+    ``PeriodValue`` row (one query). Week (not a roll-up period): its days read through
+    ``rollups.day_values``, summed for amounts as Decimal in Python, the last day's value
+    for levels."""
     if period.type != WEEK:
         return dict(
             PeriodValue.objects.filter(period_type=period.type, period_start=period.start).values_list(
@@ -210,21 +211,16 @@ def period_actuals(period: periods.Period, indicators: list[selectors.Row]) -> d
         )
     kinds = {row.id: row.kind for row in indicators}
     result: dict[int, Decimal | None] = {}
-    days = (
-        PeriodValue.objects.filter(
-            period_type=PeriodValue.PeriodType.DAY,
-            period_start__range=(period.start, period.end),
-            actual__isnull=False,
-        )
-        .order_by("indicator_id", "period_start")
-        .values_list("indicator_id", "actual")
-    )
-    for indicator_id, actual in days:
-        kind = kinds.get(indicator_id)
-        if kind == Indicator.Kind.AMOUNT:
-            result[indicator_id] = (result.get(indicator_id) or Decimal(0)) + actual
-        elif kind == Indicator.Kind.LEVEL:
-            result[indicator_id] = actual  # the latest day wins (rows in date order)
+    counted = [pk for pk, kind in kinds.items() if kind in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL)]
+    days = rollups.day_values(counted, period.start, period.end) if counted else {}
+    for indicator_id, rows in days.items():
+        actuals = [day.actual for day in rows if day.actual is not None]
+        if not actuals:
+            continue
+        if kinds[indicator_id] == Indicator.Kind.AMOUNT:
+            result[indicator_id] = sum(actuals, Decimal(0))
+        else:
+            result[indicator_id] = actuals[-1]  # a level: the latest day's value
     return result
 
 

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 
 from projects.models import SafetyCampaign
-from targets import periods
-from targets.models import PeriodValue
+from targets import periods, rollups
+from targets.models import Indicator, PeriodValue
 from targets.seed import demo
 
 pytestmark = pytest.mark.django_db
@@ -30,20 +30,19 @@ def demo_data(db):
 
 
 def day_figures() -> dict[tuple[str, date], Decimal]:
-    """{(indicator code, day): cumulative actual} of every safety day row of the demo."""
-    rows = PeriodValue.objects.filter(
-        indicator__code__startswith="safety-",
-        period_type=PeriodValue.PeriodType.DAY,
-        period_start__range=(demo.DEMO_START, UNTIL),
-    ).values_list("indicator__code", "period_start", "cumulative_actual")
-    return {(code, day): value for code, day, value in rows}
+    """{(indicator code, day): cumulative actual} of every safety day of the demo, read as
+    every page reads a day (``rollups.day_values``)."""
+    codes = dict(Indicator.objects.filter(code__startswith="safety-").values_list("id", "code"))
+    days = rollups.day_values(codes, demo.DEMO_START, UNTIL)
+    return {(codes[pk], day.period_start): day.cumulative_actual for pk, rows in days.items() for day in rows}
 
 
 def most_overdue_area(day: date) -> tuple[SafetyCampaign, Decimal]:
     """The area with the most overdue hazards on ``day``, by its day row."""
-    rows = PeriodValue.objects.filter(
-        indicator__code__endswith="-overdue", period_type="day", period_start=day
-    ).values_list("indicator__code", "cumulative_actual")
+    codes = dict(Indicator.objects.filter(code__endswith="-overdue").values_list("id", "code"))
+    rows = [
+        (codes[pk], days[0].cumulative_actual) for pk, days in rollups.day_values(codes, day, day).items()
+    ]
     code, overdue = max(rows, key=lambda row: (row[1], row[0]))
     return SafetyCampaign.objects.get(code=code.removeprefix("safety-").removesuffix("-overdue")), overdue
 
@@ -75,9 +74,8 @@ def test_it_shows_each_areas_overdue_hazards_from_the_roll_up(client, official, 
     assert f"<span>逾期未整改</span><b>{total:.0f}</b>" in html
     # No target is invented for the count: its roll-up has no plan (stored as 0) and no
     # status, where a target of 0 would have made an overdue hazard "green".
-    row = PeriodValue.objects.get(
-        indicator__code=f"safety-{campaign.code}-overdue", period_type="day", period_start=UNTIL
-    )
+    indicator = Indicator.objects.get(code=f"safety-{campaign.code}-overdue")
+    (row,) = rollups.day_values([indicator.id], UNTIL, UNTIL)[indicator.id]
     assert row.cumulative_actual == overdue > 0
     assert (row.cumulative_planned, row.status) == (0, PeriodValue.Status.NONE)
 

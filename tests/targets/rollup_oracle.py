@@ -5,7 +5,9 @@ property tests compare the SQL roll-up with it."""
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from targets import periods, plan
+from django.db.models import Max, Min
+
+from targets import periods, plan, rollups
 from targets.models import Entry, Indicator, PeriodValue
 
 Q4 = Decimal("0.0001")
@@ -115,8 +117,14 @@ def _normal(row: tuple) -> tuple:
     return tuple(v.quantize(Q4) if isinstance(v, Decimal) else v for v in row)
 
 
-def stored_rows() -> dict[tuple, tuple]:
-    """The PeriodValue rows in the same shape as ``expected_rows``."""
+def stored_rows(today: date) -> dict[tuple, tuple]:
+    """The PeriodValue rows (旬 and longer) and every day of every plan as
+    ``rollups.day_values`` reads it, in the same shape as ``expected_rows``."""
+    rows = list(PeriodValue.objects.all())
+    bounds = Indicator.objects.aggregate(first=Min("plan_start"), last=Max("plan_end"))
+    if bounds["first"] is not None:
+        for days in rollups.day_values(None, bounds["first"], bounds["last"], today=today).values():
+            rows += days
     return {
         (pv.indicator_id, pv.period_type, pv.period_start): _normal(
             (
@@ -128,8 +136,38 @@ def stored_rows() -> dict[tuple, tuple]:
                 pv.status,
             )
         )
-        for pv in PeriodValue.objects.all()
+        for pv in rows
     }
+
+
+def as_of_differences(expected: dict, days: list[date], today: date) -> list[str]:
+    """Where ``rollups.day_values`` read "as of" each of ``days`` (one row per indicator: on
+    that day, or on the plan's last day when it ended earlier) differs from ``expected``."""
+    out = []
+    plans = {ind.id: (ind.plan_start, ind.plan_end) for ind in Indicator.objects.all()}
+    for day in days:
+        read = rollups.day_values(None, day, today=today)
+        for pk, (start, end) in plans.items():
+            key = (pk, "day", min(day, end))
+            want = expected.get(key) if day >= start else None
+            got = read.get(pk)
+            got = (
+                None
+                if got is None
+                else _normal(
+                    (
+                        got[0].period_end,
+                        got[0].actual,
+                        got[0].cumulative_actual,
+                        got[0].planned,
+                        got[0].cumulative_planned,
+                        got[0].status,
+                    )
+                )
+            )
+            if want != got:
+                out.append(f"as of {day}: {key}: expected {want}, read {got}")
+    return out
 
 
 def differences(expected: dict, stored: dict, limit: int = 5) -> list[str]:

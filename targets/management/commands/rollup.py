@@ -13,7 +13,7 @@ BATCH = 200  # indicators per statement batch: a progress step of a few seconds 
 
 
 class Command(BaseCommand):
-    help = "Recompute the PeriodValue roll-ups (day, 旬, month, quarter, year) from the entries."
+    help = "Recompute the PeriodValue roll-ups (旬, month, quarter, year) from the entries."
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,79 +1,25 @@
-"""Test data for the dashboards: a small goal tree, indicators and PeriodValue rows written
-directly (as the roll-up would write them), so dashboard tests do not depend on entries."""
+"""Test data for the dashboards: a small goal tree, indicators, their entries and the
+roll-up of them."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
-from targets import periods
-from targets.models import Department, Goal, Indicator, PeriodValue
+from targets import periods, rollups
+from targets.models import Department, Entry, Goal, Indicator
 
 Q4 = (date(2021, 10, 1), date(2021, 12, 31))
 
 
-def status_of(cumulative_actual: Decimal, cumulative_planned: Decimal) -> str:
-    if not cumulative_planned:
-        return PeriodValue.Status.NONE
-    ratio = cumulative_actual / cumulative_planned
-    if ratio >= 1:
-        return PeriodValue.Status.GREEN
-    if ratio >= Decimal("0.9"):
-        return PeriodValue.Status.YELLOW
-    return PeriodValue.Status.RED
-
-
 def roll_up(indicator: Indicator, daily: dict[date, Decimal], *, until: date | None = None) -> None:
-    """Write day, 旬, month and quarter rows for ``indicator`` over its plan: the target
-    spread evenly over the days, ``daily`` the actual figures (days up to ``until``)."""
-    start, end = indicator.plan_start, indicator.plan_end
-    total_days = (end - start).days + 1
-    per_day = (indicator.target_value or Decimal(0)) / total_days
-    now = timezone.now()
-    rows = []
-    cum_actual = indicator.opening_value or Decimal(0)
-    cum_plan = Decimal(0)
-    day_values = {}
-    for day in periods.days_between(start, end):
-        actual = daily.get(day)
-        if until is not None and day > until:
-            actual = None
-        cum_actual += actual or 0
-        cum_plan += per_day
-        day_values[day] = (actual, cum_actual, per_day, cum_plan)
-        rows.append(
-            PeriodValue(
-                indicator=indicator,
-                period_type="day",
-                period_start=day,
-                period_end=day,
-                actual=actual,
-                cumulative_actual=cum_actual,
-                planned=per_day,
-                cumulative_planned=cum_plan,
-                status=status_of(cum_actual, cum_plan),
-                computed_at=now,
-            )
-        )
-    for period_type in (periods.DEKAD, periods.MONTH, periods.QUARTER):
-        for period in periods.periods_between(period_type, start, end):
-            days = [d for d in periods.days_between(period.start, period.end) if d in day_values]
-            last = day_values[days[-1]]
-            rows.append(
-                PeriodValue(
-                    indicator=indicator,
-                    period_type=period_type,
-                    period_start=period.start,
-                    period_end=period.end,
-                    actual=sum((day_values[d][0] or 0) for d in days),
-                    cumulative_actual=last[1],
-                    planned=sum(day_values[d][2] for d in days),
-                    cumulative_planned=last[3],
-                    status=status_of(last[1], last[3]),
-                    computed_at=now,
-                )
-            )
-    PeriodValue.objects.bulk_create(rows)
+    """Enter ``daily``'s figures for ``indicator`` (the days up to ``until``) and roll them
+    up as production does: the plan is the target spread over the plan's days, every day
+    up to today judged."""
+    Entry.objects.bulk_create(
+        Entry(indicator=indicator, date=day, value=value)
+        for day, value in daily.items()
+        if value is not None and (until is None or day <= until) and indicator.in_plan(day)
+    )
+    rollups.refresh([indicator.id])
 
 
 def even(start: date, end: date, value) -> dict[date, Decimal]:

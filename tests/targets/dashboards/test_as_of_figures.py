@@ -63,7 +63,7 @@ def shown(indicator, period_type, as_of=AS_OF):
 
 
 def day_row(indicator, day):
-    return PeriodValue.objects.get(indicator=indicator, period_type="day", period_start=day)
+    return rollups.day_values([indicator.id], day, day)[indicator.id][0]
 
 
 def test_later_periods_have_no_figures_yet_but_keep_their_plan(indicators):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from projects.models import RecoveryProject, SafetyCampaign
+from targets import rollups
 from targets.models import AuditEvent, Department, Indicator, PeriodValue
 from tests.conftest import screenshot
 from tests.targets.dashboards.dashboard_fixtures import briefing_with_figures
@@ -37,12 +38,11 @@ def workbook_rows(response) -> tuple[list, list[tuple]]:
     return header, list(sheet.iter_rows(min_row=2, values_only=True))
 
 
-def day_row(indicator: Indicator, day: date) -> PeriodValue | None:
-    """The roll-up's day row a page reads on ``day`` (a plan that ended earlier is read on
-    its last day)."""
-    return PeriodValue.objects.filter(
-        indicator=indicator, period_type="day", period_start=min(day, indicator.plan_end)
-    ).first()
+def day_row(indicator: Indicator, day: date):
+    """The day row a page reads on ``day`` (a plan that ended earlier is read on its last
+    day), through ``rollups.day_values``."""
+    days = rollups.day_values([indicator.id], day).get(indicator.id)
+    return days[0] if days else None
 
 
 def day_figure(indicator: Indicator, day: date) -> Decimal | None:

@@ -157,13 +157,14 @@ def test_it_covers_a_shorter_span_with_until(seeded):
 
 
 def test_it_refreshes_the_roll_ups_the_dashboards_read(seeded):
+    from targets import rollups
     from targets.models import PeriodValue
 
     run("seed_demo")
     kp = Indicator.objects.get(code="kp-investment")
-    row = PeriodValue.objects.get(indicator=kp, period_type="day", period_start=UNTIL)
+    (row,) = rollups.day_values([kp.id], UNTIL, UNTIL)[kp.id]
     assert row.cumulative_actual == kp.opening_value + sum(kp.entries.values_list("value", flat=True))
     assert row.status == PeriodValue.Status.YELLOW
     run("seed_demo", "--remove")
-    row = PeriodValue.objects.get(indicator=kp, period_type="day", period_start=UNTIL)
+    (row,) = rollups.day_values([kp.id], UNTIL, UNTIL)[kp.id]
     assert not row.cumulative_actual
