@@ -1,6 +1,29 @@
 from django.contrib import admin
 
-from .models import CoreBlock, KeyProject, Milestone, Problem, RecoveryField, RecoveryProject, SafetyCampaign
+from .models import (
+    CoreBlock,
+    KeyProject,
+    Milestone,
+    Problem,
+    ProblemEvent,
+    RecoveryField,
+    RecoveryProject,
+    SafetyCampaign,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Problems move only through the product's pages and API (``projects.services``), so
+    every move is a history row and an audit row: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CoreBlock)
@@ -18,7 +41,15 @@ class ProblemInline(admin.TabularInline):
     model = Problem
     extra = 0
     fk_name = "key_project"
-    fields = ("title", "owner", "department", "raised_on", "due_date", "status", "closed_on")
+    fields = ("title", "owner", "department", "severity", "raised_on", "due_date", "status", "closed_on")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(KeyProject)
@@ -68,8 +99,23 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
 
 
+class ProblemEventInline(admin.TabularInline):
+    model = ProblemEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "move", "from_status", "to_status", "actor_name", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "department", "raised_on", "due_date", "status", "closed_on")
+class ProblemAdmin(ReadOnlyAdmin):
+    list_display = ("title", "department", "severity", "raised_on", "due_date", "status", "closed_on")
     search_fields = ("title", "owner", "description")
-    list_filter = ("status", "department")
+    list_filter = ("status", "severity", "department")
+    inlines = [ProblemEventInline]

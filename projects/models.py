@@ -3,8 +3,10 @@ campaigns, their milestones and open problems. Progress itself is never stored h
 each links to the ``targets.Indicator`` rows that measure it, so all progress goes
 through one roll-up engine."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import Department, Goal, Indicator, LocalizedNameMixin, value_field
@@ -233,12 +235,35 @@ class Milestone(models.Model):
         return f"{self.project} · {self.name}"
 
 
+class ProblemQuerySet(models.QuerySet):
+    def unresolved(self):
+        """Problems not yet 已销号 (every status but closed)."""
+        return self.exclude(status=Problem.Status.CLOSED)
+
+    def overdue(self, today):
+        """Unresolved problems whose deadline is before ``today`` (the product's one clock)."""
+        return self.unresolved().filter(due_date__lt=today)
+
+    def for_list(self):
+        return self.select_related("department", "key_project", "indicator", "campaign", "recovery_project")
+
+
 class Problem(models.Model):
-    """An open problem (问题清单) of a project or a campaign: who owns it, when it is due."""
+    """A problem (问题清单) raised from a key project, an indicator or a safety area: the
+    responsible unit rectifies it and asks for 销号; a manager closes it or returns it.
+    Status changes only through ``projects.services.move_problem`` (one row of
+    ``ProblemEvent`` each)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("未解决")
-        CLOSED = "closed", _("已解决")
+        TODO = "todo", _("待整改")
+        IN_PROGRESS = "in_progress", _("整改中")
+        CLOSE_REQUESTED = "close_requested", _("申请销号")
+        CLOSED = "closed", _("已销号")
+
+    class Severity(models.TextChoices):
+        GENERAL = "general", _("一般")
+        MAJOR = "major", _("较大")
+        GRAVE = "grave", _("重大")
 
     key_project = models.ForeignKey(
         KeyProject,
@@ -264,17 +289,38 @@ class Problem(models.Model):
         related_name="problems",
         verbose_name=_("安全专项行动"),
     )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("指标"),
+    )
     title = models.CharField(_("问题"), max_length=300)
     description = models.TextField(_("详情"), blank=True)
     owner = models.CharField(_("责任人"), max_length=100, blank=True)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="problems", verbose_name=_("责任单位")
     )
+    severity = models.CharField(
+        _("严重程度"), max_length=20, choices=Severity.choices, default=Severity.GENERAL
+    )
     raised_on = models.DateField(_("提出日期"))
-    due_date = models.DateField(_("解决时限"), null=True, blank=True)
-    closed_on = models.DateField(_("解决日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提出人"),
+    )
+    due_date = models.DateField(_("整改时限"), null=True, blank=True)
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.TODO)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "due_date", "pk"]
@@ -284,7 +330,8 @@ class Problem(models.Model):
             models.CheckConstraint(
                 condition=Q(key_project__isnull=False)
                 | Q(recovery_project__isnull=False)
-                | Q(campaign__isnull=False),
+                | Q(campaign__isnull=False)
+                | Q(indicator__isnull=False),
                 name="projects_problem_has_subject",
             ),
             models.CheckConstraint(
@@ -293,9 +340,58 @@ class Problem(models.Model):
             ),
         ]
         indexes = [
-            # Problem lists: WHERE status = 'open' ORDER BY due_date.
+            # Problem lists and overdue counts: WHERE status <> 'closed' ORDER BY due_date.
             models.Index(fields=["status", "due_date"], name="projects_problem_open_due"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def is_overdue(self, today) -> bool:
+        """Deadline before ``today`` and not 已销号."""
+        return self.status != self.Status.CLOSED and self.due_date is not None and self.due_date < today
+
+    @property
+    def subject(self):
+        """What the problem was raised from: a key project, an indicator, a campaign or a
+        recovery project."""
+        return self.key_project or self.indicator or self.campaign or self.recovery_project
+
+
+class ProblemEvent(models.Model):
+    """One move of a problem (raised, started, 申请销号, 销号, 退回): who, when, from
+    which status to which, with its comment. Written by ``projects.services`` only, never
+    changed."""
+
+    class Move(models.TextChoices):
+        RAISE = "raise", _("提出")
+        START = "start", _("开始整改")
+        REQUEST_CLOSE = "request_close", _("申请销号")
+        CLOSE = "close", _("销号")
+        RETURN = "return", _("退回")
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="events", verbose_name=_("问题")
+    )
+    move = models.CharField(_("操作"), max_length=20, choices=Move.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Problem.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Problem.Status.choices)
+    comment = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["problem", "at", "pk"]
+        verbose_name = _("问题处理记录")
+        verbose_name_plural = _("问题处理记录")
+
+    def __str__(self) -> str:
+        return f"{self.problem} · {self.get_move_display()}"

@@ -106,7 +106,7 @@ def key_projects(as_of: date, queryset: QuerySet | None = None) -> list[KeyProje
     queryset = (
         (KeyProject.objects.all() if queryset is None else queryset)
         .select_related("core_block", "department")
-        .annotate(open_problems=Count("problems", filter=Q(problems__status=Problem.Status.OPEN)))
+        .annotate(open_problems=Count("problems", filter=~Q(problems__status=Problem.Status.CLOSED)))
         .prefetch_related("milestones", indicators_on(as_of))
     )
     projects = with_figures(list(queryset), as_of)

@@ -90,28 +90,68 @@ class KeyProjectTable(tables.Table):
         return str(record.light_label)
 
 
-class ProblemTable(tables.Table):
-    """A project's problem list (问题清单): owner, due date, status."""
+STATUS_CSS = {
+    Problem.Status.TODO: "red",
+    Problem.Status.IN_PROGRESS: "yellow",
+    Problem.Status.CLOSE_REQUESTED: "none",
+    Problem.Status.CLOSED: "green",
+}
 
-    title = tables.Column(verbose_name=_("问题"))
-    owner = tables.Column(verbose_name=_("责任人"), default="—")
-    department = tables.Column(verbose_name=_("责任单位"))
-    raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d")
-    due_date = tables.DateColumn(verbose_name=_("解决时限"), format="Y-m-d", default="—")
-    status = tables.Column(verbose_name=_("状态"))
+
+class ProblemTable(tables.Table):
+    """The problem list (问题清单): subject, unit, severity, deadline, status and whether it
+    is overdue (by the one clock, passed in as ``today``). The same table renders the
+    page and its XLSX/CSV export; on a phone its rows stack (title first, labelled cells)."""
+
+    title = tables.Column(
+        verbose_name=_("问题"), linkify=lambda record: reverse("problems:detail", args=[record.pk])
+    )
+    status = tables.Column(verbose_name=_("状态"), attrs=cell_attrs(_("状态")))
+    overdue = tables.Column(verbose_name=_("逾期"), empty_values=(), orderable=False)
+    due_date = tables.DateColumn(
+        verbose_name=_("整改时限"), format="Y-m-d", default="—", attrs=cell_attrs(_("整改时限"))
+    )
+    severity = tables.Column(verbose_name=_("严重程度"), attrs=cell_attrs(_("严重程度")))
+    department = tables.Column(
+        verbose_name=_("责任单位"), order_by=("department__name",), attrs=cell_attrs(_("责任单位"))
+    )
+    owner = tables.Column(verbose_name=_("责任人"), default="—", attrs=cell_attrs(_("责任人")))
+    subject = tables.Column(
+        verbose_name=_("所属"), empty_values=(), orderable=False, attrs=cell_attrs(_("所属"))
+    )
+    raised_on = tables.DateColumn(verbose_name=_("提出日期"), format="Y-m-d", attrs=cell_attrs(_("提出日期")))
 
     class Meta:
-        model = Problem
-        fields = ("title", "owner", "department", "raised_on", "due_date", "status")
-        attrs = {"class": "table problems"}
-        orderable = False
+        attrs = {"class": "table problems stack"}
+        order_by = ()
+        template_name = LISTING_TEMPLATE
+        empty_text = _("没有符合条件的问题。")
+
+    def __init__(self, *args, today, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def render_subject(self, record):
+        return str(record.subject or "—")
+
+    def render_severity(self, record):
+        return record.get_severity_display()
 
     def render_status(self, record):
-        css = "green" if record.status == Problem.Status.CLOSED else "red"
-        return format_html('<span class="status status-{}">{}</span>', css, record.get_status_display())
+        return format_html(
+            '<span class="status status-{}">{}</span>', STATUS_CSS[record.status], record.get_status_display()
+        )
 
     def value_status(self, record):
-        return record.get_status_display()
+        return str(record.get_status_display())
+
+    def render_overdue(self, record):
+        if record.is_overdue(self.today):
+            return format_html('<span class="status status-red">{}</span>', _("逾期"))
+        return ""
+
+    def value_overdue(self, record):
+        return str(_("逾期")) if record.is_overdue(self.today) else ""
 
 
 class RecoveryTable(tables.Table):

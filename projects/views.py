@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from targets import periods, selectors
+from targets import clock, periods, selectors
 from targets.dashboards import charts
 from targets.dashboards.context import latest_computed_at, page_as_of, page_context
 from targets.dashboards.tables import IndicatorTable
@@ -64,7 +64,7 @@ def key_detail(request, pk: int):
         as_of=as_of,
     )
     rows = selectors.rows(Indicator.objects.filter(key_projects=project), as_of)
-    problems = ProblemTable(project.problems.select_related("department"))
+    problems = ProblemTable(project.problems.for_list(), today=clock.today(), exclude=("subject",))
     RequestConfig(request, paginate=False).configure(problems)
     return table_response(
         request,

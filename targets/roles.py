@@ -55,8 +55,6 @@ MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "projects.change_keyproject",
         "projects.add_milestone",
         "projects.change_milestone",
-        "projects.add_problem",
-        "projects.change_problem",
         "projects.change_recoveryproject",
         "projects.change_safetycampaign",
     ),

@@ -33,7 +33,7 @@ from django_celery_beat.models import (
 )
 from rest_framework.authtoken.models import Token
 
-from projects.models import KeyProject, Milestone, Problem, RecoveryProject, SafetyCampaign
+from projects.models import KeyProject, Milestone, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
 from targets import roles, rollups, services
 from targets.models import AuditEvent, Entry, Indicator, Report, UserProfile
 from targets.services import EntryInput
@@ -114,9 +114,10 @@ def world(settings, tmp_path, monkeypatch):
     Token.objects.create(user=clerk)
     AuditEvent.objects.create(user=clerk, username="clerk", action="login", ip="10.0.0.1")
     key = KeyProject.objects.filter(department=own.department).first() or KeyProject.objects.first()
-    Problem.objects.get_or_create(
+    problem, _created = Problem.objects.get_or_create(
         key_project=key, title="征地未完成", defaults={"department": own.department, "raised_on": MONDAY}
     )
+    ProblemEvent.objects.get_or_create(problem=problem, move="raise", to_status=problem.status)
     if not Milestone.objects.exists():
         Milestone.objects.create(project=key, kind="start", name="开工", planned_date=MONDAY)
     values = {
@@ -140,6 +141,12 @@ def world(settings, tmp_path, monkeypatch):
         "api-entry-detail": entry.pk,
         "api-project-detail": f"key-{key.pk}",
         "api-campaign-detail": SafetyCampaign.objects.first().pk,
+        "problems:detail": problem.pk,
+        "api-problem-detail": problem.pk,
+        "api-problem-start": problem.pk,
+        "api-problem-request-close": problem.pk,
+        "api-problem-close": problem.pk,
+        "api-problem-return": problem.pk,
     }
     objects = {
         "auth.user": clerk,
@@ -155,7 +162,8 @@ def world(settings, tmp_path, monkeypatch):
         "projects.recoveryproject": RecoveryProject.objects.first(),
         "projects.safetycampaign": SafetyCampaign.objects.first(),
         "projects.milestone": Milestone.objects.first(),
-        "projects.problem": Problem.objects.first(),
+        "projects.problem": problem,
+        "projects.problemevent": ProblemEvent.objects.first(),
         "axes.accessattempt": AccessAttempt.objects.create(
             username="clerk", ip_address="10.0.0.1", user_agent="t", failures_since_start=1
         ),
@@ -263,6 +271,13 @@ PAGES: dict[str, tuple] = {
     "projects:key_detail": (EVERYONE, EVERYONE),
     "projects:safety": (EVERYONE, EVERYONE),
     "projects:recovery": (EVERYONE, EVERYONE),
+    # Problems: everyone reads; the unit's clerk and managers raise and work on them.
+    # (A clerk of another unit gets the raise form back: their own unit is the only one.)
+    "problems:list": (EVERYONE, NO_POST),
+    "problems:raise": ((L, 403, 200, 200, 200), (L, 403, R, 200, R)),
+    # The API's start (asked before the page) has moved the problem on: the page's start is
+    # then 409 for those who may make it, 403 for the rest.
+    "problems:detail": (EVERYONE, (L, 403, 409, 403, 409)),
     # Data entry: the clerk of the department and managers; officials never.
     "entry_current": ((L, 403, R, 403, R), (L, 403, R, 403, R)),
     "entry_week": ((L, 403, 200, 403, 200), WRITERS),
@@ -293,6 +308,14 @@ PAGES: dict[str, tuple] = {
     "api-campaign-list": (API_READ, API_NO_WRITE),
     "api-campaign-detail": (API_READ, API_NO_WRITE),
     "api-rollup-refresh": (API_NO_WRITE, (401, 403, 202, 403, 202)),
+    "api-problem-list": (API_READ, (401, 403, 201, 403, 201)),
+    "api-problem-detail": (API_READ, API_NO_WRITE),
+    # Asked in this order on a problem 待整改: close, request-close, return (the status
+    # allows none: 409 for who may make them), start (allowed: 200).
+    "api-problem-close": (API_NO_WRITE, (401, 403, 403, 403, 409)),
+    "api-problem-request-close": (API_NO_WRITE, (401, 403, 409, 403, 409)),
+    "api-problem-return": (API_NO_WRITE, (401, 403, 403, 403, 409)),
+    "api-problem-start": (API_NO_WRITE, (401, 403, 200, 403, 200)),
     "api-rollup-status": (API_READ, API_NO_WRITE),
     "api-schema": (API_READ, API_NO_WRITE),
     "api-docs": (EVERYONE, NO_POST),
@@ -341,7 +364,8 @@ ADMIN_MODELS = {
     "projects.safetycampaign": CHANGE,
     "projects.keyproject": ADD,
     "projects.milestone": ADD,
-    "projects.problem": ADD,
+    "projects.problem": VIEW,  # problems move through the product only (projects.services)
+    "projects.problemevent": VIEW,
 }
 
 
@@ -400,6 +424,21 @@ def bodies(world) -> dict:
         "api-entry-list": {"indicator": own, "date": "2021-10-06", "value": "1"},
         "api-entry-detail": {"value": "1.6", "version": 1},
         "api-rollup-refresh": {"indicators": [own]},
+        "api-problem-list": {
+            "title": "道路未贯通",
+            "department": dept,
+            "key_project": world["pks"]["projects:key_detail"],
+        },
+        "api-problem-request-close": {"comment": "已整改"},
+        "api-problem-return": {"comment": "资料不全"},
+        "problems:raise": {
+            "title": "道路未贯通",
+            "department": world["objects"]["targets.department"].pk,
+            "severity": "general",
+            "due_date": "2021-12-01",
+            "key_project": world["pks"]["projects:key_detail"],
+        },
+        "problems:detail": {"move": "start", "comment": ""},
     }
 
 

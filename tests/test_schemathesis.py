@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from projects.models import KeyProject, RecoveryProject, SafetyCampaign
+from projects.models import KeyProject, Problem, RecoveryProject, SafetyCampaign
 from targets import rollups
 from targets.services import EntryInput, record_entries
 from tests.api_helpers import make_world
@@ -58,18 +58,26 @@ def test_it_answers_every_operation_within_its_schema(live_server, settings, dep
     campaign = SafetyCampaign.objects.create(
         code="gas", name="燃气", kind="rectification", department=world["safety"]
     )
+    problem = Problem.objects.create(
+        key_project=key, title="征地未完成", department=world["econ"], raised_on=date(2021, 10, 4)
+    )
     real_ids = {
         "/api/v1/indicators/{id}/": world["invest"].pk,
         "/api/v1/indicators/{id}/series/": world["invest"].pk,
         "/api/v1/entries/{id}/": entry.pk,
         "/api/v1/projects/{id}/": f"key-{key.pk}",
         "/api/v1/campaigns/{id}/": campaign.pk,
+        "/api/v1/problems/{id}/": problem.pk,
+        "/api/v1/problems/{id}/start/": problem.pk,
+        "/api/v1/problems/{id}/request-close/": problem.pk,
+        "/api/v1/problems/{id}/close/": problem.pk,
+        "/api/v1/problems/{id}/return/": problem.pk,
     }
 
     headers = {"Authorization": f"Token {Token.objects.create(user=manager).key}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json", headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 20
     for operation in operations:
         run(operation, live_server.url, headers, GenerationMode.POSITIVE)
         try:

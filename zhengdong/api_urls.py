@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from projects.api.views import CampaignViewSet, ProjectViewSet
+from projects.api.views import CampaignViewSet, ProblemViewSet, ProjectViewSet
 from targets.api.views import (
     EntryViewSet,
     IndicatorViewSet,
@@ -23,6 +23,7 @@ router.register("indicators", IndicatorViewSet, basename="api-indicator")
 router.register("entries", EntryViewSet, basename="api-entry")
 router.register("projects", ProjectViewSet, basename="api-project")
 router.register("campaigns", CampaignViewSet, basename="api-campaign")
+router.register("problems", ProblemViewSet, basename="api-problem")
 
 urlpatterns = [
     *router.urls,

@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "targets.models.Indicator.Kind",
         "CampaignKindEnum": "projects.models.SafetyCampaign.Kind",
         "ProjectKindEnum": "projects.api.serializers.KINDS",
+        "ProblemStatusEnum": "projects.models.Problem.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("zhengdong.api_urls")),
     path("projects/", include("projects.urls")),
+    path("problems/", include("projects.problems.urls")),
     path("reports/", include("targets.reporting.urls")),
     path("", include("targets.entry.urls")),
     path("", include("targets.dashboards.urls")),

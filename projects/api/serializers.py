@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.models import KeyProject, Milestone, Problem, RecoveryProject, SafetyCampaign
-from targets.models import VALUE_DIGITS, VALUE_PLACES
+from projects.models import KeyProject, Milestone, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
+from targets.models import VALUE_DIGITS, VALUE_PLACES, Department, Indicator
 
 KEY = "key"
 RECOVERY = "recovery"
@@ -121,10 +121,14 @@ class ProblemSerializer(serializers.ModelSerializer):
             "description",
             "owner",
             "department",
+            "severity",
             "raised_on",
             "due_date",
             "closed_on",
             "status",
+            "key_project",
+            "indicator",
+            "campaign",
         ]
 
 
@@ -154,3 +158,77 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = SafetyCampaign
         fields = ["id", "code", "name", "name_en", "kind", "department", "deadline", "indicators"]
         read_only_fields = fields
+
+
+# ---- the problem list (问题清单): /api/v1/problems/
+
+
+class ProblemListSerializer(ProblemSerializer):
+    overdue = serializers.SerializerMethodField(help_text=_("已过整改时限且未销号。"))
+
+    class Meta(ProblemSerializer.Meta):
+        fields = [*ProblemSerializer.Meta.fields, "overdue"]
+
+    def get_overdue(self, problem) -> bool:
+        return problem.is_overdue(self.context["today"])
+
+
+class ProblemEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = ProblemEvent
+        fields = ["move", "from_status", "to_status", "comment", "actor", "at"]
+
+
+class ProblemDetailSerializer(ProblemListSerializer):
+    """A problem with its history (one row per move, oldest first)."""
+
+    history = ProblemEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta(ProblemListSerializer.Meta):
+        fields = [*ProblemListSerializer.Meta.fields, "history"]
+
+
+class ProblemFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Problem.Status.choices, required=False)
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False, help_text=_("责任单位代码。")
+    )
+    severity = serializers.ChoiceField(choices=Problem.Severity.choices, required=False)
+    overdue = serializers.BooleanField(
+        required=False, default=None, allow_null=True, help_text=_("true：只列逾期问题。")
+    )
+
+
+class ProblemCreateSerializer(serializers.Serializer):
+    """A new problem (待整改): one of key_project, indicator, campaign is required."""
+
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    owner = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), help_text=_("责任单位代码。")
+    )
+    severity = serializers.ChoiceField(choices=Problem.Severity.choices, default=Problem.Severity.GENERAL)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    key_project = serializers.PrimaryKeyRelatedField(
+        queryset=KeyProject.objects.all(), required=False, allow_null=True, default=None
+    )
+    indicator = serializers.PrimaryKeyRelatedField(
+        queryset=Indicator.objects.all(), required=False, allow_null=True, default=None
+    )
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=SafetyCampaign.objects.all(), required=False, allow_null=True, default=None
+    )
+
+    def validate(self, attrs):
+        if not (attrs.get("key_project") or attrs.get("indicator") or attrs.get("campaign")):
+            raise serializers.ValidationError(_("请选择问题所属的项目、指标或专项行动。"))
+        return attrs
+
+
+class ProblemMoveSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text=_("申请销号、退回时必填。")
+    )

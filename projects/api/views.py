@@ -7,19 +7,27 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from projects.api.serializers import (
     KEY,
     RECOVERY,
     CampaignSerializer,
+    ProblemCreateSerializer,
+    ProblemDetailSerializer,
+    ProblemFilterSerializer,
+    ProblemListSerializer,
+    ProblemMoveSerializer,
     ProjectDetailSerializer,
     ProjectFilterSerializer,
     ProjectSerializer,
 )
-from projects.models import KeyProject, RecoveryProject, SafetyCampaign
-from targets.api.common import ID_REGEX, ApiViewMixin
+from projects.models import KeyProject, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
+from projects.services import ProblemRefused, move_problem, raise_problem
+from targets import clock
+from targets.api.common import ID_REGEX, ApiError, ApiViewMixin
 
 PROJECT_ID = re.compile(rf"^({KEY}|{RECOVERY})-([1-9][0-9]{{0,17}})$")
 
@@ -91,3 +99,124 @@ class CampaignViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CampaignSerializer
     lookup_value_regex = ID_REGEX
     queryset = SafetyCampaign.objects.select_related("department").prefetch_related("indicators")
+
+
+REFUSAL_STATUS = {
+    "forbidden": (403, "permission_denied"),
+    "state": (409, "conflict"),
+    "invalid": (400, "invalid"),
+}
+
+
+def _refused(exc: ProblemRefused):
+    http_status, code = REFUSAL_STATUS[exc.code]
+    raise ApiError(http_status, code, exc.message, fields=exc.fields)
+
+
+def _move_schema(summary):
+    return extend_schema(
+        summary=summary,
+        request=ProblemMoveSerializer,
+        responses={200: ProblemDetailSerializer},
+        description=_("当前状态不允许该操作：409 conflict；无权操作（非本单位或非管理员）：403。"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("问题清单"), parameters=[ProblemFilterSerializer]),
+    retrieve=extend_schema(summary=_("问题详情（含处理记录）")),
+    create=extend_schema(
+        summary=_("提出问题"),
+        request=ProblemCreateSerializer,
+        responses={201: ProblemDetailSerializer},
+        description=_("填报员只能为本单位提出问题（否则 403）；领导只读。"),
+    ),
+)
+class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """The problem list (问题清单): every role reads; the responsible unit's clerks and
+    managers raise and work on problems; managers close or return them."""
+
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self):
+        return Problem.objects.for_list().order_by("pk")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": clock.today()}
+
+    def get_serializer_class(self):  # read by the schema generator
+        return ProblemListSerializer if self.action == "list" else ProblemDetailSerializer
+
+    def list(self, request):
+        query = ProblemFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        problems = self.get_queryset()
+        filters = query.validated_data
+        if filters.get("status"):
+            problems = problems.filter(status=filters["status"])
+        if filters.get("department"):
+            problems = problems.filter(department=filters["department"])
+        if filters.get("severity"):
+            problems = problems.filter(severity=filters["severity"])
+        if filters.get("overdue") is True:
+            problems = problems.overdue(clock.today())
+        elif filters.get("overdue") is False:
+            problems = problems.exclude(pk__in=Problem.objects.overdue(clock.today()).values("pk"))
+        page = self.paginate_queryset(problems)
+        return self.get_paginated_response(
+            ProblemListSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
+    def _detail(self, problem, status_code=status.HTTP_200_OK):
+        problem = self.get_queryset().prefetch_related("events").get(pk=problem.pk)
+        return Response(
+            ProblemDetailSerializer(problem, context=self.get_serializer_context()).data, status=status_code
+        )
+
+    def retrieve(self, request, pk=None):
+        return self._detail(self.get_object())
+
+    def create(self, request):
+        data = ProblemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            problem = raise_problem(user=request.user, request=request, **data.validated_data)
+        except ProblemRefused as exc:
+            _refused(exc)
+        return self._detail(problem, status.HTTP_201_CREATED)
+
+    def _move(self, request, move):
+        problem = self.get_object()
+        data = ProblemMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            problem = move_problem(
+                user=request.user,
+                problem=problem,
+                move=move,
+                comment=data.validated_data["comment"],
+                request=request,
+            )
+        except ProblemRefused as exc:
+            _refused(exc)
+        return self._detail(problem)
+
+    @_move_schema(_("开始整改（待整改 → 整改中）"))
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._move(request, ProblemEvent.Move.START)
+
+    @_move_schema(_("申请销号（整改中 → 申请销号）"))
+    @action(detail=True, methods=["post"], url_path="request-close")
+    def request_close(self, request, pk=None):
+        return self._move(request, ProblemEvent.Move.REQUEST_CLOSE)
+
+    @_move_schema(_("销号（管理员）"))
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._move(request, ProblemEvent.Move.CLOSE)
+
+    @_move_schema(_("退回整改（管理员，须填原因）"))
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._move(request, ProblemEvent.Move.RETURN)

@@ -5,11 +5,12 @@ cleared only where it equals the day of a demo entry of its indicator."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
-from projects.models import KeyProject, Milestone, Problem
+from projects.models import KeyProject, Milestone, Problem, ProblemEvent
 from targets.models import Entry
 
 # (project code, problem, owner, raised, due, closed or None)
@@ -85,12 +86,34 @@ def load(until: date) -> dict[str, int]:
                 raised_on=raised,
                 due_date=due,
                 closed_on=closed if is_closed else None,
-                status=Problem.Status.CLOSED if is_closed else Problem.Status.OPEN,
+                status=Problem.Status.CLOSED if is_closed else Problem.Status.TODO,
                 is_demo=True,
             )
         )
     Problem.objects.bulk_create(problems)
+    # Each demo problem's history: raised on its date, and 销号 on its closing date.
+    events = []
+    for problem in problems:
+        events.append(
+            _demo_event(problem, ProblemEvent.Move.RAISE, "", Problem.Status.TODO, problem.raised_on)
+        )
+        if problem.closed_on:
+            events.append(
+                _demo_event(
+                    problem,
+                    ProblemEvent.Move.CLOSE,
+                    Problem.Status.TODO,
+                    Problem.Status.CLOSED,
+                    problem.closed_on,
+                )
+            )
+    ProblemEvent.objects.bulk_create(events)
     return {"milestones_reached": reached, "problems": len(problems)}
+
+
+def _demo_event(problem, move, from_status, to_status, day) -> ProblemEvent:
+    at = timezone.make_aware(datetime.combine(day, time(9)))
+    return ProblemEvent(problem=problem, move=move, from_status=from_status, to_status=to_status, at=at)
 
 
 @transaction.atomic

@@ -127,8 +127,13 @@ def test_it_marks_milestones_reached_and_raises_demo_problems(seeded):
     run("seed_demo")
     bus = Milestone.objects.get(project__code="longhu-autonomous-bus-2")
     assert bus.actual_date == date(2021, 10, 20)
-    assert Problem.objects.filter(is_demo=True, status="open").count() == 4
+    assert Problem.objects.filter(is_demo=True, status="todo").count() == 4
     assert Problem.objects.filter(is_demo=True, status="closed").count() == 1
+    # Each has its history on its problem page: raised, and 销号 for the closed one.
+    moves = sorted(
+        m for p in Problem.objects.filter(is_demo=True) for m in p.events.values_list("move", flat=True)
+    )
+    assert moves == ["close"] + ["raise"] * 5
 
 
 def test_it_removes_all_demo_rows_and_nothing_else(clerk, seeded):

@@ -1,0 +1,183 @@
+"""Writes of the problem list (问题清单): raising a problem and moving it along its flow.
+
+The flow is one table, ``MOVES``::
+
+    待整改 ─start─▶ 整改中 ─request-close─▶ 申请销号 ─close─▶ 已销号
+                      ▲                        │
+                      └──────── return ────────┘
+
+The responsible unit (its clerks) and managers start work and ask for 销号; only managers
+close or return. Every move writes one ``ProblemEvent`` (its comment and actor) and one
+audit row, in the same transaction as the status change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _lazy
+
+from targets import audit, clock, roles
+
+from .models import Problem, ProblemEvent
+
+DEPARTMENT = "department"  # a clerk of the problem's responsible unit, or a manager
+MANAGER = "manager"
+
+
+class ProblemRefused(Exception):
+    """A move or a raise refused. ``code`` says why: ``forbidden`` (the user may not; a
+    page's 403, the API's 403), ``state`` (the status does not allow the move; the API's
+    409), ``invalid`` (a missing comment or field; 400)."""
+
+    def __init__(self, code: str, message: str, fields: dict | None = None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = str(message)
+        self.fields = fields or {}
+
+
+@dataclass(frozen=True)
+class ProblemMove:
+    """One allowed move: from which statuses, to which, who may make it, and whether its
+    comment is required (the refusal of an empty one, "" when optional)."""
+
+    sources: tuple[str, ...]
+    target: str
+    who: str
+    label: object
+    comment_required: object = ""
+
+
+_S = Problem.Status
+_M = ProblemEvent.Move
+
+MOVES: dict[str, ProblemMove] = {
+    _M.START: ProblemMove((_S.TODO,), _S.IN_PROGRESS, DEPARTMENT, _lazy("开始整改")),
+    _M.REQUEST_CLOSE: ProblemMove(
+        (_S.IN_PROGRESS,),
+        _S.CLOSE_REQUESTED,
+        DEPARTMENT,
+        _lazy("申请销号"),
+        comment_required=_lazy("申请销号时请说明整改情况。"),
+    ),
+    _M.CLOSE: ProblemMove((_S.CLOSE_REQUESTED,), _S.CLOSED, MANAGER, _lazy("销号")),
+    _M.RETURN: ProblemMove(
+        (_S.CLOSE_REQUESTED,),
+        _S.IN_PROGRESS,
+        MANAGER,
+        _lazy("退回"),
+        comment_required=_lazy("退回时请填写原因。"),
+    ),
+}
+
+
+def may_act_for(user, department) -> bool:
+    """A clerk of ``department`` or a manager (superusers included)."""
+    return roles.can_edit_department(user, department)
+
+
+def may_move(user, move: str, problem: Problem) -> bool:
+    """Whether ``user`` may make ``move`` on ``problem`` (not whether its status allows it)."""
+    if MOVES[move].who == MANAGER:
+        return roles.can(user, roles.REVIEW)
+    return may_act_for(user, problem.department)
+
+
+def available_moves(user, problem: Problem) -> list[str]:
+    """The moves ``user`` may make on ``problem`` now (status and role both allow)."""
+    return [m for m, rule in MOVES.items() if problem.status in rule.sources and may_move(user, m, problem)]
+
+
+def _event(problem: Problem, *, user, move: str, from_status: str, comment: str) -> ProblemEvent:
+    return ProblemEvent.objects.create(
+        problem=problem,
+        move=move,
+        from_status=from_status,
+        to_status=problem.status,
+        comment=comment,
+        actor=user if user.is_authenticated else None,
+        actor_name=user.get_username() if user.is_authenticated else "",
+        at=clock.now(),
+    )
+
+
+@transaction.atomic
+def move_problem(*, user, problem: Problem, move: str, comment: str = "", request=None) -> Problem:
+    """Move ``problem`` along ``MOVES``: check who may, then the status (locked for the
+    transaction, so two managers cannot both close it), then the comment; save the status,
+    one ``ProblemEvent`` and one audit row. Raises ``ProblemRefused``."""
+    rule = MOVES.get(move)
+    if rule is None:
+        raise ProblemRefused("invalid", _lazy("未知的操作。"))
+    if not may_move(user, move, problem):
+        raise ProblemRefused(
+            "forbidden",
+            _lazy("只有管理员可以销号或退回。") if rule.who == MANAGER else _lazy("只能处理本单位的问题。"),
+        )
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.status not in rule.sources:
+        raise ProblemRefused(
+            "state",
+            _lazy("问题当前为「%(status)s」，不能%(move)s。")
+            % {"status": problem.get_status_display(), "move": rule.label},
+        )
+    comment = (comment or "").strip()
+    if rule.comment_required and not comment:
+        raise ProblemRefused("invalid", rule.comment_required, {"comment": [str(rule.comment_required)]})
+    from_status = problem.status
+    problem.status = rule.target
+    problem.closed_on = clock.today() if rule.target == _S.CLOSED else None
+    problem.save(update_fields=["status", "closed_on"])
+    _event(problem, user=user, move=move, from_status=from_status, comment=comment)
+    audit.record(
+        f"problem_{move}",
+        user=user,
+        request=request,
+        target=f"problem:{problem.pk}",
+        status=problem.status,
+        comment=comment,
+    )
+    return problem
+
+
+@transaction.atomic
+def raise_problem(
+    *,
+    user,
+    department,
+    title: str,
+    due_date: date | None,
+    severity: str = Problem.Severity.GENERAL,
+    description: str = "",
+    owner: str = "",
+    key_project=None,
+    indicator=None,
+    campaign=None,
+    request=None,
+) -> Problem:
+    """Raise a problem (待整改) against a key project, an indicator or a safety campaign,
+    owned by ``department``: by a clerk of that department or a manager. Writes the
+    problem, its first ``ProblemEvent`` and an audit row."""
+    if not may_act_for(user, department):
+        raise ProblemRefused("forbidden", _lazy("只能为本单位提出问题。"))
+    if not (key_project or indicator or campaign):
+        raise ProblemRefused("invalid", _lazy("请选择问题所属的项目、指标或专项行动。"))
+    problem = Problem.objects.create(
+        department=department,
+        title=title,
+        description=description,
+        owner=owner,
+        severity=severity,
+        due_date=due_date,
+        key_project=key_project,
+        indicator=indicator,
+        campaign=campaign,
+        raised_on=clock.today(),
+        raised_by=user if user.is_authenticated else None,
+        status=_S.TODO,
+    )
+    _event(problem, user=user, move=_M.RAISE, from_status="", comment=description)
+    audit.record("problem_raise", user=user, request=request, target=f"problem:{problem.pk}", title=title)
+    return problem
