@@ -55,6 +55,6 @@ serve: setup
 	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 # 50 users for 60 s against production mode on 127.0.0.1, started and stopped here
-# (loadtest/run.py): a throw-away PostgreSQL database, gunicorn 2 workers, a Celery worker.
+# (targets/bench/load.py): a throw-away PostgreSQL database, gunicorn 2 workers, a Celery worker.
 load: setup
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zhengdong} $(PY) loadtest/run.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zhengdong} $(PY) targets/bench/load.py

@@ -3,7 +3,7 @@ clerks saving their department's week through the real form (GET the grid, chang
 cells, POST it with its versions and CSRF token). Each clerk has a department and week of
 its own, so saves never collide and every refused save counts as an error.
 
-The plan (users, departments, weeks, typical values) comes from ``loadtest/run.py``
+The plan (users, departments, weeks, typical values) comes from ``targets/bench/load.py``
 through the file named by ``LOAD_PLAN``. Only ever aimed at 127.0.0.1."""
 
 import itertools

@@ -4,7 +4,7 @@ stopped here, on this machine only (127.0.0.1).
 A throw-away PostgreSQL database (briefing, demo figures, demo users and one clerk per
 department and week), gunicorn with 2 workers and DEBUG off, a Celery worker on Redis
 (under a key prefix of its own), then locust headless: officials browsing dashboards,
-clerks saving weeks through the form (``loadtest/locustfile.py``). Prints ``LOAD`` lines:
+clerks saving weeks through the form (``targets/bench/locustfile.py``). Prints ``LOAD`` lines:
 requests, errors, requests per second, p50 and p95 in ms, overall and per page.
 
 Environment: ``DATABASE_URL`` (a PostgreSQL server on 127.0.0.1; only its host, port and
@@ -27,7 +27,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOCAL = ("127.0.0.1", "localhost")
 
@@ -270,7 +270,7 @@ def main() -> int:
         stats = work / "locust"
         print(f"locust: {users} users (officials 4 : clerks 1) for {seconds} s…", flush=True)
         subprocess.run(
-            [str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+            [str(BIN / "locust"), "-f", str(Path(__file__).resolve().parent / "locustfile.py"), "--headless",
              "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
              "--host", base, "--csv", str(stats), "--only-summary", "--stop-timeout", "10",
              "--loglevel", "WARNING"],
