@@ -1,25 +1,22 @@
 """Locked-out logins (managers): who may not log in now, and unlocking them."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from targets import audit, logins, roles
 
-
-def _manager_only(request) -> None:
-    if not roles.is_manager(request.user):
-        raise PermissionDenied(_("只有管理员可以解锁登录。"))
+manager_only = roles.capability_required(roles.REVIEW, _lazy("只有管理员可以解锁登录。"))
 
 
 @require_GET
+@manager_only
 def lockouts(request: HttpRequest) -> HttpResponse:
     """User names and addresses with failed logins within the cool-off, locked ones
     first, each with an unlock button."""
-    _manager_only(request)
     return render(
         request,
         "targets/lockouts.html",
@@ -32,8 +29,8 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@manager_only
 def unlock_login(request: HttpRequest) -> HttpResponse:
-    _manager_only(request)
     kind = request.POST.get("kind", "")
     value = request.POST.get("value", "").strip()[:150]
     if kind not in (logins.USERNAME, logins.ADDRESS) or not value:
