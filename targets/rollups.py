@@ -988,11 +988,13 @@ def day_values(
                 if d is None or not start <= n.period_start <= end:
                     continue
                 cum_rate = _percent_units(_to_units(n.cumulative_actual), _to_units(d.cumulative_actual))
+                reported = n.actual is not None or d.actual is not None
                 rows.append(
                     DayValue(
                         indicator_id=pk,
                         period_start=n.period_start,
-                        actual=_units(_percent_units(_to_units(n.actual), _to_units(d.actual))),
+                        # As a stored period's: the rate to date, when either part reported.
+                        actual=_units(cum_rate) if reported else None,
                         cumulative_actual=_units(cum_rate),
                         planned=_units(target_u or 0),
                         cumulative_planned=_units(target_u or 0),
