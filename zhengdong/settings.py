@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "targets",
+    "targets.notifications",
     "projects",
 ]
 
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "targets.context_processors.roles",
+                "targets.notifications.context_processors.unread",
             ],
         },
     },
@@ -280,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-entry-reminders": {
         "task": "targets.tasks.send_weekly_reminders",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
+    },
+    # Deadlines approaching and overdue (weeks, milestones, problems): daily 08:30, each
+    # notice once a day (targets.notifications.due).
+    "daily-due-notices": {
+        "task": "targets.notifications.tasks.send_due_notices",
+        "schedule": crontab(hour=8, minute=30),
     },
     # The week's progress report (PDF) into the archive and to the managers: Monday 09:00.
     "weekly-progress-report": {

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from targets import clock, periods, roles, rollups, selectors
 from targets.models import Goal, Indicator, PeriodValue, Report
+from targets.notifications import events
 
 WEEK = "week"
 KINDS = (WEEK, periods.MONTH, periods.QUARTER)
@@ -512,6 +513,7 @@ def archive_report(kind: str, day: date, *, user=None) -> Report:
         for previous in old:
             previous.file.delete(save=False)
             previous.delete()
+        events.report_published(report=report)
     return report
 
 
