@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from targets import clock
+
 
 class Kind(models.TextChoices):
     """What happened. Each kind has its recipients, chosen by the code that sends it."""
@@ -64,7 +66,8 @@ class Notification(models.Model):
     # Deadline notices carry a key naming the thing and the day ("week_overdue:3:2021-11-19"):
     # the daily check never tells one user the same thing twice on one day.
     dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The product's clock (the demo's fixed day in the demo), like the weeks' moves.
+    created_at = models.DateTimeField(_("时间"), default=clock.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()

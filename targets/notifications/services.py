@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from targets import audit, roles
+from targets import audit, clock, roles
 
 from .models import Delivery, Notification, WebhookTarget
 
@@ -112,7 +111,7 @@ def mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=clock.now())
 
 
 def retry_delivery(*, user, delivery: Delivery) -> Delivery:
