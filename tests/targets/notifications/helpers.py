@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,6 +22,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "query": parse_qs(parts.query),
                 "content_type": self.headers.get("Content-Type", ""),
                 "json": json.loads(body.decode()),
+                "at": time.monotonic(),
             }
         )
         status, answer = self.server.answers.pop(0) if self.server.answers else self.server.default
@@ -49,6 +51,10 @@ class FakeRobot:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def answer_next(self, *answers: tuple[int, dict]) -> None:
+        """Answer the next requests with these (status, body), then the default."""
+        self.server.answers.extend(answers)
 
     def answer_always(self, status: int, body: dict) -> None:
         self.server.default = (status, body)
