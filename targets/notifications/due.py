@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import IntegrityError
 from django.urls import reverse
 
 from targets import clock
@@ -143,8 +144,8 @@ def run(today: date | None = None, now: datetime | None = None) -> int:
             logger.exception("deadline check %s failed", getattr(check, "__name__", check))
             continue
         for notice in notices:
-            written += len(
-                services.notify(
+            try:
+                sent = services.notify(
                     kind=notice.kind,
                     recipients=notice.recipients,
                     title=notice.title,
@@ -154,5 +155,7 @@ def run(today: date | None = None, now: datetime | None = None) -> int:
                     audience=notice.audience,
                     dedupe_key=f"{notice.key}:{today.isoformat()}",
                 )
-            )
+            except IntegrityError:  # a second run sent it meanwhile (the key is unique)
+                continue
+            written += len(sent)
     return written
