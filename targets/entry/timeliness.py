@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext_lazy as _
 
 from targets import clock, selectors
-from targets.models import Department, Indicator, Submission
+from targets.models import Department, Indicator, Plan, Submission
 from targets.periods import QUARTER, period_of, week_start
 
 DUE_HOUR = 12
@@ -170,9 +170,11 @@ def reminder_due(now: datetime | None = None) -> list[Department]:
 # ---- The ranking to 通报: on-time rate per unit over the plan so far
 
 
-def plan_start() -> date:
-    """First day of the plan whose weeks are counted: the tracked period's start."""
-    return selectors.tracked_period()[0]
+def plan_start(day: date | None = None) -> date:
+    """First day of the plan in force on ``day`` (default: the product's today): its
+    ``Plan``'s start (``Plan.objects.for_day``), else the tracked period's start."""
+    plan = Plan.objects.for_day(day or clock.today())
+    return plan.start if plan is not None else selectors.tracked_period()[0]
 
 
 @dataclass
@@ -236,15 +238,16 @@ def rank(standings: list[Standing]) -> list[Standing]:
 
 
 def ranking(now: datetime | None = None, start: date | None = None) -> Ranking:
-    """Per unit, over the plan so far (from ``start``, default ``plan_start()``, to the
-    last week whose due time has passed at ``now``, default the product's clock): weeks
-    due, sent on time, late and missing, and the on-time rate, ranked.
+    """Per unit, over the plan so far (from ``start``, default the start of the plan in
+    force at ``now``, to the last week whose due time has passed at ``now``, default the
+    product's clock): weeks due, sent on time, late and missing, and the on-time rate,
+    ranked.
 
     Judged as things stood at ``now``: a week first submitted after ``now`` counts as
     missing, so a report dated in the past keeps its figures. A week returned and not
     sent again is missing; sent again, it counts from its first submission."""
     now = now or clock.now()
-    start = start or plan_start()
+    start = start or plan_start(now.astimezone(TZ).date())
     last = last_due_week(now)
     if last < week_start(start):
         return Ranking(start, None, None, now, [])

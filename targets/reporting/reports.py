@@ -291,8 +291,10 @@ def build(kind: str, day: date) -> ReportData:
 def week_timeliness(period: periods.Period, as_of: date) -> timeliness.Ranking:
     """The week report's ranking of on-time reporting: the weeks past due at the end of
     its as-of day (the report's own week is due the next Monday, so it counts from the
-    next report on), judged as they stood then."""
-    return timeliness.ranking(now=min(clock.now(), timeliness.end_of(as_of)))
+    next report on), judged as they stood then, from the start of the plan in force."""
+    return timeliness.ranking(
+        now=min(clock.now(), timeliness.end_of(as_of)), start=timeliness.plan_start(as_of)
+    )
 
 
 def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCount) -> list[Headline]:

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from targets import services
 from targets.entry import timeliness
-from targets.models import AuditEvent, Department, Submission
+from targets.models import AuditEvent, Department, Plan, Submission
 from tests.targets.entry.entry_helpers import indicators_fixture  # noqa: F401
 from tests.targets.entry.timeliness_helpers import (
     NOW,
@@ -188,3 +188,21 @@ def test_it_refuses_the_ranking_and_its_export_to_non_managers(client, request, 
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("timeliness")).status_code == 403
     assert client.get(reverse("timeliness"), {"table": "ranking", "_export": "xlsx"}).status_code == 403
+
+
+def test_it_counts_from_the_start_of_the_plan_in_force(calendar):
+    # A plan published for the weeks from 11 October: the two weeks before it leave the count.
+    Plan.objects.create(
+        code="oct-sprint",
+        title="十月攻坚",
+        kind=Plan.Kind.RANGE,
+        start=OCT11,
+        end=date(2021, 12, 31),
+        status=Plan.Status.PUBLISHED,
+    )
+    result = timeliness.ranking(now=NOW)
+    assert (result.start, result.first, result.weeks) == (OCT11, OCT11, 3)
+    econ = standings()["econ"]
+    assert (econ.on_time, econ.late, econ.missing) == (1, 1, 1)
+    Plan.objects.filter(code="oct-sprint").update(status=Plan.Status.DRAFT)  # drafts are not in force
+    assert timeliness.ranking(now=NOW).weeks == 5
