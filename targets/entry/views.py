@@ -21,14 +21,14 @@ from django.views.decorators.http import require_POST
 
 from targets import audit, clock, params, roles, rollups, selectors, services
 from targets.dashboards.tables import TimelinessTable
-from targets.entry import imports, review as week_review, timeliness
+from targets.entry import imports, timeliness
+from targets.entry import review as week_review
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
 from targets.models import (
     Department,
     Entry,
     Indicator,
     PeriodValue,
-    ProgressNote,
     Submission,
     SubmissionEvent,
 )
