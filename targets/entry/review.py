@@ -18,6 +18,14 @@ from targets.periods import week_days
 REVIEW_FACTOR = Decimal("3")
 
 
+def text(value: Decimal | None, *, signed: bool = False) -> str:
+    """A figure as entered (1.5, not 1.5000); "—" for none; ``signed``: +0.45 / -2."""
+    if value is None:
+        return "—"
+    shown = f"{value.normalize():f}"
+    return f"+{shown}" if signed and value > 0 else shown
+
+
 def outlier_reason(indicator: Indicator, value: Decimal | None, median: Decimal | None) -> str:
     """Why ``value`` is far from the indicator's usual (``""`` when it is not)."""
     if value is None or not median or median <= 0 or indicator.kind == Indicator.Kind.MILESTONE:
@@ -41,6 +49,14 @@ class Outlier:
     def ratio(self) -> Decimal:
         return self.value / self.median
 
+    @property
+    def value_text(self) -> str:
+        return text(self.value)
+
+    @property
+    def median_text(self) -> str:
+        return text(self.median.quantize(Decimal("0.0001")))
+
 
 @dataclass
 class Change:
@@ -57,6 +73,18 @@ class Change:
         if self.this_week is None or self.last_week is None:
             return None
         return self.this_week - self.last_week
+
+    @property
+    def this_text(self) -> str:
+        return text(self.this_week)
+
+    @property
+    def last_text(self) -> str:
+        return text(self.last_week)
+
+    @property
+    def difference_text(self) -> str:
+        return text(self.difference, signed=True)
 
     @property
     def status_label(self) -> str:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from targets import audit, clock, params, roles, rollups, selectors, services
 from targets.dashboards.tables import TimelinessTable
@@ -648,6 +648,7 @@ def timeliness_table(request):
     )
 
 
+@require_GET
 @reviewers_only
 def review_week(request, pk: int):
     """The week a manager is about to approve or return: its figures, what moved since

@@ -4,7 +4,8 @@ projects app registers its sections (key projects, open problems) from its
 after the lagging indicators.
 
 A section is a function ``(period, as_of) -> ReportSection | None`` (``None``: nothing
-to say for that period) rendered with its own template."""
+to say for that period) rendered with its own template (``reports/_paragraphs.html``
+draws ``context["paragraphs"]``, plain text, for a section that needs nothing more)."""
 
 from __future__ import annotations
 
