@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -663,7 +664,8 @@ class ProgressNote(models.Model):
         related_name="+",
         verbose_name=_("填写人"),
     )
-    created_at = models.DateTimeField(_("填写时间"), auto_now_add=True)
+    # The product's clock (``targets.clock.now``, set by the service), like a week's moves.
+    created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
 
     class Meta:
         ordering = ["-period_start", "-created_at", "-pk"]

@@ -835,6 +835,8 @@ def record_progress_notes(
             )
     if errors:
         raise EntryRejected("invalid", dict(errors))
+    if all(note.is_blank for note in notes):
+        return []
     week_end = week_start + timedelta(days=6)
     written = []
     with transaction.atomic():
@@ -856,6 +858,7 @@ def record_progress_notes(
                     period_end=week_end,
                     status=statuses.get(note.indicator_id, ""),
                     author=user,
+                    created_at=clock.now(),
                     **text,
                 )
             )

@@ -350,7 +350,8 @@ def _note_rows(department, monday, *, posted=None, errors=None) -> list[NoteRow]
 
 
 def _notes_from_post(post, department) -> list[services.NoteInput]:
-    return [
+    """The notes typed on the submission form (blank ones left out)."""
+    notes = [
         services.NoteInput(
             ind,
             **{
@@ -359,8 +360,8 @@ def _notes_from_post(post, department) -> list[services.NoteInput]:
             },
         )
         for ind in imports.entry_indicators(department)
-        if any(f"n_{ind.pk}_{name}" in post for name in services.NOTE_FIELDS)
     ]
+    return [note for note in notes if not note.is_blank]
 
 
 def _week_page(request, monday, department, *, rejection=None, note_rejection=None, status=200):

@@ -7,7 +7,10 @@ import pytest
 
 from targets.models import ProgressNote
 from targets.reporting import reports, sections
-from tests.targets.reporting.test_report import pdf_text, world  # noqa: F401
+from tests.targets.reporting import test_report
+from tests.targets.reporting.test_report import pdf_text
+
+world = test_report.world  # the report tests' figures (a fixture)
 
 pytestmark = pytest.mark.django_db
 REASON = "汛后排查人手不足"
