@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from targets import periods
@@ -58,20 +58,31 @@ def problems_section(period: periods.Period, as_of: date) -> ReportSection:
     """Open problems by status, those raised and closed (销号) in the period, and the
     overdue ones (deadline before ``as_of``, not closed)."""
     problems = Problem.objects.filter(raised_on__lte=as_of)
-    counts = dict(problems.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # Open on ``as_of``: not closed, or closed (销号) only after it.
+    open_then = problems.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+    counts = dict(open_then.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     overdue = list(
-        problems.overdue(as_of).select_related("department", "key_project").order_by("due_date", "pk")
+        open_then.filter(due_date__lt=as_of)
+        .select_related("department", "key_project")
+        .order_by("due_date", "pk")
     )
     return ReportSection(
         title=_("问题清单"),
         template="projects/reports/_problems.html",
         context={
+            # By today's status (a problem closed after ``as_of`` counts as 申请销号 then).
             "statuses": [
-                (label, counts.get(value, 0))
+                (
+                    label,
+                    counts.get(value, 0)
+                    + (
+                        counts.get(Problem.Status.CLOSED, 0) if value == Problem.Status.CLOSE_REQUESTED else 0
+                    ),
+                )
                 for value, label in Problem.Status.choices
                 if value != Problem.Status.CLOSED
             ],
-            "open": sum(n for status, n in counts.items() if status != Problem.Status.CLOSED),
+            "open": sum(counts.values()),
             "raised": problems.filter(raised_on__range=(period.start, period.end)).count(),
             "closed": problems.filter(closed_on__range=(period.start, min(period.end, as_of))).count(),
             "overdue": overdue[:OVERDUE_LISTED],

@@ -73,3 +73,13 @@ def test_the_october_report_counts_only_what_was_raised_by_then(projects_world):
     problems = next(part for part in data.contributed if part.title == "问题清单")
     assert problems.context["open"] == 1 and problems.context["raised"] == 1
     assert [p.title for p in problems.context["overdue"]] == []  # due 1 November
+
+
+def test_a_problem_closed_after_the_period_counts_as_open_in_it(projects_world):
+    Problem.objects.filter(title="征地未完成").update(
+        status=Problem.Status.CLOSED, closed_on=date(2021, 11, 15)
+    )
+    october = next(p for p in reports.build("month", date(2021, 10, 1)).contributed if p.title == "问题清单")
+    assert october.context["open"] == 1
+    november = next(p for p in reports.build("month", date(2021, 11, 1)).contributed if p.title == "问题清单")
+    assert november.context["open"] == 0 and november.context["closed"] == 2

@@ -92,3 +92,4 @@ def test_a_lagging_indicator_carries_its_reason_from_the_clerk_to_the_official_a
     row.locator("a:text('全部进展·问题·措施')").click()
     page.wait_for_load_state()
     assert REASON in page.inner_text("#notes") and MEASURES in page.inner_text("#notes")
+    screenshot(page, "why-indicator-desktop")
