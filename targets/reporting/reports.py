@@ -224,6 +224,12 @@ class ReportData:
     def as_of_text(self) -> str:
         return _date_zh(self.as_of)
 
+    @property
+    def behind_without_note(self) -> list[str]:
+        """The lagging indicators whose unit has not said why yet (named once, below the
+        table, rather than a line each)."""
+        return [line.name for line in self.behind if line.note is None]
+
 
 def period_actuals(period: periods.Period, indicators: list[selectors.Row]) -> dict[int, Decimal | None]:
     """What each indicator achieved within the period. Month and quarter: their

@@ -47,7 +47,8 @@ def test_the_month_pdf_gives_each_lagging_indicators_reason_and_measures(client,
 def test_a_lagging_indicator_without_a_note_says_so(world):
     data = reports.build("month", date(2021, 11, 1))
     html = reports.render_html(data, for_pdf=True)
-    assert "责任单位尚未填写原因和措施" in html
+    said = html[html.index("尚未填写原因和措施：") :]
+    assert "隐患整改（示例）" in said[: said.index("</p>")]
 
 
 def test_registered_sections_come_numbered_after_the_lagging_indicators(world):
