@@ -53,7 +53,9 @@ def calendar_fixture(clerk, manager, indicators):
     sent(econ, SEP27, at(due(SEP27), 9))
     # 4 Oct: sent Monday 9:00, returned, sent again on Wednesday (after the due time).
     services.record_entries(user=clerk, rows=[EntryInput(indicators[0], OCT4, "1")])
-    week = {"user": clerk, "department": econ, "week_start": OCT4}
+    # The figure is behind schedule: the week carries its 存在问题 and 下步措施.
+    reason = [services.NoteInput(indicators[0], problems="数据待核", measures="周三补报")]
+    week = {"user": clerk, "department": econ, "week_start": OCT4, "notes": reason}
     with time_machine.travel(at(due(OCT4), 9), tick=False):
         first = services.submit_week(**week)
     services.return_week(user=manager, submission=first, comment="周三缺数")

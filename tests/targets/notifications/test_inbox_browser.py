@@ -33,7 +33,8 @@ def logged_in(browser, live_server, user, size):
 def inbox(departments, clerk, manager):
     world = make_world(*departments)
     services.record_entries(user=clerk, rows=[EntryInput(world["invest"], MONDAY, "1.5")])
-    week = services.submit_week(user=clerk, department=world["econ"], week_start=MONDAY)
+    reason = [services.NoteInput(world["invest"], problems="项目开工推迟", measures="加快审批")]
+    week = services.submit_week(user=clerk, department=world["econ"], week_start=MONDAY, notes=reason)
     notifications.notify(
         kind=Kind.WEEK_OVERDUE,
         recipients=[clerk],
