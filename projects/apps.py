@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("项目与专项行动")
+
+    def ready(self):
+        from . import evidence
+
+        evidence.register()
