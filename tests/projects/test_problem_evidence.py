@@ -301,3 +301,15 @@ def test_it_takes_no_file_for_a_closed_problem(media, clerk, manager, problem):
         format="multipart",
     )
     assert response.status_code == 409 and media() == []
+
+
+def test_it_still_checks_csrf_on_the_pages_that_take_files(media, clerk, problem, project):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    photo = samples.upload("a.jpg", samples.jpeg_with_gps())
+    assert client.post(reverse("problems:raise"), raise_form(project, photos=[photo])).status_code == 403
+    url = reverse("problems:detail", args=[problem.pk])
+    assert client.post(url, {"move": "attach", "files": [photo]}).status_code == 403
+    assert Problem.objects.count() == 1 and media() == []
