@@ -158,6 +158,26 @@ def add_problem_evidence(
 
 
 @transaction.atomic
+def add_milestone_evidence(*, user, milestone, files: Sequence[PreparedFile], request=None) -> list:
+    """Attach ``files`` to a key project's milestone as 节点证明: the project's unit's
+    clerks and managers. Raises ``ProblemRefused`` (``forbidden``, ``invalid``)."""
+    if not may_act_for(user, milestone.project.department):
+        raise ProblemRefused("forbidden", _lazy("只能为本单位的项目节点上传材料。"))
+    if not files:
+        message = _lazy("请选择要上传的文件。")
+        raise ProblemRefused("invalid", message, {"file": [str(message)]})
+    try:
+        return [
+            attach_evidence(
+                user=user, owner=milestone, prepared=f, purpose=Evidence.Purpose.MILESTONE, request=request
+            )
+            for f in files
+        ]
+    except EvidenceRefused as exc:
+        raise ProblemRefused("forbidden" if exc.code == "forbidden" else "invalid", exc.message) from exc
+
+
+@transaction.atomic
 def move_problem(
     *,
     user,

@@ -132,7 +132,7 @@ def world(settings, tmp_path, monkeypatch):
         prepared=prepare(SimpleUploadedFile("site.png", PNG_BYTES)),
         purpose="problem_photo",
     )
-    if not Milestone.objects.exists():
+    if not Milestone.objects.filter(project=key).exists():
         Milestone.objects.create(project=key, kind="start", name="开工", planned_date=MONDAY)
     values = {
         "monday": MONDAY.isoformat(),
@@ -164,6 +164,7 @@ def world(settings, tmp_path, monkeypatch):
         "api-problem-evidence": problem.pk,
         "evidence:file": photo.pk,
         "evidence:thumb": photo.pk,
+        "projects:milestone_evidence": Milestone.objects.filter(project=key).first().pk,
     }
     objects = {
         "auth.user": clerk,
@@ -338,6 +339,9 @@ PAGES: dict[str, tuple] = {
     "api-problem-evidence": (API_NO_WRITE, (401, 403, 415, 403, 415)),
     "evidence:file": ((L, 200, 200, 403, 200), NO_POST),
     "evidence:thumb": ((L, 200, 200, 403, 200), NO_POST),
+    # A milestone's proof: everyone reads the page (another unit's clerk without the files);
+    # the unit's clerk and managers upload (a POST without a file: the form again, 400).
+    "projects:milestone_evidence": (EVERYONE, (L, 403, 400, 403, 400)),
     "api-rollup-status": (API_READ, API_NO_WRITE),
     "api-schema": (API_READ, API_NO_WRITE),
     "api-docs": (EVERYONE, NO_POST),

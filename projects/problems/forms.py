@@ -48,6 +48,13 @@ class RaiseForm(EvidenceFormMixin, forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "keep_location"}
 
 
+class EvidenceForm(EvidenceFormMixin, forms.Form):
+    """Files only (a milestone's 节点证明)."""
+
+    keep_location = forms.BooleanField(label=KEEP_LOCATION_LABEL, required=False)
+    files = EvidenceField(label=_("照片或文件"), required=True)
+
+
 class MoveForm(EvidenceFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
