@@ -77,3 +77,5 @@ def test_it_takes_a_problem_with_photos_to_closed_and_keeps_them_from_another_un
     other_page.goto(f"{live_server.url}/problems/{problem.pk}/")
     assert other_page.locator(".evidence-grid img").count() == 0
     assert "证明材料仅责任单位" in other_page.locator("#evidence").text_content()
+    for page in (clerk_page, manager_page, other_page):
+        page.context.close()

@@ -313,3 +313,41 @@ def test_it_still_checks_csrf_on_the_pages_that_take_files(media, clerk, problem
     url = reverse("problems:detail", args=[problem.pk])
     assert client.post(url, {"move": "attach", "files": [photo]}).status_code == 403
     assert Problem.objects.count() == 1 and media() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_a_100_mb_upload_over_http_before_the_body_is_sent(live_server, media, departments, clerk):
+    """Through a real HTTP server and socket: the headers and the first 64 KB of a 100 MB
+    body are sent, and the refusal is read back at once; the rest is never sent."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from rest_framework.authtoken.models import Token
+
+    project = KeyProject.objects.create(code="kp", name="智慧物流园", department=departments[0])
+    problem = raise_problem(
+        user=clerk, department=project.department, title="围挡", due_date=None, key_project=project
+    )
+    token = Token.objects.create(user=clerk).key
+    address = urlsplit(live_server.url)
+    warm = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    warm.request("GET", f"/api/v1/problems/{problem.pk}/", headers={"Authorization": f"Token {token}"})
+    assert warm.getresponse().status == 200  # the server's first answer loads the URL conf
+    warm.close()
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    start = time.perf_counter()
+    connection.putrequest("POST", f"/api/v1/problems/{problem.pk}/evidence/")
+    connection.putheader("Authorization", f"Token {token}")
+    connection.putheader("Content-Type", "multipart/form-data; boundary=zd")
+    connection.putheader("Content-Length", str(100 * MB))
+    connection.endheaders()
+    connection.send(b'--zd\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n\r\n')
+    connection.send(b"\xff\xd8\xff" + b"\x00" * (64 * 1024))
+    response = connection.getresponse()
+    elapsed = time.perf_counter() - start
+    body = response.read().decode()
+    print(f"HTTP: a 100 MB upload refused in {elapsed * 1000:.1f} ms, 64 KB of it sent")
+    connection.close()
+    assert response.status == 413 and "不能超过 10 MB" in body
+    assert elapsed < 1
+    assert not Evidence.objects.exists() and media() == []
