@@ -256,9 +256,10 @@ class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
         problem = self.get_object()
         if not may_act_for(request.user, problem.department):
             raise ApiError(403, "permission_denied", _("只能为本单位的问题上传材料。"))
+        body = request.data  # parsed here, through SizeLimitHandler
         if request._request.evidence_too_large:
             raise ApiError(413, "too_large", too_large_message())
-        data = EvidenceUploadSerializer(data=request.data)
+        data = EvidenceUploadSerializer(data=body)
         data.is_valid(raise_exception=True)
         try:
             prepared = prepare(

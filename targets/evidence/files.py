@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
 import unicodedata
 import warnings
 import zipfile
@@ -212,6 +213,15 @@ def _prepare_image(data: bytes, kind: str, name: str, keep_location: bool) -> Pr
             raise
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, IndexError, TypeError) as exc:
             raise _broken() from exc
+    try:
+        return _re_encode(image, kind, name, keep_location)
+    except (OSError, ValueError, SyntaxError, TypeError, KeyError, struct.error) as exc:
+        # Pixels or EXIF Pillow decoded but cannot convert or write back (odd modes, a
+        # malformed orientation or GPS block): refused like any broken image.
+        raise _broken() from exc
+
+
+def _re_encode(image: Image.Image, kind: str, name: str, keep_location: bool) -> PreparedFile:
     gps = {}
     if keep_location:
         gps = dict(image.getexif().get_ifd(ExifTags.IFD.GPSInfo))

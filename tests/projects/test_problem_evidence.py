@@ -351,3 +351,15 @@ def test_it_answers_a_100_mb_upload_over_http_before_the_body_is_sent(live_serve
     assert response.status == 413 and "不能超过 10 MB" in body
     assert elapsed < 1
     assert not Evidence.objects.exists() and media() == []
+
+
+def test_it_answers_413_for_an_api_file_dropped_while_streaming(
+    client, media, clerk, problem, tmp_path, settings
+):
+    client.force_login(clerk)
+    size = settings.EVIDENCE_MAX_BYTES + 1
+    stream = samples.MultipartStream({}, "file", "big.jpg", samples.sparse_file(tmp_path / "big", size))
+    response = samples.post_stream(client, f"/api/v1/problems/{problem.pk}/evidence/", stream)
+    stream.close()
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    assert not Evidence.objects.exists() and media() == []

@@ -105,3 +105,16 @@ def test_it_keeps_documents_as_they_are_under_a_clean_name():
     assert book.extension == "xlsx" and book.original_name == "清单.xlsx"
     assert book.mime_type.endswith("spreadsheetml.sheet")
     assert prepare(samples.upload("x", samples.ooxml(samples.DOCX_MAIN))).extension == "docx"
+
+
+@pytest.mark.parametrize("mode", ["I;16", "CMYK", "1", "LA", "P"])
+def test_it_re_encodes_or_refuses_every_image_mode_but_never_fails(mode):
+    out = io.BytesIO()
+    fmt = "JPEG" if mode == "CMYK" else "PNG"
+    Image.new(mode, (40, 30)).save(out, fmt)
+    try:
+        prepared = prepare(samples.upload("odd.png", out.getvalue()))
+    except EvidenceRefused as exc:
+        assert exc.code == "image"
+    else:
+        assert Image.open(io.BytesIO(prepared.content)).size == (40, 30)
