@@ -194,8 +194,21 @@ def _broken() -> EvidenceRefused:
     return EvidenceRefused("image", _("图片已损坏或格式不符，无法读取。"))
 
 
+def _complete(kind: str, data: bytes) -> bool:
+    """Whether the file is whole. Checked here because Pillow fills a cut-off image with
+    grey instead of failing once ``ImageFile.LOAD_TRUNCATED_IMAGES`` is on, and WeasyPrint
+    (the PDF reports) turns it on for the whole process when imported."""
+    if kind == "jpeg":
+        return data.rfind(b"\xff\xd9") > 2  # the end-of-image marker (a trailer may follow)
+    if kind == "webp":
+        return int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return True  # PNG (verify() reads every chunk's CRC to IEND), GIF
+
+
 def _prepare_image(data: bytes, kind: str, name: str, keep_location: bool) -> PreparedFile:
     Image.MAX_IMAGE_PIXELS = settings.EVIDENCE_MAX_PIXELS
+    if not _complete(kind, data):
+        raise _broken()
     with warnings.catch_warnings():
         # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both refuse.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

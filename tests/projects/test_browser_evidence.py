@@ -20,6 +20,9 @@ def photo(name, **kwargs):
 
 
 def thumbnails_drawn(page) -> list[int]:
+    page.wait_for_function(
+        "[...document.querySelectorAll('.evidence-grid img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     return page.locator(".evidence-grid img").evaluate_all(
         "imgs => imgs.map(i => i.complete && i.naturalWidth)"
     )

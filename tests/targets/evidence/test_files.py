@@ -53,9 +53,18 @@ def test_it_refuses_an_image_bomb_from_its_header_without_decoding_it(width, hei
     assert "像素过多" in error.message
 
 
-def test_it_refuses_a_broken_image_and_a_jpeg_header_before_a_page():
+@pytest.mark.parametrize("lenient", [False, True])
+def test_it_refuses_a_broken_image_and_a_jpeg_header_before_a_page(monkeypatch, lenient):
+    from PIL import ImageFile
+
+    # Lenient: as once WeasyPrint (the PDF reports) is imported in the same process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
     jpeg = samples.jpeg_with_gps()
     assert refused("cut.jpg", jpeg[: len(jpeg) // 3]).code == "image"
+    png = samples.image_bytes("PNG", size=(300, 200))
+    assert refused("cut.png", png[: len(png) // 2]).code == "image"
+    webp = samples.image_bytes("WEBP", size=(300, 200))
+    assert refused("cut.webp", webp[: len(webp) // 2]).code == "image"
     assert refused("poly.jpg", b"\xff\xd8\xff\xe0" + samples.HTML).code == "image"
 
 
