@@ -7,6 +7,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目与专项行动")
 
     def ready(self):
-        from . import evidence
+        from targets.notifications import due
+
+        from . import evidence, notices
 
         evidence.register()
+        due.register(notices.milestones)
+        due.register(notices.problems)
