@@ -32,7 +32,11 @@ def problems(departments, clerk, clerk2, manager):
         )
         for move, by in moves:
             problem = move_problem(
-                user=by, problem=problem, move=move, comment="已整改", without_evidence=move == "request_close"
+                user=by,
+                problem=problem,
+                move=move,
+                comment="已整改",
+                without_evidence=move == "request_close",  # no proof, said on purpose
             )
         return problem
 
