@@ -9,8 +9,9 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from targets.notifications import due
 
-        from . import notices
+        from . import evidence, notices
 
+        evidence.register()
         due.register(notices.milestones)
         due.register(notices.problems)
         # The reports (in targets, which never imports projects) gain the projects' sections.

@@ -64,6 +64,7 @@ class MilestoneView:
     planned: date | None
     actual: date | None
     as_of: date
+    pk: int | None = None  # None: a date of the project itself, not a milestone row
 
     @property
     def late(self) -> bool:
@@ -85,7 +86,8 @@ def milestones_of(project: KeyProject, as_of: date) -> list[MilestoneView]:
     """The project's milestones; without milestone rows, its planned/actual start and
     completion dates (开工, 建成)."""
     rows = [
-        MilestoneView(m.kind, m.name, m.planned_date, m.actual_date, as_of) for m in project.milestones.all()
+        MilestoneView(m.kind, m.name, m.planned_date, m.actual_date, as_of, pk=m.pk)
+        for m in project.milestones.all()
     ]
     if rows:
         return rows

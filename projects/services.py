@@ -8,10 +8,18 @@ The flow is one table, ``MOVES``::
 
 The responsible unit (its clerks) and managers start work and ask for 销号; only managers
 close or return. Every move writes one ``ProblemEvent`` (its comment and actor) and one
-audit row, in the same transaction as the status change."""
+audit row, in the same transaction as the status change.
+
+Evidence (``targets.evidence``): photos when a problem is raised, rectification proof
+while it is worked on, and 销号 proof with the request to close. 申请销号 needs at least
+one proof on the problem (整改证明 or 销号证明), or the user says there is none
+(``without_evidence``) and explains why in the comment, which the request needs anyway.
+Files come checked and re-encoded (``targets.evidence.files.prepare``); they are stored
+only after every other check of the move has passed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +27,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 
 from targets import audit, clock, roles
+from targets.evidence.files import EvidenceRefused, PreparedFile
+from targets.evidence.models import Evidence
+from targets.evidence.services import attach_evidence
 
 from .models import Problem, ProblemEvent
 
@@ -103,11 +114,85 @@ def _event(problem: Problem, *, user, move: str, from_status: str, comment: str)
     )
 
 
+PROOF = (Evidence.Purpose.RECTIFICATION, Evidence.Purpose.CLOSE)
+
+
+def has_proof(problem: Problem) -> bool:
+    """Whether the problem has rectification or 销号 proof attached."""
+    return Evidence.objects.for_owner(problem).filter(purpose__in=PROOF).exists()
+
+
+def _attach(
+    *, user, problem: Problem, files: Sequence[PreparedFile], purpose: str, request
+) -> list[Evidence]:
+    try:
+        return [
+            attach_evidence(user=user, owner=problem, prepared=f, purpose=purpose, request=request)
+            for f in files
+        ]
+    except EvidenceRefused as exc:
+        raise ProblemRefused("forbidden" if exc.code == "forbidden" else "invalid", exc.message) from exc
+
+
 @transaction.atomic
-def move_problem(*, user, problem: Problem, move: str, comment: str = "", request=None) -> Problem:
+def add_problem_evidence(
+    *, user, problem: Problem, files: Sequence[PreparedFile], purpose: str = "", request=None
+) -> list[Evidence]:
+    """Attach ``files`` to ``problem`` without moving it: problem photos while it is
+    待整改, rectification proof after (unless ``purpose`` says otherwise). The unit's
+    clerks and managers, until 已销号. Raises ``ProblemRefused``."""
+    if not may_act_for(user, problem.department):
+        raise ProblemRefused("forbidden", _lazy("只能为本单位的问题上传材料。"))
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.status == _S.CLOSED:
+        raise ProblemRefused("state", _lazy("问题已销号，不能再上传材料。"))
+    if not files:
+        raise ProblemRefused(
+            "invalid", _lazy("请选择要上传的文件。"), {"file": [str(_lazy("请选择要上传的文件。"))]}
+        )
+    if not purpose:
+        purpose = (
+            Evidence.Purpose.PROBLEM_PHOTO if problem.status == _S.TODO else Evidence.Purpose.RECTIFICATION
+        )
+    return _attach(user=user, problem=problem, files=files, purpose=purpose, request=request)
+
+
+@transaction.atomic
+def add_milestone_evidence(*, user, milestone, files: Sequence[PreparedFile], request=None) -> list:
+    """Attach ``files`` to a key project's milestone as 节点证明: the project's unit's
+    clerks and managers. Raises ``ProblemRefused`` (``forbidden``, ``invalid``)."""
+    if not may_act_for(user, milestone.project.department):
+        raise ProblemRefused("forbidden", _lazy("只能为本单位的项目节点上传材料。"))
+    if not files:
+        message = _lazy("请选择要上传的文件。")
+        raise ProblemRefused("invalid", message, {"file": [str(message)]})
+    try:
+        return [
+            attach_evidence(
+                user=user, owner=milestone, prepared=f, purpose=Evidence.Purpose.MILESTONE, request=request
+            )
+            for f in files
+        ]
+    except EvidenceRefused as exc:
+        raise ProblemRefused("forbidden" if exc.code == "forbidden" else "invalid", exc.message) from exc
+
+
+@transaction.atomic
+def move_problem(
+    *,
+    user,
+    problem: Problem,
+    move: str,
+    comment: str = "",
+    files: Sequence[PreparedFile] = (),
+    without_evidence: bool = False,
+    request=None,
+) -> Problem:
     """Move ``problem`` along ``MOVES``: check who may, then the status (locked for the
-    transaction, so two managers cannot both close it), then the comment; save the status,
-    one ``ProblemEvent`` and one audit row. Raises ``ProblemRefused``."""
+    transaction, so two managers cannot both close it), then the comment, then (申请销号)
+    the proof; store ``files`` as its evidence (销号证明 with 申请销号, 整改证明 with any
+    other move), save the status, one ``ProblemEvent`` and one audit row. Raises
+    ``ProblemRefused``."""
     rule = MOVES.get(move)
     if rule is None:
         raise ProblemRefused("invalid", _lazy("未知的操作。"))
@@ -126,6 +211,13 @@ def move_problem(*, user, problem: Problem, move: str, comment: str = "", reques
     comment = (comment or "").strip()
     if rule.comment_required and not comment:
         raise ProblemRefused("invalid", rule.comment_required, {"comment": [str(rule.comment_required)]})
+    if move == _M.REQUEST_CLOSE and not (files or without_evidence or has_proof(problem)):
+        message = _lazy(
+            "申请销号须附整改证明（照片或文件）；确实无法提供时，请勾选“无证明材料”并在说明中写明原因。"
+        )
+        raise ProblemRefused("invalid", message, {"evidence": [str(message)]})
+    purpose = Evidence.Purpose.CLOSE if move == _M.REQUEST_CLOSE else Evidence.Purpose.RECTIFICATION
+    attached = _attach(user=user, problem=problem, files=files, purpose=purpose, request=request)
     from_status = problem.status
     problem.status = rule.target
     problem.closed_on = clock.today() if rule.target == _S.CLOSED else None
@@ -138,6 +230,8 @@ def move_problem(*, user, problem: Problem, move: str, comment: str = "", reques
         target=f"problem:{problem.pk}",
         status=problem.status,
         comment=comment,
+        evidence=[e.pk for e in attached],
+        without_evidence=bool(without_evidence and not attached),
     )
     return problem
 
@@ -155,11 +249,12 @@ def raise_problem(
     key_project=None,
     indicator=None,
     campaign=None,
+    photos: Sequence[PreparedFile] = (),
     request=None,
 ) -> Problem:
     """Raise a problem (待整改) against a key project, an indicator or a safety campaign,
     owned by ``department``: by a clerk of that department or a manager. Writes the
-    problem, its first ``ProblemEvent`` and an audit row."""
+    problem, its first ``ProblemEvent``, an audit row and its ``photos`` (问题照片)."""
     if not may_act_for(user, department):
         raise ProblemRefused("forbidden", _lazy("只能为本单位提出问题。"))
     if not (key_project or indicator or campaign):
@@ -180,4 +275,5 @@ def raise_problem(
     )
     _event(problem, user=user, move=_M.RAISE, from_status="", comment=description)
     audit.record("problem_raise", user=user, request=request, target=f"problem:{problem.pk}", title=title)
+    _attach(user=user, problem=problem, files=photos, purpose=Evidence.Purpose.PROBLEM_PHOTO, request=request)
     return problem

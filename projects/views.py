@@ -1,7 +1,10 @@
 """Project pages: key projects (list and detail), work safety, post-flood recovery.
 Thin views: parse, call ``projects.selectors``, chart, render."""
 
-from django.shortcuts import get_object_or_404
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -11,12 +14,17 @@ from targets import clock, periods, selectors
 from targets.dashboards import charts
 from targets.dashboards.context import latest_computed_at, page_as_of, page_context
 from targets.dashboards.tables import IndicatorTable
+from targets.evidence.models import Evidence
+from targets.evidence.uploads import accepts_evidence
 from targets.models import Indicator
 from targets.reporting.exports import ManagerExportMixin, table_response
 
+from . import evidence as evidence_rules
 from . import selectors as project_selectors
+from . import services
 from .filters import KeyProjectFilter
-from .models import KeyProject
+from .models import KeyProject, Milestone
+from .problems.forms import EvidenceForm
 from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
 
 
@@ -158,4 +166,47 @@ def recovery(request):
         name=_("灾后恢复重建"),
         ascii_name="recovery",
         day=as_of,
+    )
+
+
+@accepts_evidence(settings.EVIDENCE_MAX_FILES)
+def milestone_evidence(request, pk: int):
+    """A milestone's proof (节点证明): seen by officials, managers and the project's unit;
+    uploaded by the unit's clerks and managers."""
+    milestone = get_object_or_404(Milestone.objects.select_related("project__department"), pk=pk)
+    may_attach = evidence_rules.may_attach_milestone(request.user, milestone)
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, too_large=getattr(request, "evidence_too_large", ())
+    )
+    error, status = None, 200
+    if request.method == "POST":
+        if not may_attach:
+            raise PermissionDenied(_("只能为本单位的项目节点上传材料。"))
+        if form.is_valid():
+            try:
+                services.add_milestone_evidence(
+                    user=request.user, milestone=milestone, files=form.cleaned_data["files"], request=request
+                )
+            except services.ProblemRefused as exc:
+                error, status = exc.message, 400
+            else:
+                messages.success(request, _("材料已上传。"))
+                return redirect("projects:milestone_evidence", pk=milestone.pk)
+        else:
+            error, status = " ".join(str(m) for errors in form.errors.values() for m in errors), 400
+    may_view = evidence_rules.may_view_milestone(request.user, milestone)
+    evidence = list(Evidence.objects.for_owner(milestone))
+    return render(
+        request,
+        "projects/milestone_evidence.html",
+        {
+            "milestone": milestone,
+            "evidence": evidence if may_view else [],
+            "evidence_count": len(evidence),
+            "may_view_evidence": may_view,
+            "may_attach": may_attach,
+            "form": form,
+            "error": error,
+        },
+        status=status,
     )

@@ -23,6 +23,21 @@ def _fast_tests(settings):
     }
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """MEDIA_ROOT in a temporary folder (nothing lands in the repository); returns a
+    function listing every file stored in it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def stored() -> list[str]:
+        root = settings.MEDIA_ROOT
+        return (
+            sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+        )
+
+    return stored
+
+
 def make_user(username, group=None, department=None, **extra):
     user = User.objects.create_user(username, password="pw-" + username, **extra)
     if group:

@@ -21,6 +21,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
@@ -35,6 +36,8 @@ from rest_framework.authtoken.models import Token
 
 from projects.models import KeyProject, Milestone, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
 from targets import roles, rollups, services
+from targets.evidence.files import prepare
+from targets.evidence.services import attach_evidence
 from targets.models import AuditEvent, Entry, Indicator, Report, UserProfile
 from targets.notifications.models import Delivery, Notification, WebhookTarget
 from targets.services import EntryInput
@@ -43,6 +46,11 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "official", "clerk", "other_clerk", "manager")
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
+# A 1×1 PNG: the problem's photo.
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63606060000000040001f61738550000000049454e44ae426082"
+)
 MONDAY = date(2021, 10, 4)
 
 
@@ -119,7 +127,13 @@ def world(settings, tmp_path, monkeypatch):
         key_project=key, title="征地未完成", defaults={"department": own.department, "raised_on": MONDAY}
     )
     ProblemEvent.objects.get_or_create(problem=problem, move="raise", to_status=problem.status)
-    if not Milestone.objects.exists():
+    photo = attach_evidence(
+        user=clerk,
+        owner=problem,
+        prepared=prepare(SimpleUploadedFile("site.png", PNG_BYTES)),
+        purpose="problem_photo",
+    )
+    if not Milestone.objects.filter(project=key).exists():
         Milestone.objects.create(project=key, kind="start", name="开工", planned_date=MONDAY)
     # The clerk's notification (everyone else: 404) and a delivery that failed for good.
     notification = Notification.objects.create(recipient=clerk, kind="week_returned", title="周报被退回")
@@ -157,6 +171,10 @@ def world(settings, tmp_path, monkeypatch):
         "api-problem-request-close": problem.pk,
         "api-problem-close": problem.pk,
         "api-problem-return": problem.pk,
+        "api-problem-evidence": problem.pk,
+        "evidence:file": photo.pk,
+        "evidence:thumb": photo.pk,
+        "projects:milestone_evidence": Milestone.objects.filter(project=key).first().pk,
         "notifications:read": notification.pk,
         "notifications:retry": failed.pk,
         "api-notification-read": notification.pk,
@@ -338,6 +356,14 @@ PAGES: dict[str, tuple] = {
     "api-problem-request-close": (API_NO_WRITE, (401, 403, 409, 403, 409)),
     "api-problem-return": (API_NO_WRITE, (401, 403, 403, 403, 409)),
     "api-problem-start": (API_NO_WRITE, (401, 403, 200, 403, 200)),
+    # Evidence: the unit's clerk and managers upload (multipart only: the JSON body asked
+    # here is 415 for them); the files are seen by officials, managers and the unit.
+    "api-problem-evidence": (API_NO_WRITE, (401, 403, 415, 403, 415)),
+    "evidence:file": ((L, 200, 200, 403, 200), NO_POST),
+    "evidence:thumb": ((L, 200, 200, 403, 200), NO_POST),
+    # A milestone's proof: everyone reads the page (another unit's clerk without the files);
+    # the unit's clerk and managers upload (a POST without a file: the form again, 400).
+    "projects:milestone_evidence": (EVERYONE, (L, 403, 400, 403, 400)),
     "api-rollup-status": (API_READ, API_NO_WRITE),
     "api-notification-list": (API_READ, API_NO_WRITE),
     "api-notification-read": (API_NO_WRITE, (401, 404, 200, 404, 404)),

@@ -48,7 +48,7 @@ def run(operation, base_url, headers, mode, **overrides):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_answers_every_operation_within_its_schema(live_server, settings, departments, manager):
+def test_it_answers_every_operation_within_its_schema(live_server, settings, departments, manager, media):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min"}}
     cache.clear()
     world = make_world(*departments)
@@ -74,13 +74,14 @@ def test_it_answers_every_operation_within_its_schema(live_server, settings, dep
         "/api/v1/problems/{id}/request-close/": problem.pk,
         "/api/v1/problems/{id}/close/": problem.pk,
         "/api/v1/problems/{id}/return/": problem.pk,
+        "/api/v1/problems/{id}/evidence/": problem.pk,
         "/api/v1/notifications/{id}/read/": notification.pk,
     }
 
     headers = {"Authorization": f"Token {Token.objects.create(user=manager).key}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json", headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 22
+    assert len(operations) == 23
     for operation in operations:
         run(operation, live_server.url, headers, GenerationMode.POSITIVE)
         try:

@@ -5,6 +5,7 @@ variables (see the table in README.md). The defaults run on a laptop: SQLite, Ce
 tasks inline, DEBUG on.
 """
 
+import json
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "targets",
+    "targets.evidence",
     "targets.notifications",
     "projects",
 ]
@@ -199,8 +201,15 @@ STATICFILES_FINDERS = [
     # plotly.min.js ships inside the plotly package: served from there, never from a CDN.
     "zhengdong.assets.PlotlyFinder",
 ]
+# Uploaded files (evidence, archived reports): the file system under MEDIA_ROOT by default;
+# an S3-compatible store (MinIO …) with MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# and its options as JSON in MEDIA_STORAGE_OPTIONS (see README). Either way files are
+# served only through the app's access-checked views, never by URL.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.getenv("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.getenv("MEDIA_STORAGE_OPTIONS", "") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -216,6 +225,16 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Evidence files (targets/evidence): each at most EVIDENCE_MAX_BYTES (a larger request is
+# refused from its Content-Length, before its body is read); photos at most
+# EVIDENCE_MAX_PIXELS (decompression bombs), shrunk to EVIDENCE_MAX_SIDE px and
+# thumbnailed at EVIDENCE_THUMB_SIZE px; at most EVIDENCE_MAX_FILES per form.
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", "50000000")
+EVIDENCE_MAX_SIDE = envint("EVIDENCE_MAX_SIDE", "4096")
+EVIDENCE_THUMB_SIZE = envint("EVIDENCE_THUMB_SIZE", "320")
+EVIDENCE_MAX_FILES = envint("EVIDENCE_MAX_FILES", "5")
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from projects.evidence import may_view_problem
 from projects.models import KeyProject, Milestone, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
+from targets.evidence.models import Evidence
 from targets.models import VALUE_DIGITS, VALUE_PLACES, Department, Indicator
 
 KEY = "key"
@@ -181,13 +183,78 @@ class ProblemEventSerializer(serializers.ModelSerializer):
         fields = ["move", "from_status", "to_status", "comment", "actor", "at"]
 
 
+class EvidenceSerializer(serializers.ModelSerializer):
+    """One evidence file: ``url`` and ``thumbnail_url`` need the same login and are
+    refused (403) to users who may not see the problem's files."""
+
+    name = serializers.CharField(source="original_name")
+    uploaded_by = serializers.CharField(source="uploaded_by_name")
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "kind",
+            "purpose",
+            "name",
+            "mime_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "url",
+            "thumbnail_url",
+        ]
+
+    def _absolute(self, path: str) -> str | None:
+        if not path:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_url(self, evidence) -> str:
+        return self._absolute(evidence.get_absolute_url())
+
+    def get_thumbnail_url(self, evidence) -> str | None:
+        return self._absolute(evidence.thumbnail_url())
+
+
 class ProblemDetailSerializer(ProblemListSerializer):
-    """A problem with its history (one row per move, oldest first)."""
+    """A problem with its history (one row per move, oldest first) and its evidence files
+    (empty for a user who may not see them: another unit's clerk)."""
 
     history = ProblemEventSerializer(source="events", many=True, read_only=True)
+    evidence = serializers.SerializerMethodField()
 
     class Meta(ProblemListSerializer.Meta):
-        fields = [*ProblemListSerializer.Meta.fields, "history"]
+        fields = [*ProblemListSerializer.Meta.fields, "history", "evidence"]
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, problem):
+        request = self.context.get("request")
+        if request is None or not may_view_problem(request.user, problem):
+            return []
+        return EvidenceSerializer(Evidence.objects.for_owner(problem), many=True, context=self.context).data
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    """A multipart upload: one file, checked by its content."""
+
+    file = serializers.FileField(
+        help_text=_("照片（JPEG、PNG、WebP、GIF，重新编码并去除 EXIF）或 PDF、xlsx、docx，每个不超过 10 MB。")
+    )
+    purpose = serializers.ChoiceField(
+        choices=Evidence.Purpose.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("不传：待整改时为问题照片，之后为整改证明。"),
+    )
+    keep_location = serializers.BooleanField(
+        required=False, default=False, help_text=_("true：保留照片的 GPS 拍摄位置（默认去除）。")
+    )
 
 
 class ProblemFilterSerializer(serializers.Serializer):
@@ -231,4 +298,11 @@ class ProblemCreateSerializer(serializers.Serializer):
 class ProblemMoveSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000, help_text=_("申请销号、退回时必填。")
+    )
+    without_evidence = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "申请销号：问题还没有整改证明时须先上传（evidence/），或传 true 并在 comment 中说明原因。"
+        ),
     )

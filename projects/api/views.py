@@ -9,12 +9,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from projects.api.serializers import (
     KEY,
     RECOVERY,
     CampaignSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
     ProblemCreateSerializer,
     ProblemDetailSerializer,
     ProblemFilterSerializer,
@@ -25,9 +28,11 @@ from projects.api.serializers import (
     ProjectSerializer,
 )
 from projects.models import KeyProject, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
-from projects.services import ProblemRefused, move_problem, raise_problem
+from projects.services import ProblemRefused, add_problem_evidence, may_act_for, move_problem, raise_problem
 from targets import clock
 from targets.api.common import ID_REGEX, ApiError, ApiViewMixin
+from targets.evidence import uploads
+from targets.evidence.files import EvidenceRefused, prepare, too_large_message
 
 PROJECT_ID = re.compile(rf"^({KEY}|{RECOVERY})-([1-9][0-9]{{0,17}})$")
 
@@ -144,6 +149,21 @@ class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": clock.today()}
 
+    def initialize_request(self, request, *args, **kwargs):
+        drf_request = super().initialize_request(request, *args, **kwargs)
+        if self.action == "evidence" and request.method == "POST":
+            uploads.limit(request)  # before anything (the session's CSRF check) reads the body
+        return drf_request
+
+    def initial(self, request, *args, **kwargs):
+        if self.action == "evidence" and request.method == "POST":
+            # Refused from the declared length, before the body is read (even before the
+            # session's CSRF check, which would read it).
+            message = uploads.oversized(request, 1)
+            if message:
+                raise ApiError(413, "too_large", message)
+        super().initial(request, *args, **kwargs)
+
     def get_serializer_class(self):  # read by the schema generator
         return ProblemListSerializer if self.action == "list" else ProblemDetailSerializer
 
@@ -195,6 +215,7 @@ class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 problem=problem,
                 move=move,
                 comment=data.validated_data["comment"],
+                without_evidence=data.validated_data["without_evidence"],
                 request=request,
             )
         except ProblemRefused as exc:
@@ -220,3 +241,49 @@ class ProblemViewSet(ApiViewMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         return self._move(request, ProblemEvent.Move.RETURN)
+
+    @extend_schema(
+        summary=_("上传证明材料（multipart，字段 file）"),
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+        description=_(
+            "按内容识别类型（不看文件名）：照片重新编码并去除 EXIF（keep_location=true 时保留 GPS），"
+            "PDF、xlsx、docx 原样保存；其他类型 400，超过大小上限 413，非本单位或已销号 403/409。"
+        ),
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request, pk=None):
+        problem = self.get_object()
+        if not may_act_for(request.user, problem.department):
+            raise ApiError(403, "permission_denied", _("只能为本单位的问题上传材料。"))
+        body = request.data  # parsed here, through SizeLimitHandler
+        if request._request.evidence_too_large:
+            raise ApiError(413, "too_large", too_large_message())
+        data = EvidenceUploadSerializer(data=body)
+        data.is_valid(raise_exception=True)
+        try:
+            prepared = prepare(
+                data.validated_data["file"], keep_location=data.validated_data["keep_location"]
+            )
+        except EvidenceRefused as exc:
+            status_code = 413 if exc.code == "too_large" else 400
+            raise ApiError(
+                status_code,
+                exc.code if exc.code == "too_large" else "invalid",
+                exc.message,
+                fields={"file": [exc.message]},
+            ) from exc
+        try:
+            (evidence,) = add_problem_evidence(
+                user=request.user,
+                problem=problem,
+                files=[prepared],
+                purpose=data.validated_data["purpose"],
+                request=request,
+            )
+        except ProblemRefused as exc:
+            _refused(exc)
+        return Response(
+            EvidenceSerializer(evidence, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -2,6 +2,7 @@
 the moves the user may make), and the raise form. Thin: the writes are
 ``projects.services.raise_problem`` and ``move_problem``."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +11,13 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 
+from projects import evidence as evidence_rules
 from projects import selectors, services
 from projects.models import Problem
 from projects.tables import ProblemCountTable, ProblemTable
 from targets import clock, roles
+from targets.evidence.models import Evidence
+from targets.evidence.uploads import accepts_evidence
 from targets.reporting import exports
 from targets.reporting.exports import ManagerExportMixin
 
@@ -56,6 +60,9 @@ class ProblemListView(ManagerExportMixin, SingleTableMixin, TemplateView):
 problem_list = ProblemListView.as_view()
 
 
+ATTACH = "attach"  # the page's "upload only" button: files without a move
+
+
 @require_GET
 def problem_counts(request):
     """Problems per responsible unit by status, not yet 销号 and overdue (as of the
@@ -72,35 +79,61 @@ def problem_counts(request):
     )
 
 
+@accepts_evidence(settings.EVIDENCE_MAX_FILES)
 def problem_detail(request, pk: int):
-    """One problem; a POST makes one move (``move`` and ``comment``)."""
+    """One problem with its evidence; a POST makes one move (``move``, ``comment``, the
+    files and, for 申请销号 without proof, ``without_evidence``) or only uploads files
+    (``move=attach``)."""
     problem = get_object_or_404(Problem.objects.for_list(), pk=pk)
-    form = MoveForm(request.POST or None)
+    form = MoveForm(
+        request.POST or None,
+        request.FILES or None,
+        too_large=getattr(request, "evidence_too_large", ()),
+    )
     error = None
     status = 200
     if request.method == "POST":
         move = request.POST.get("move", "")
-        if move not in services.MOVES:
+        if move != ATTACH and move not in services.MOVES:
             error, status = _("未知的操作。"), 400
-        elif not services.may_move(request.user, move, problem):
+        elif move == ATTACH and not evidence_rules.may_attach_problem(request.user, problem):
+            raise PermissionDenied(_("无权为该问题上传材料。"))
+        elif move != ATTACH and not services.may_move(request.user, move, problem):
             raise PermissionDenied(_("无权对该问题执行此操作。"))
         elif form.is_valid():
+            data = form.cleaned_data
             try:
-                services.move_problem(
-                    user=request.user,
-                    problem=problem,
-                    move=move,
-                    comment=form.cleaned_data["comment"],
-                    request=request,
-                )
+                if move == ATTACH:
+                    services.add_problem_evidence(
+                        user=request.user, problem=problem, files=data["files"], request=request
+                    )
+                else:
+                    services.move_problem(
+                        user=request.user,
+                        problem=problem,
+                        move=move,
+                        comment=data["comment"],
+                        files=data["files"],
+                        without_evidence=data["without_evidence"],
+                        request=request,
+                    )
             except services.ProblemRefused as exc:
                 error, status = exc.message, (409 if exc.code == "state" else 400)
             else:
-                messages.success(request, _("已%(move)s。") % {"move": services.MOVES[move].label})
+                if move == ATTACH:
+                    messages.success(request, _("材料已上传。"))
+                else:
+                    messages.success(request, _("已%(move)s。") % {"move": services.MOVES[move].label})
                 return redirect("problems:detail", pk=problem.pk)
         else:
-            error, status = _("请检查说明。"), 400
+            error, status = (
+                " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+                or _("请检查说明。"),
+                400,
+            )
     moves = [(m, services.MOVES[m]) for m in services.available_moves(request.user, problem)]
+    may_view_evidence = evidence_rules.may_view_problem(request.user, problem)
+    evidence = list(Evidence.objects.for_owner(problem))
     return render(
         request,
         "projects/problems/detail.html",
@@ -108,6 +141,10 @@ def problem_detail(request, pk: int):
             "problem": problem,
             "events": problem.events.all(),
             "moves": moves,
+            "may_attach": evidence_rules.may_attach_problem(request.user, problem),
+            "may_view_evidence": may_view_evidence,
+            "evidence": evidence if may_view_evidence else [],
+            "evidence_count": len(evidence),
             "form": form,
             "error": error,
             "overdue": problem.is_overdue(clock.today()),
@@ -116,16 +153,22 @@ def problem_detail(request, pk: int):
     )
 
 
+@accepts_evidence(settings.EVIDENCE_MAX_FILES)
 def problem_raise(request):
     """The raise form, prefilled from ``?key_project=``, ``?indicator=`` or ``?campaign=``
     (and the subject's unit). Clerks and managers only."""
     if not (roles.is_manager(request.user) or roles.is_clerk(request.user)):
         raise PermissionDenied(_("只有填报员和管理员可以提出问题。"))
     if request.method == "POST":
-        form = RaiseForm(request.POST, user=request.user)
+        form = RaiseForm(
+            request.POST,
+            request.FILES,
+            user=request.user,
+            too_large=getattr(request, "evidence_too_large", ()),
+        )
         if form.is_valid():
             try:
-                problem = services.raise_problem(user=request.user, request=request, **form.cleaned_data)
+                problem = services.raise_problem(user=request.user, request=request, **form.problem_fields())
             except services.ProblemRefused as exc:
                 if exc.code == "forbidden":
                     raise PermissionDenied(exc.message) from exc

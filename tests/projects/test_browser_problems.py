@@ -52,6 +52,7 @@ def test_it_walks_a_problem_from_raised_to_closed_and_the_overview_follows(
     clerk_page.click("button[value=request_close]")  # no comment: refused, shown
     assert "申请销号时请说明整改情况" in clerk_page.locator("[role=alert]").text_content()
     clerk_page.fill("#id_comment", "已完成征地，附协议")
+    clerk_page.check("#id_without_evidence")  # the proof itself: test_browser_evidence.py
     clerk_page.click("button[value=request_close]")
     assert clerk_page.locator("#problem-status").text_content() == "申请销号"
     assert clerk_page.locator("button[value=close]").count() == 0

@@ -93,7 +93,7 @@ def test_it_shows_why_a_move_was_refused(client, clerk, manager, problem):
     assert response.status_code == 400
     assert "申请销号时请说明整改情况" in response.content.decode()
     assert client.post(url, {"move": "start"}).status_code == 409
-    client.post(url, {"move": "request_close", "comment": "已完成"})
+    client.post(url, {"move": "request_close", "comment": "已完成", "without_evidence": "on"})
     client.force_login(manager)
     response = client.post(url, {"move": "return", "comment": ""})
     assert "退回时请填写原因" in response.content.decode()
@@ -156,7 +156,9 @@ def test_it_counts_problems_on_the_overview_department_and_project_pages(
         department = client.get(reverse("department_detail", args=["safety"])).content.decode()
         assert 'data-count="open">1<' in department and "征地未完成" not in department
         problem = move_problem(user=clerk, problem=problem, move="start")
-        problem = move_problem(user=clerk, problem=problem, move="request_close", comment="完成")
+        problem = move_problem(
+            user=clerk, problem=problem, move="request_close", comment="完成", without_evidence=True
+        )
         move_problem(user=manager, problem=problem, move="close")
         page = client.get("/").content.decode()
         assert 'data-count="overdue">0<' in page and 'data-count="closed">1<' in page

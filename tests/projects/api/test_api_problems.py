@@ -62,13 +62,17 @@ def test_it_walks_the_moves_with_their_codes(raised, clerk, clerk2, manager, off
     assert client_for(clerk).post(detail + "start/", {}, format="json").json()["status"] == "in_progress"
     assert_error(client_for(clerk).post(detail + "request-close/", {}, format="json"), 400, "invalid")
     assert (
-        client_for(clerk).post(detail + "request-close/", {"comment": "完成"}, format="json").status_code
+        client_for(clerk)
+        .post(detail + "request-close/", {"comment": "完成", "without_evidence": True}, format="json")
+        .status_code
         == 200
     )
     assert_error(client_for(manager).post(detail + "return/", {"comment": ""}, format="json"), 400, "invalid")
     returned = client_for(manager).post(detail + "return/", {"comment": "缺资料"}, format="json").json()
     assert returned["status"] == "in_progress"
-    client_for(clerk).post(detail + "request-close/", {"comment": "补齐"}, format="json")
+    client_for(clerk).post(
+        detail + "request-close/", {"comment": "补齐", "without_evidence": True}, format="json"
+    )
     closed = client_for(manager).post(detail + "close/", {}, format="json").json()
     assert closed["status"] == "closed"
     assert_error(client_for(manager).post(detail + "close/", {}, format="json"), 409, "conflict")
