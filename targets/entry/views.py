@@ -317,7 +317,7 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
                 version=str(entry.version) if entry else "",
                 errors=list(errors.get(key, [])),
                 has_history=key in with_history,
-                label=f"{weekday} · {period}" if period else weekday,
+                label=period or weekday,
                 period=period,
                 legacy=not reported,
             )

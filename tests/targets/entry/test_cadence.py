@@ -93,7 +93,7 @@ def test_it_asks_each_indicator_once_per_period_ending_in_the_week(client, clerk
     assert "本周需填报 10 个数值" in html
     # The stock is entered as the figure at the period's end; the weekly one says its week.
     stock_row = next(r for r in response.context["rows"] if r.indicator.code == "stock")
-    assert stock_row.cells[0].label == "周日 10/17 · 本周（10/11–10/17） 截至本期末"
+    assert stock_row.cells[0].label == "本周（10/11–10/17） 截至本期末"
     assert "截至本期末" in html and "本周（10/11–10/17）" in html
     # Indicators with nothing to report this week say when they report next.
     later = {item.indicator.code: item.next_day for item in response.context["later"]}
