@@ -17,7 +17,7 @@ from django.db import transaction
 
 from projects.models import CoreBlock, KeyProject, Milestone, RecoveryField, RecoveryProject, SafetyCampaign
 from targets.models import Department, Goal, Indicator
-from targets.seed.briefing import SAFETY_CAMPAIGNS, safety_indicator_code
+from targets.seed.briefing import PLAN_CODE, SAFETY_CAMPAIGNS, safety_indicator_code
 
 OCT_END = date(2021, 10, 31)
 YEAR_END = date(2021, 12, 31)
@@ -305,8 +305,8 @@ def load() -> dict[str, int]:
     """Create or update (by code) the projects, campaigns and milestones of the briefing.
     Needs ``targets.seed.briefing.load()`` first. Running it again changes nothing."""
     departments = {d.code: d for d in Department.objects.all()}
-    goals = {g.code: g for g in Goal.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    goals = {g.code: g for g in Goal.objects.filter(plan__code=PLAN_CODE)}
+    indicators = {i.code: i for i in Indicator.objects.filter(plan__code=PLAN_CODE)}
 
     blocks = {}
     for order, (code, name, name_en) in enumerate(CORE_BLOCKS, 1):

@@ -32,6 +32,7 @@ from simple_history.utils import bulk_create_with_history
 from targets import roles
 from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent, UserProfile
 from targets.periods import cadence_period, days_between, week_start
+from targets.seed.briefing import PLAN_CODE
 
 DEMO_START = date(2021, 10, 1)
 DEFAULT_UNTIL = date(2021, 11, 19)
@@ -264,7 +265,8 @@ def load(until: date = DEFAULT_UNTIL) -> dict[str, int]:
     """Replace the demo data with figures up to ``until``; returns counts written. The
     caller refreshes the roll-ups afterwards (``rollups.refresh()``), once."""
     remove()
-    indicators = list(Indicator.objects.select_related("department"))
+    # The demo tells the briefing's quarter: its plan's indicators only.
+    indicators = list(Indicator.objects.filter(plan__code=PLAN_CODE).select_related("department"))
     plan = build(indicators, until)
     by_code = {i.code: i for i in indicators}
 
@@ -327,7 +329,7 @@ def load(until: date = DEFAULT_UNTIL) -> dict[str, int]:
         submission_count += len(submissions)
 
     for code, opening in plan.openings.items():
-        Indicator.objects.filter(code=code, opening_value=None).update(
+        Indicator.objects.filter(plan__code=PLAN_CODE, code=code, opening_value=None).update(
             opening_value=opening, opening_is_demo=True
         )
 

@@ -15,7 +15,7 @@ def milestones_once(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("targets", "0009_periodvalue_no_day_rows"),
+        ("targets", "0010_plan"),
     ]
 
     operations = [
