@@ -15,7 +15,7 @@ def milestones_once(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("targets", "0010_plan"),
+        ("targets", "0011_progress_note"),
     ]
 
     operations = [
