@@ -25,9 +25,19 @@ class GoalAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "target_display", "unit", "plan_start", "plan_end", "department")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "cadence",
+        "target_display",
+        "unit",
+        "plan_start",
+        "plan_end",
+        "department",
+    )
     search_fields = ("code", "name", "name_en")
-    list_filter = ("kind", "department", "goal__parent")
+    list_filter = ("kind", "cadence", "department", "goal__parent")
     list_select_related = ("department",)
 
 

@@ -248,6 +248,14 @@ class Indicator(LocalizedNameMixin, models.Model):
         MILESTONE = "milestone", _("节点")  # done date, if any
         RATIO = "ratio", _("比率")  # numerator ÷ denominator, both amounts
 
+    class Cadence(models.TextChoices):
+        # How often a figure is reported; each figure is dated on its period's last day.
+        DAILY = periods.DAILY, _("每日")
+        WEEKLY = periods.WEEKLY, _("每周")
+        DEKAD = periods.DEKADAL, _("每旬")
+        MONTHLY = periods.MONTHLY, _("每月")
+        ONCE = periods.ONCE, _("一次性/节点")
+
     class Op(models.TextChoices):
         EQ = "eq", "="
         GTE = "gte", "≥"
@@ -261,6 +269,15 @@ class Indicator(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    # Figures entered before cadences existed (one a day) stay on their days and are read
+    # as before; new ones must fall on a period end of the cadence.
+    cadence = models.CharField(
+        _("填报频次"),
+        max_length=10,
+        choices=Cadence.choices,
+        default=Cadence.DAILY,
+        help_text=_("每期填报一次，数值记在该期最后一天。"),
+    )
     target_value = value_field(verbose_name=_("目标值"), null=True, blank=True)
     target_op = models.CharField(_("目标关系"), max_length=10, choices=Op.choices, default=Op.EQ)
     plan_start = models.DateField(_("计划开始"))
@@ -345,6 +362,8 @@ class Indicator(LocalizedNameMixin, models.Model):
     def clean(self):
         if self.plan_start and self.plan_end and self.plan_end < self.plan_start:
             raise ValidationError({"plan_end": _("计划完成日期不能早于计划开始日期。")})
+        if self.cadence == self.Cadence.ONCE and self.kind != self.Kind.MILESTONE:
+            raise ValidationError({"cadence": _("一次性/节点频次只用于节点指标。")})
         if self.kind == self.Kind.RATIO and not (self.numerator_id and self.denominator_id):
             raise ValidationError(_("比率指标需要分子和分母指标。"))
         plan_id = self.plan_id or (self.goal.plan_id if self.goal_id else None)
@@ -412,6 +431,22 @@ class Indicator(LocalizedNameMixin, models.Model):
     def in_plan(self, day: date) -> bool:
         """Whether a figure may be entered for ``day``."""
         return self.entry_start <= day <= self.plan_end
+
+    def takes_figure_on(self, day: date) -> bool:
+        """Whether a figure may be dated on ``day``: in the entry window and the last day
+        of a period of the indicator's cadence, or the plan's last day (the last period,
+        cut short by the plan's end: a weekly plan ending on Friday 31 December reports
+        its last week on that Friday)."""
+        return self.in_plan(day) and (day == self.plan_end or periods.is_period_end(self.cadence, day))
+
+    def report_days(self, first: date, last: date) -> list[date]:
+        """The days in [first, last] a figure may be dated on (``takes_figure_on``)."""
+        return [day for day in periods.days_between(first, last) if self.takes_figure_on(day)]
+
+    @property
+    def is_stock(self) -> bool:
+        """A level: entered as the figure at the period's end (截至本期末), not summed."""
+        return self.kind == self.Kind.LEVEL
 
 
 class UserProfile(models.Model):

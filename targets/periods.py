@@ -1,8 +1,15 @@
 """Calendar maths: day, ten-day period (旬), month, quarter, year and the Monday–Sunday
-entry week. Pure functions on ``datetime.date``; no models, no database.
+entry week; and an indicator's reporting cadence. Pure functions on ``datetime.date``;
+no models, no database.
 
 旬: 上旬 is days 1–10, 中旬 days 11–20, 下旬 day 21 to the end of the month (8, 9, 10 or
 11 days). A year has 36 of them.
+
+Cadence: an indicator is reported daily, weekly (Monday–Sunday), per 旬, monthly, or once
+(a milestone, on the day it is done). A figure reported for a period is dated on the
+period's last day, so the day-grouped roll-up stays exact: a weekly figure counts whole in
+the 旬 and month of its Sunday. A period "ends in" an entry week when its last day falls
+on that week's Monday..Sunday.
 """
 
 import calendar
@@ -16,6 +23,17 @@ MONTH = "month"
 QUARTER = "quarter"
 YEAR = "year"
 PERIOD_TYPES = (DAY, DEKAD, MONTH, QUARTER, YEAR)
+WEEK = "week"  # a cadence's period only; roll-ups have no week rows
+
+# Cadences (``Indicator.Cadence`` stores these values).
+DAILY = "daily"
+WEEKLY = "weekly"
+DEKADAL = "dekad"
+MONTHLY = "monthly"
+ONCE = "once"
+CADENCES = (DAILY, WEEKLY, DEKADAL, MONTHLY, ONCE)
+# The period type one report covers. ONCE (a milestone) is reported on its done day.
+CADENCE_PERIOD = {DAILY: DAY, WEEKLY: WEEK, DEKADAL: DEKAD, MONTHLY: MONTH, ONCE: DAY}
 
 DEKAD_NAMES_ZH = ("上旬", "中旬", "下旬")
 DEKAD_NAMES_EN = ("early", "mid", "late")
@@ -99,6 +117,8 @@ def period_end(period_type: str, day: date) -> date:
 
 def period_of(period_type: str, day: date) -> Period:
     """The period of the given type that contains ``day``."""
+    if period_type == WEEK:
+        return Period(WEEK, week_start(day), week_start(day) + timedelta(days=6))
     return Period(period_type, period_start(period_type, day), period_end(period_type, day))
 
 
@@ -187,3 +207,44 @@ def calendar_rows(first: date, last: date) -> Iterator[tuple]:
                 )
             ),
         )
+
+
+# ---- Cadence: which days a figure may be dated on, which reports a week holds.
+
+
+def cadence_period(cadence: str, day: date) -> Period:
+    """The period one report of ``cadence`` covers that contains ``day``: the day itself
+    (daily; once: the done day), its Monday–Sunday week, its 旬 or its month."""
+    try:
+        return period_of(CADENCE_PERIOD[cadence], day)
+    except KeyError:
+        raise ValueError(f"unknown cadence {cadence!r}") from None
+
+
+def is_period_end(cadence: str, day: date) -> bool:
+    """Whether a figure of ``cadence`` may be dated on ``day``: the last day of its period
+    (every day for daily and once; Sundays for weekly; the 10th, the 20th and the month's
+    last day for 旬; the month's last day for monthly)."""
+    return cadence_period(cadence, day).end == day
+
+
+def periods_ending_in_week(cadence: str, monday: date) -> list[Period]:
+    """The periods of ``cadence`` whose last day falls in the entry week starting on
+    ``monday`` (Monday..Sunday), in order: seven days (daily, once), one week (dated on
+    Sunday), none or one 旬 (旬 ends are 8 to 11 days apart), none or one month."""
+    return [cadence_period(cadence, day) for day in week_days(monday) if is_period_end(cadence, day)]
+
+
+def last_period_end(cadence: str, day: date) -> date:
+    """The last day on or before ``day`` that ends a period of ``cadence``: the day of the
+    latest figure a view ending on ``day`` can rest on."""
+    period = cadence_period(cadence, day)
+    return day if period.end == day else period.start - timedelta(days=1)
+
+
+def reported_through(cadence: str, last_day: date) -> date | None:
+    """For a view (a day, 旬, month …) whose last day is ``last_day``: ``None`` when the
+    cadence reports exactly up to that day (the view's figure is exact), else the last
+    period end before it (the view's figure is "as of the last report", that day)."""
+    through = last_period_end(cadence, last_day)
+    return None if through == last_day else through

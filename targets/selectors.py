@@ -580,6 +580,19 @@ def series(indicator: Indicator, period_type: str) -> list:
     )
 
 
+def reported_through(indicator: Indicator, last_day: date) -> date | None:
+    """For a figure of ``indicator`` read on ``last_day`` (a day, or a period's last day
+    up to the as-of date): ``None`` when its cadence reports exactly up to that day, else
+    the day of the last report it rests on (a weekly indicator read on a Friday: last
+    Sunday). Nothing is spread over the days between two reports, so a view finer than
+    the cadence is "as of the last report", and says so."""
+    day = min(last_day, indicator.plan_end)
+    if day == indicator.plan_end or day < indicator.entry_start:
+        return None
+    through = periods.reported_through(indicator.cadence, day)
+    return through if through is not None and through >= indicator.entry_start else None
+
+
 def as_of_figures(
     indicator: Indicator, rows: list[PeriodValue], days: list[PeriodValue], as_of: date
 ) -> list[dict]:
@@ -603,6 +616,8 @@ def as_of_figures(
             "cumulative_actual": pv.cumulative_actual,
             "status": pv.status,
         }
+        if pv.period_start <= as_of and indicator.kind != Indicator.Kind.MILESTONE:
+            shown["reported_through"] = reported_through(indicator, min(pv.period_end, as_of))
         if pv.period_start > as_of:
             shown.update(actual=None, cumulative_actual=None, status=None)
         elif pv.period_end > as_of and on_day is not None:

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import audit, clock, freshness, roles, rollups
+from . import audit, clock, freshness, periods, roles, rollups
 from .models import (
     VALUE_DIGITS,
     VALUE_PLACES,
@@ -35,7 +35,8 @@ from .models import (
 from .notifications import events
 from .periods import week_start as monday_of
 
-# A value above OUTLIER_FACTOR × the indicator's recent daily median needs confirmation.
+# A value above OUTLIER_FACTOR × the indicator's recent median (of figures at its cadence)
+# needs confirmation.
 OUTLIER_FACTOR = Decimal("5")
 # "Recent": the last OUTLIER_SAMPLE positive entries before the day, within OUTLIER_DAYS.
 OUTLIER_SAMPLE = 28
@@ -170,10 +171,13 @@ def parse_value(indicator: Indicator, raw) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
 
 
-def recent_median(indicator_id: int, before: date) -> Decimal | None:
-    """The median of the indicator's last positive daily figures before ``before``
-    (at most OUTLIER_SAMPLE within OUTLIER_DAYS days), or None with too few of them."""
-    values = list(
+def recent_median(indicator: Indicator | int, before: date) -> Decimal | None:
+    """The median of the indicator's last positive figures before ``before`` (at most
+    OUTLIER_SAMPLE within OUTLIER_DAYS days), or None with too few of them. Given the
+    indicator, only figures on its report days count: a weekly figure is compared with
+    weekly ones, not with the daily figures saved before its cadence changed."""
+    indicator_id = indicator if isinstance(indicator, int) else indicator.pk
+    rows = (
         Entry.objects.filter(
             indicator_id=indicator_id,
             date__lt=before,
@@ -181,8 +185,12 @@ def recent_median(indicator_id: int, before: date) -> Decimal | None:
             value__gt=0,
         )
         .order_by("-date")
-        .values_list("value", flat=True)[:OUTLIER_SAMPLE]
+        .values_list("date", "value")
     )
+    if isinstance(indicator, int):
+        values = [value for _day, value in rows[:OUTLIER_SAMPLE]]
+    else:
+        values = [value for day, value in rows if indicator.takes_figure_on(day)][:OUTLIER_SAMPLE]
     if len(values) < OUTLIER_MIN_SAMPLE:
         return None
     return Decimal(statistics.median(Decimal(v) for v in values))
@@ -261,7 +269,9 @@ def record_entries(
 def check_rows(*, user, rows: list[EntryInput]) -> list[CheckedRow]:
     """Step 1: the checks that need no lock. Each row's indicator exists and is entered
     by hand (not a ratio), appears once, belongs to a department ``user`` may edit, its
-    day lies in the indicator's entry window and its value parses (``parse_value``).
+    day lies in the indicator's entry window, a figure's day ends a period of the
+    indicator's cadence (``Indicator.takes_figure_on``; clearing a figure saved on another
+    day before cadences is allowed) and its value parses (``parse_value``).
     Raises ``EntryRejected`` (``forbidden`` before ``invalid``) with every message per
     cell; else returns the rows, parsed."""
     errors: dict = defaultdict(list)
@@ -298,6 +308,10 @@ def check_rows(*, user, rows: list[EntryInput]) -> list[CheckedRow]:
             codes.add("invalid")
         raw = row.value
         if raw is not None and not (isinstance(raw, str) and not raw.strip()):
+            if indicator.in_plan(row.date) and not indicator.takes_figure_on(row.date):
+                # Clearing a figure saved on such a day (before cadences) stays allowed.
+                item.errors.append(cadence_refusal(indicator, row.date))
+                codes.add("invalid")
             try:
                 item.value = parse_value(indicator, raw)
             except ValidationError as exc:
@@ -308,6 +322,25 @@ def check_rows(*, user, rows: list[EntryInput]) -> list[CheckedRow]:
     if codes:
         raise EntryRejected(_pick(codes), _clean(errors))
     return checked
+
+
+def period_end_for(indicator: Indicator, day: date) -> date:
+    """The day a figure for the period holding ``day`` is dated on: the period's last
+    day, or the plan's last day when the plan ends first."""
+    return min(periods.cadence_period(indicator.cadence, day).end, indicator.plan_end)
+
+
+def cadence_refusal(indicator: Indicator, day: date) -> str:
+    """Why a figure cannot be dated on ``day`` (not the last day of a period of the
+    indicator's cadence), naming the day it belongs on."""
+    return _(
+        "%(day)s 不是本指标的填报日：本指标%(cadence)s填报一次，数值记在每期最后一天；"
+        "这一期的数值请填在 %(end)s。"
+    ) % {
+        "day": day.isoformat(),
+        "cadence": indicator.get_cadence_display(),
+        "end": period_end_for(indicator, day).isoformat(),
+    }
 
 
 def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = False) -> StoredWeeks:
@@ -346,7 +379,7 @@ def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = F
         checks_outlier = item.indicator.kind != Indicator.Kind.MILESTONE and not confirm_outliers
         if item.value is not None and checks_outlier:
             changed = entry is None or entry.value != item.value
-            median = recent_median(item.indicator.pk, item.date) if changed else None
+            median = recent_median(item.indicator, item.date) if changed else None
             if median and median > 0 and item.value > OUTLIER_FACTOR * median:
                 item.errors.append(
                     _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")

@@ -52,6 +52,7 @@ PNG_BYTES = bytes.fromhex(
     "0000000c49444154789c63606060000000040001f61738550000000049454e44ae426082"
 )
 MONDAY = date(2021, 10, 4)
+SUNDAY = date(2021, 10, 10)  # the seeded indicators report weekly: figures are dated Sunday
 
 
 # ---- The URL conf, walked.
@@ -101,10 +102,10 @@ def world(settings, tmp_path, monkeypatch):
         "manager": _user("manager", roles.MANAGERS),
     }
     clerk, manager = users["clerk"], users["manager"]
-    services.record_entries(user=clerk, rows=[EntryInput(own, MONDAY, "1.5")])
-    services.record_entries(user=users["other_clerk"], rows=[EntryInput(other, MONDAY, "12")])
+    services.record_entries(user=clerk, rows=[EntryInput(own, SUNDAY, "1.5")])
+    services.record_entries(user=users["other_clerk"], rows=[EntryInput(other, SUNDAY, "12")])
     week = services.submit_week(user=clerk, department=own.department, week_start=MONDAY)
-    entry = Entry.objects.get(indicator=own, date=MONDAY)
+    entry = Entry.objects.get(indicator=own, date=SUNDAY)
     rollups.refresh([own.pk, other.pk], today=date(2021, 11, 19))
     report = Report.objects.create(
         kind=Report.Kind.WEEK,
@@ -464,7 +465,10 @@ def bodies(world) -> dict:
     """What a POST (or PATCH) sends, per pattern: a real write where the page writes."""
     own = world["pks"]["indicator_detail"]
     dept = world["values"]["code"]
-    cell = f"{own}_20211005"
+    # Weekly indicators of the clerk's unit: a figure is dated on Sunday (10 October's is
+    # kp-investment's, saved above; sci-projects-signed's is still empty).
+    signed = Indicator.objects.get(code="sci-projects-signed").pk
+    cell = f"{signed}_20211010"
     return {
         "entry_week": {"dept": dept, f"c_{cell}": "2", f"o_{cell}": "", f"v_{cell}": ""},
         "entry_current": {"dept": dept},
@@ -472,7 +476,7 @@ def bodies(world) -> dict:
         "entry_submit": {"dept": dept},
         "entry_import": {"dept": dept},
         "entry_import_confirm": {"dept": dept, "token": "x"},
-        "api-entry-list": {"indicator": own, "date": "2021-10-06", "value": "1"},
+        "api-entry-list": {"indicator": own, "date": "2021-10-17", "value": "1"},
         "api-entry-detail": {"value": "1.6", "version": 1},
         "api-rollup-refresh": {"indicators": [own]},
         "api-problem-list": {

@@ -34,6 +34,17 @@
     });
   });
 
+  // A milestone's done-day pick: marked and guarded like a cell.
+  var picks = Array.prototype.slice.call(form.querySelectorAll(".milestone-pick select"));
+  picks.forEach(function (select) {
+    select.dataset.initial = select.value;
+    select.addEventListener("change", function () {
+      select.classList.toggle("changed", select.value !== select.dataset.initial);
+      dirty = true;
+    });
+  });
+  inputs = inputs.concat(picks);  // for the leave-page check below (navigation uses ``order``)
+
   form.addEventListener("submit", function () { dirty = false; });
   window.addEventListener("beforeunload", function (event) {
     if (dirty && inputs.some(function (i) { return i.value !== i.dataset.initial; })) {

@@ -135,7 +135,7 @@ def _invalid_fields(row: EntryInput, indicator: Indicator, messages: list[str]) 
         fields["value"] = [m for m in messages if m in value_messages]
     if rest and indicator.kind == Indicator.Kind.RATIO:
         fields["indicator"] = [rest.pop(0)]
-    if rest and not indicator.in_plan(row.date):
+    if rest and not indicator.takes_figure_on(row.date):  # outside the plan, or not a report day
         fields["date"] = rest
     elif rest:
         fields["non_field_errors"] = rest

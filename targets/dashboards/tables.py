@@ -85,6 +85,8 @@ class PeriodValueTable(tables.Table):
     cumulative_planned = NumberColumn(verbose_name=_("累计计划"))
     cumulative_actual = NumberColumn(verbose_name=_("累计完成"))
     status = tables.Column(verbose_name=_("状态"))
+    # A view finer than the indicator's cadence rests on the last report before its end.
+    reported_through = tables.Column(verbose_name=_("数据依据"), default="")
 
     class Meta:
         attrs = {"class": "table periods"}
@@ -105,6 +107,12 @@ class PeriodValueTable(tables.Table):
         if value is None:  # a period after the as-of date: not judged yet
             return ""
         return PeriodValue.Status(value).label
+
+    def render_reported_through(self, value):
+        return _("截至最近一次填报（%(day)s）") % {"day": value.isoformat()}
+
+    def value_reported_through(self, value):
+        return self.render_reported_through(value) if value else ""
 
 
 class IndicatorTable(tables.Table):

@@ -154,6 +154,8 @@ def indicator_detail(request, pk: int):
         [{"label": periods.label(period_type, row["period_start"], get_language()), **row} for row in shown],
         decimals=indicator.decimals,
         unit=indicator.display_unit,
+        # Only where a period is read between two reports (a cadence coarser than it).
+        exclude=() if any(row.get("reported_through") for row in shown) else ("reported_through",),
     )
     return exports.table_response(
         request,
@@ -163,6 +165,9 @@ def indicator_detail(request, pk: int):
             "indicator": indicator,
             "row": row,
             "today": today,
+            "reported_through": None
+            if indicator.kind == Indicator.Kind.MILESTONE
+            else selectors.reported_through(indicator, as_of),
             "period_type": period_type,
             "switcher": SWITCHER_PERIODS,
             "figures": {"burnup": burn_up, "bars": bars},

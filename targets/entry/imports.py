@@ -1,9 +1,14 @@
 """The week as an XLSX sheet: a pre-filled template to download, and an upload read
 back into ``EntryInput`` rows for ``services.record_entries``.
 
-Sheet layout (row 1 is the header): A 指标代码, B 指标名称, C 单位, D…J the seven days
-of the week as ISO dates (Monday first). One row per indicator. An empty day cell means
-"no figure for that day" (an existing figure is removed, shown as such in the preview).
+Sheet layout (row 1 is the header): A 指标代码, B 指标名称 (with its 填报频次), C 单位,
+D…J the seven days of the week as ISO dates (Monday first). One row per indicator. An
+indicator takes a figure only on the days that end a period of its cadence (a weekly one
+on Sunday, a monthly one on the month's last day; ``Indicator.takes_figure_on``): those
+cells are white, the others grey and left empty. An empty white cell means "no figure
+for that period" (an existing figure is removed, shown as such in the preview); an empty
+grey cell changes nothing (a figure saved there before the cadence stays); a figure in a
+grey cell is refused, naming the cell and the day it belongs on (``services.check_rows``).
 
 An upload is checked as a ZIP before openpyxl sees it: its size (IMPORT_MAX_BYTES),
 its number of members and their declared uncompressed size (zip bombs), and the
@@ -112,8 +117,8 @@ def entry_indicators(department):
 
 
 def build_template(department, monday: date) -> bytes:
-    """The week's sheet for ``department``, pre-filled with the saved figures. Days an
-    indicator takes no figures on are greyed out."""
+    """The week's sheet for ``department``, pre-filled with the saved figures of the days
+    each indicator reports on. Days an indicator takes no figures on are greyed out."""
     days = week_days(monday)
     indicators = list(entry_indicators(department))
     saved = {
@@ -131,17 +136,17 @@ def build_template(department, monday: date) -> bytes:
     for ind in indicators:
         values = []
         for day in days:
-            value = saved.get((ind.pk, day))
+            value = saved.get((ind.pk, day)) if ind.takes_figure_on(day) else None
             values.append(value.normalize() if isinstance(value, Decimal) else value)
         # Names and units are typed by managers: never a live formula in a clerk's Excel.
+        name = f"{ind.name}（{ind.get_cadence_display()}{_('，截至本期末') if ind.is_stock else ''}）"
         ws.append(
-            [neutralise(ind.code), neutralise(ind.name), neutralise(ind.unit)]
-            + [_cell_value(v) for v in values]
+            [neutralise(ind.code), neutralise(name), neutralise(ind.unit)] + [_cell_value(v) for v in values]
         )
         row = ws.max_row
         for offset, day in enumerate(days):
             cell = ws.cell(row=row, column=FIRST_DAY_COLUMN + offset)
-            if not ind.in_plan(day):
+            if not ind.takes_figure_on(day):
                 cell.fill = grey
             cell.number_format = "0" if ind.decimals == 0 else "0." + "0" * min(ind.decimals, 4)
     ws.column_dimensions["A"].width = 18
@@ -152,7 +157,10 @@ def build_template(department, monday: date) -> bytes:
     ws.cell(
         row=note_row,
         column=1,
-        value=_("说明：每行一个指标，D–J列为本周每天的数值；留空表示当天无数据；请勿填写公式。"),
+        value=_(
+            "说明：每行一个指标，D–J列为本周每天；每个指标按其填报频次每期填一个数，记在该期最后一天"
+            "（白色格），灰色格不填；留空表示该期无数据；请勿填写公式。"
+        ),
     )
     ws.cell(row=note_row, column=1).alignment = Alignment(wrap_text=False)
     for offset, label in enumerate(WEEKDAYS_ZH):
@@ -327,8 +335,8 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
                     )
                     continue
                 raw = _raw_text(day_values[offset])
-                if raw is None and not indicator.in_plan(day):
-                    continue
+                if raw is None and not indicator.takes_figure_on(day):
+                    continue  # a grey cell left empty: nothing to change there
                 parsed.rows.append(EntryInput(indicator=indicator, date=day, value=raw, note=None))
                 parsed.cells[(indicator.pk, day)] = where
     finally:

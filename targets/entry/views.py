@@ -15,11 +15,11 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import audit, clock, params, roles, rollups, selectors, services
+from targets import audit, clock, params, periods, roles, rollups, selectors, services
 from targets.dashboards.tables import TimelinessRankingTable, TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry import review as week_review
@@ -102,6 +102,8 @@ def _fmt(value: Decimal | None) -> str:
 
 @dataclass
 class Cell:
+    """One figure of the week: an indicator's value for the period ending on ``day``."""
+
     day: date
     name: str  # form field suffix
     editable: bool
@@ -112,24 +114,65 @@ class Cell:
     theirs: Entry | None = None  # a conflicting figure saved by someone else
     theirs_value: str = ""
     has_history: bool = False
-    label: str = ""
+    label: str = ""  # the period and, for a stock, 截至本期末 (a phone's line label)
+    period: str = ""  # the period the figure covers, under the input ("" for a day)
+    legacy: bool = False  # saved on a day that is not a report day (before the cadence)
+
+    @property
+    def anchor(self) -> str:
+        return f"c_{self.name}"
+
+    @property
+    def col(self) -> int:
+        """The weekday's column (0 Monday … 6 Sunday): Enter moves down it."""
+        return self.day.weekday()
+
+    @property
+    def day_key(self) -> str:
+        return f"{self.day:%Y%m%d}"
+
+
+@dataclass
+class Milestone:
+    """A milestone's one cell of the week: the day it was done, picked from the week's
+    days in its plan (``cells`` carry each day's saved value and version)."""
+
+    field: str  # the select's name
+    cells: list[Cell]
+    editable: bool
+    chosen: str = ""  # the picked day as YYYYMMDD, "" for not done
+
+    @property
+    def errors(self) -> list[str]:
+        return [m for c in self.cells for m in c.errors]
 
 
 @dataclass
 class Row:
-    """One indicator's line; the roll-up columns are formatted text ("" until computed)."""
+    """One indicator's line; the roll-up columns are formatted text ("" until computed).
+    ``cells`` are the figures the week asks for (one per period of the indicator's
+    cadence ending in the week; a milestone's done day); ``slots`` places them under the
+    weekdays (``None`` where nothing is reported)."""
 
     indicator: Indicator
     cells: list[Cell]
+    slots: list[Cell | None] = field(default_factory=list)
+    milestone: Milestone | None = None
     week_total: str = ""
     cumulative: str = ""
+    reported_through: date | None = None  # the cumulative is as of this earlier report day
     planned_to_date: str = ""
     planned_share: str = ""
 
     @property
     def week_label(self) -> str:
-        """An amount's week adds up; a level's (a stock, 截至当日) is its latest value."""
-        return str(_("合计") if self.indicator.kind == Indicator.Kind.AMOUNT else _("最新"))
+        """An amount's week adds up (a 旬's or month's figure reported this week is that
+        period's); a level's (a stock, 截至本期末) is its latest value."""
+        ind = self.indicator
+        if ind.kind != Indicator.Kind.AMOUNT:
+            return str(_("最新"))
+        labels = {Indicator.Cadence.DEKAD: _("本旬"), Indicator.Cadence.MONTHLY: _("本月")}
+        return str(labels.get(ind.cadence, _("合计")))
 
     @property
     def target_text(self) -> str:
@@ -137,6 +180,21 @@ class Row:
         if ind.kind == Indicator.Kind.MILESTONE:
             return _("%(day)s前完成") % {"day": ind.plan_end.isoformat()}
         return ind.target_display or str(_("无目标"))
+
+    @property
+    def input_count(self) -> int:
+        """The figures a clerk may type in this row this week (a milestone's pick is one)."""
+        if self.milestone is not None:
+            return int(self.milestone.editable)
+        return sum(1 for c in self.cells if c.editable)
+
+
+@dataclass
+class Later:
+    """An indicator with nothing to report this week, and its next report day."""
+
+    indicator: Indicator
+    next_day: date | None
 
 
 def _week_total(indicator: Indicator, days: list[rollups.DayValue]) -> Decimal | None:
@@ -165,12 +223,68 @@ def _planned_share(indicator: Indicator, planned: Decimal | None) -> str:
     return _("目标的 %(share)s%%") % {"share": f"{planned / indicator.target_value * 100:.1f}"}
 
 
+def _period_text(indicator: Indicator, day: date) -> str:
+    """What the figure dated on ``day`` covers: "" for a day (the column says it), 本周
+    (11/15–11/21), 2021年10月下旬, 2021年11月; a stock adds 截至本期末."""
+    cadence = indicator.cadence
+    if cadence in (Indicator.Cadence.DAILY, Indicator.Cadence.ONCE):
+        text = ""
+    elif cadence == Indicator.Cadence.WEEKLY:
+        first = max(week_start(day), indicator.entry_start)
+        text = _("本周（%(first)s–%(last)s）") % {
+            "first": f"{first.month}/{first.day}",
+            "last": f"{day.month}/{day.day}",
+        }
+    else:
+        period_type = periods.CADENCE_PERIOD[cadence]
+        text = periods.label(period_type, day, get_language() or "zh-hans")
+    if indicator.is_stock:
+        text = f"{text} {_('截至本期末')}".strip()
+    return text
+
+
+def week_indicators(department, monday: date):
+    """What the department's week asks for: ``(indicators with cells, report days by
+    indicator id, the indicators with nothing to report this week)``. An indicator has
+    cells for each period of its cadence ending in the week (``Indicator.report_days``);
+    a milestone has its week until it is done (a week after the one it was done in has
+    none); figures saved on other days before the cadence changed show read-only."""
+    days = week_days(monday)
+    indicators = list(imports.entry_indicators(department))
+    milestones = [i.pk for i in indicators if i.kind == Indicator.Kind.MILESTONE]
+    done_before = set(
+        Entry.objects.filter(indicator_id__in=milestones, date__lt=days[0])
+        .exclude(value=0)
+        .values_list("indicator_id", flat=True)
+    )
+    legacy = set(
+        Entry.objects.filter(indicator__in=indicators, date__range=(days[0], days[-1])).values_list(
+            "indicator_id", "date"
+        )
+    )
+    shown, report_days, later = [], {}, []
+    for ind in indicators:
+        if ind.kind == Indicator.Kind.MILESTONE:
+            mine = [d for d in days if ind.in_plan(d)] if ind.pk not in done_before else []
+        else:
+            mine = ind.report_days(days[0], days[-1])
+        old = [d for d in days if (ind.pk, d) in legacy and d not in mine]
+        if mine or old:
+            shown.append(ind)
+            report_days[ind.pk] = mine
+        elif ind.pk not in done_before and days[-1] < ind.plan_end:
+            horizon = min(ind.plan_end, days[-1] + timedelta(days=62))
+            upcoming = ind.report_days(days[-1] + timedelta(days=1), horizon)
+            later.append(Later(ind, upcoming[0] if upcoming else None))
+    return shown, report_days, later
+
+
 def build_grid(department, monday, *, editable: bool, posted=None, rejection=None):
     """The rows of the week page: saved values (or what the user posted, after a refused
     save), per-cell errors and conflicting figures, and the roll-up columns: the week's
-    days read through ``rollups.day_values``."""
+    days read through ``rollups.day_values``. Returns ``(rows, computed_at, later)``."""
     days = week_days(monday)
-    indicators = list(imports.entry_indicators(department))
+    indicators, report_days, later = week_indicators(department, monday)
     entries = {
         (e.indicator_id, e.date): e
         for e in Entry.objects.filter(
@@ -189,21 +303,31 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
     computed_at = None
     rows = []
     for ind in indicators:
-        cells = []
+        mine_days = report_days[ind.pk]
+        milestone = ind.kind == Indicator.Kind.MILESTONE
+        cells, slots = [], []
         for offset, day in enumerate(days):
             key = (ind.pk, day)
-            name = _key(ind.pk, day)
             entry = entries.get(key)
+            reported = day in mine_days
+            if not reported and entry is None:
+                slots.append(None)
+                continue
+            name = _key(ind.pk, day)
+            period = _period_text(ind, day) if reported else ""
+            weekday = f"{WEEKDAYS[offset]} {day.month}/{day.day}"
             cell = Cell(
                 day=day,
                 name=name,
-                editable=editable and ind.in_plan(day),
+                editable=editable and reported,
                 value=_fmt(entry.value) if entry else "",
                 original=_fmt(entry.value) if entry else "",
                 version=str(entry.version) if entry else "",
                 errors=list(errors.get(key, [])),
                 has_history=key in with_history,
-                label=f"{WEEKDAYS[offset]} {day.month}/{day.day}",
+                label=period or weekday,
+                period=period,
+                legacy=not reported,
             )
             if posted is not None and f"c_{name}" in posted:
                 mine = posted.get(f"c_{name}", "")
@@ -220,35 +344,58 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
                         cell.original = loaded
                         cell.version = posted.get(f"v_{name}", "")
             cells.append(cell)
+            slots.append(cell)
+        row = Row(ind, cells, slots)
+        if milestone:
+            done = next((c for c in cells if c.value not in ("", "0")), None)
+            row.milestone = Milestone(
+                field=f"m_{ind.pk}",
+                cells=cells,
+                editable=editable and bool(mine_days),
+                chosen=f"{done.day:%Y%m%d}" if done else "",
+            )
+            if posted is not None and row.milestone.field in posted:
+                row.milestone.chosen = posted.get(row.milestone.field, "")
+                for cell in cells:  # the form posts back what it was loaded with
+                    cell.original = posted.get(f"o_{cell.name}", cell.original)
+                    cell.version = posted.get(f"v_{cell.name}", cell.version)
         mine = pvs.get(ind.pk, [])
-        row = Row(ind, cells, _fmt(_week_total(ind, mine)))
+        row.week_total = _fmt(_week_total(ind, mine))
         upto = [pv for pv in mine if pv.period_start <= as_of]
         if upto:
             row.cumulative = _fmt(upto[-1].cumulative_actual)
-            if ind.kind == Indicator.Kind.MILESTONE:
+            if milestone:
                 row.cumulative = str(_("已完成") if upto[-1].cumulative_actual else _("未完成"))
+            elif ind.in_plan(as_of):
+                row.reported_through = periods.reported_through(ind.cadence, as_of)
             row.planned_to_date = _planned_text(ind, upto[-1].cumulative_planned)
             row.planned_share = _planned_share(ind, upto[-1].cumulative_planned)
-        elif ind.target_value is None and ind.kind != Indicator.Kind.MILESTONE:
+        elif ind.target_value is None and not milestone:
             row.planned_to_date = "—"
         for pv in mine:
             computed_at = max(computed_at, pv.computed_at) if computed_at else pv.computed_at
         rows.append(row)
-    return rows, computed_at
+    return rows, computed_at, later
 
 
 def _rows_from_post(post, department, monday) -> list[EntryInput]:
     """The cells the user changed (value differs from the value the form was loaded
     with); unchanged cells are not sent, so two people editing different cells of one
-    week do not collide."""
+    week do not collide. A milestone's pick becomes 1 on the picked day and clears a
+    done day picked before."""
     rows = []
     for ind in imports.entry_indicators(department):
+        chosen = post.get(f"m_{ind.pk}") if ind.kind == Indicator.Kind.MILESTONE else None
         for day in week_days(monday):
             name = _key(ind.pk, day)
-            if f"c_{name}" not in post:
+            loaded = post.get(f"o_{name}", "").strip()
+            if chosen is not None and f"o_{name}" in post:
+                value = "1" if chosen == f"{day:%Y%m%d}" else ("" if loaded not in ("", "0") else loaded)
+            elif f"c_{name}" in post:
+                value = post.get(f"c_{name}", "").strip()
+            else:
                 continue
-            value = post.get(f"c_{name}", "").strip()
-            if value == post.get(f"o_{name}", "").strip():
+            if value == loaded:
                 continue
             version = post.get(f"v_{name}", "").strip()
             rows.append(
@@ -271,7 +418,10 @@ def entry_current(request):
 
 
 def entry_week(request, monday: str):
-    """The department's week: indicators × Monday–Sunday, saved with one POST."""
+    """The department's week: one cell per indicator per period of its cadence that ends
+    in the week (a daily indicator's seven days, a weekly one's Sunday, a 旬's or month's
+    last day when it falls in the week, a milestone's done day until it is done), saved
+    with one POST."""
     monday = _monday(monday)
     department = _department(request)
     rejection = None
@@ -370,7 +520,7 @@ def _week_page(request, monday, department, *, rejection=None, note_rejection=No
     submission = Submission.objects.filter(department=department, week_start=monday).first()
     can_edit = roles.can_edit_department(request.user, department)
     locked = bool(submission and submission.is_locked)
-    rows, computed_at = build_grid(
+    rows, computed_at, later = build_grid(
         department,
         monday,
         editable=can_edit and not locked,
@@ -391,6 +541,8 @@ def _week_page(request, monday, department, *, rejection=None, note_rejection=No
         "sunday": monday + timedelta(days=6),
         "days": [(d, WEEKDAYS[i]) for i, d in enumerate(week_days(monday))],
         "rows": rows,
+        "later": later,
+        "cell_count": sum(r.input_count for r in rows),
         "note_rows": note_rows,
         "notes_required": [row for row in note_rows if row.required],
         "notes_optional": [row for row in note_rows if not row.required],
@@ -402,7 +554,7 @@ def _week_page(request, monday, department, *, rejection=None, note_rejection=No
         "computed_at": computed_at,
         "submission": submission,
         "locked": locked,
-        "editable": can_edit and not locked and any(c.editable for r in rows for c in r.cells),
+        "editable": can_edit and not locked and any(r.input_count for r in rows),
         "can_submit": can_edit
         and not locked
         and (

@@ -623,10 +623,10 @@ SAFETY_SOURCE = {
     "拉网式排查整治，守牢安全生产红线。",
 }
 SAFETY_MEASURES = [
-    # (suffix, name suffix, English suffix, unit, kind, max of one entry). The amounts are
-    # the day's count; 逾期未整改隐患 is a level: the clerk's weekly form gives, for each day,
-    # how many hazards were past their rectification deadline and still open that day (a
-    # backlog, so its range is wider than one day's finds).
+    # (suffix, name suffix, English suffix, unit, kind, max of one entry). Reported weekly:
+    # the amounts are the week's count; 逾期未整改隐患 is a level: the clerk's weekly form
+    # gives how many hazards were past their rectification deadline and still open at the
+    # week's end (截至本期末; a backlog, so its range is wider than one week's finds).
     # None has a target: the briefing sets none. A target of 0 for the overdue level would
     # be worse than none: the roll-up's status rule calls any figure above a plan of 0
     # 同步/超前 (green), so exactly the areas with overdue hazards would look on track.
@@ -637,7 +637,7 @@ SAFETY_MEASURES = [
     ("rectified", "整改隐患", "hazards rectified", "项", A, "500"),
     ("overdue", "逾期未整改隐患", "overdue hazards not yet rectified", "项", L, "5000"),
 ]
-OVERDUE_SOURCE = "（逾期未整改隐患 = 超过整改时限仍未整改的隐患，按日填报当日数量）"
+OVERDUE_SOURCE = "（逾期未整改隐患 = 超过整改时限仍未整改的隐患，每周填报截至周日的数量）"
 
 
 def safety_indicator_code(campaign_code: str, measure: str) -> str:
@@ -680,6 +680,40 @@ def _safety_indicators() -> list[dict]:
             )
         )
     return rows
+
+
+# How often each indicator is reported (填报频次); every figure is dated on its period's
+# last day. Amounts of money are reported weekly (the headline, watched every week) or
+# monthly (the recovery and bond money, settled monthly); counts of things reached to date
+# (levels) weekly, or per 旬 where the work moves slowly; the safety campaigns' counts
+# weekly (one weekly report per campaign, as the sweeps are organised); milestones once,
+# on the day they are done; a ratio follows its parts (it is computed, never entered).
+CADENCES = {
+    "kp-investment": Indicator.Cadence.WEEKLY,
+    "sci-projects-signed": Indicator.Cadence.WEEKLY,
+    "sci-projects-sped-up": Indicator.Cadence.MONTHLY,
+    "rec-projects-done": Indicator.Cadence.WEEKLY,
+    "rec-investment": Indicator.Cadence.MONTHLY,
+    "rec-bond-projects": Indicator.Cadence.MONTHLY,
+    "rec-bond-amount": Indicator.Cadence.MONTHLY,
+    "rec-houses-rebuilt": Indicator.Cadence.WEEKLY,
+    "rec-relief-funds": Indicator.Cadence.MONTHLY,
+    "rec-repair-25-done": Indicator.Cadence.WEEKLY,
+    "rec-repair-34-done": Indicator.Cadence.WEEKLY,
+    "rec-water-sites-done": Indicator.Cadence.DEKAD,
+}
+
+
+def cadence_of(row: dict, rows_by_code: dict[str, dict]) -> str:
+    """The row's 填报频次: ``CADENCES``, else once for a milestone, a ratio's numerator's,
+    weekly for the rest (the safety campaigns' counts)."""
+    if row["code"] in CADENCES:
+        return CADENCES[row["code"]]
+    if row["kind"] == M:
+        return Indicator.Cadence.ONCE
+    if row["kind"] == R and row.get("numerator") in rows_by_code:
+        return cadence_of(rows_by_code[row["numerator"]], rows_by_code)
+    return Indicator.Cadence.WEEKLY
 
 
 def all_indicators() -> list[dict]:
@@ -737,12 +771,14 @@ def load() -> dict[str, int]:
         goals[code].supports.set([goals[t] for t in targets])
 
     indicators: dict[str, Indicator] = {}
+    rows_by_code = {row["code"]: row for row in all_indicators()}
     for order, row in enumerate(all_indicators(), 1):
         defaults = dict(
             name=row["name"],
             name_en=row["name_en"],
             unit=row.get("unit", ""),
             kind=row["kind"],
+            cadence=cadence_of(row, rows_by_code),
             target_value=_d(row.get("target")),
             target_op=row.get("op", EQ),
             plan_start=row.get("start", Q4_START),

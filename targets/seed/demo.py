@@ -1,6 +1,10 @@
-"""Demo progress: plausible, deterministic daily figures from 1 October 2021 to a chosen
-day, entered as weekly submissions by each department's clerk, all marked ``is_demo`` and
-removable with ``remove()``.
+"""Demo progress: plausible, deterministic figures from 1 October 2021 to a chosen day,
+entered at each indicator's cadence (a weekly figure on Sunday, a monthly one on the
+month's last day, a milestone on its done day) as weekly submissions by each
+department's clerk, all marked ``is_demo`` and removable with ``remove()``. The figures
+are drawn day by day, then reported per period: an amount's period figure is the sum of
+its days, a level's the value on the period's last day; a period whose last day is after
+the chosen day is not reported yet.
 
 This is the one writer of ``Entry`` rows outside ``targets.services``: it makes thousands
 of rows in one go with ``bulk_create_with_history`` (each row gets its history record, user
@@ -27,7 +31,7 @@ from simple_history.utils import bulk_create_with_history
 
 from targets import roles
 from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent, UserProfile
-from targets.periods import week_start
+from targets.periods import cadence_period, days_between, week_start
 from targets.seed.briefing import PLAN_CODE
 
 DEMO_START = date(2021, 10, 1)
@@ -141,6 +145,24 @@ def safety_series(days: list[date], rng: random.Random, major_rng: random.Random
     return out
 
 
+def at_cadence(indicator: Indicator, series: dict[date, Decimal], until: date) -> dict[date, Decimal]:
+    """Daily figures reported at the indicator's cadence: one figure per period, dated on
+    the period's last day (or the plan's, when it ends first), for the periods over by
+    ``until``; an amount's is the sum of its days, a level's the value on its last day."""
+    if indicator.cadence in (Indicator.Cadence.DAILY, Indicator.Cadence.ONCE):
+        return dict(series)
+    reported: dict[date, Decimal] = {}
+    for day in sorted(series):
+        end = min(cadence_period(indicator.cadence, day).end, indicator.plan_end)
+        if end > until:
+            continue
+        if indicator.kind == Indicator.Kind.AMOUNT:
+            reported[end] = reported.get(end, Decimal(0)) + series[day]
+        else:
+            reported[end] = series[day]  # days come in order: the last one stays
+    return reported
+
+
 @dataclass
 class Plan:
     """What the demo writes: {indicator code: {day: value}} and opening values."""
@@ -172,7 +194,7 @@ def build(indicators: list[Indicator], until: date) -> Plan:
         if ind.target_value is None and ind.code.startswith("safety-"):
             continue  # safety counts: filled per campaign below
         series = (amount_series if ind.kind == Indicator.Kind.AMOUNT else level_series)(ind, days, rng, pace)
-        values[ind.code] = dict(zip(days, series, strict=True))
+        values[ind.code] = at_cadence(ind, dict(zip(days, series, strict=True)), until)
         if ind.code in OPENING_PACE and ind.entry_start > ind.plan_start:
             before = (ind.entry_start - ind.plan_start).days
             total = (ind.plan_end - ind.plan_start).days + 1
@@ -195,7 +217,7 @@ def build(indicators: list[Indicator], until: date) -> Plan:
         )
         for measure, ind in parts.items():
             if ind is not None:
-                values[ind.code] = dict(zip(days, series[measure], strict=True))
+                values[ind.code] = at_cadence(ind, dict(zip(days, series[measure], strict=True)), until)
     return Plan(values=values, openings=openings)
 
 
@@ -263,7 +285,12 @@ def load(until: date = DEFAULT_UNTIL) -> dict[str, int]:
             entries_by_dept[ind.department_id].append(
                 Entry(indicator=ind, date=day, value=value, is_demo=True)
             )
-            weeks_by_dept[ind.department_id].add(monday)
+    # Each department reports every week from the demo's first to ``until``'s, including
+    # weeks in which none of its periods ended (an empty report).
+    for dept_id in entries_by_dept:
+        for day in days_between(week_start(DEMO_START), last_week):
+            if day.weekday() == 0 and (dept_id, day) not in real_weeks:
+                weeks_by_dept[dept_id].add(day)
 
     reviewer = demo_reviewer()
     departments = Department.objects.in_bulk(list(entries_by_dept))

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from targets import rollups
+from targets import periods, rollups
 from targets.models import Department, Entry, Goal, Indicator, PeriodValue
 from targets.seed.briefing import plan as briefing_plan
 from tests.targets.rollup_oracle import as_of_differences, differences, expected_rows, stored_rows
@@ -228,6 +228,12 @@ def test_it_says_when_the_rollup_last_ran(org):
 # ---- The property test: random indicators and entries of every kind.
 
 money = st.decimals(min_value=0, max_value=5000, places=4, allow_nan=False, allow_infinity=False)
+CADENCES = periods.CADENCES[:-1]  # daily, weekly, 旬, monthly (once is a milestone's)
+
+
+def report_day(cadence: str, day: date, plan_end: date) -> date:
+    """The day a figure for the period of ``cadence`` holding ``day`` is dated on."""
+    return min(periods.cadence_period(cadence, day).end, plan_end)
 
 
 @st.composite
@@ -238,6 +244,8 @@ def scenarios(draw):
     months = sorted({f"{d.year:04d}-{d.month:02d}" for d in (start + timedelta(n) for n in range(length))})
     specs = []
     for kind in draw(st.lists(st.sampled_from(["amount", "level", "milestone"]), min_size=1, max_size=3)):
+        # Every cadence: figures fall on its periods' last days (or the plan's last day).
+        cadence = "once" if kind == "milestone" else draw(st.sampled_from(CADENCES))
         tracking = draw(st.one_of(st.none(), st.dates(start, end)))
         weights = draw(
             st.one_of(
@@ -248,11 +256,14 @@ def scenarios(draw):
             )
         )
         first = tracking or start
-        days = draw(st.lists(st.dates(first, end), unique=True, max_size=12))
+        days = sorted(
+            {report_day(cadence, d, end) for d in draw(st.lists(st.dates(first, end), max_size=12))}
+        )
         values = [draw(st.sampled_from([D(0), D(1)]) if kind == "milestone" else money) for _ in days]
         specs.append(
             dict(
                 kind=kind,
+                cadence=cadence,
                 target=draw(st.one_of(st.none(), money)),
                 tracking=tracking,
                 opening=draw(st.one_of(st.none(), money)) if tracking else None,
@@ -294,6 +305,7 @@ def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenari
                     tracking_start=spec["tracking"],
                     opening_value=spec["opening"],
                     monthly_weights=spec["weights"],
+                    cadence=spec["cadence"],
                 )
                 created.append(indicator)
                 for day, value in spec["entries"].items():
@@ -317,7 +329,9 @@ def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenari
             touched = created[0]
             changed = [first_day + timedelta(days=n) for n in range(len(new_values))]
             changed = [
-                (day, value) for day, value in zip(changed, new_values, strict=True) if touched.in_plan(day)
+                (day, value)
+                for day, value in zip(changed, new_values, strict=True)
+                if touched.takes_figure_on(day)
             ]
             if changed:
                 for day, value in changed:
@@ -332,6 +346,68 @@ def test_it_matches_a_plain_python_recomputation_for_random_entries(org, scenari
                 assert not as_of_differences(expected, days, today)
                 assert rollups.refresh(today=today) == 0  # the full rebuild finds nothing to change
                 assert stored_rows(today) == incremental
+            raise Rollback
+    except Rollback:
+        pass
+
+
+@st.composite
+def cadence_scenarios(draw):
+    """An amount and a level reported at one cadence: one figure per period (or none),
+    dated on the period's last day (the plan's, for the last period cut short)."""
+    cadence = draw(st.sampled_from(CADENCES))
+    start = draw(st.dates(date(2020, 12, 1), date(2024, 2, 20)))
+    end = start + timedelta(days=draw(st.integers(1, 140)) - 1)
+    report_days = sorted({report_day(cadence, d, end) for d in periods.days_between(start, end)})
+    figures = {}
+    for kind in ("amount", "level"):
+        days = draw(st.lists(st.sampled_from(report_days), unique=True, max_size=len(report_days)))
+        figures[kind] = {day: draw(money) for day in sorted(days)}
+    opening = draw(st.one_of(st.none(), money))
+    return cadence, start, end, figures, opening
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scenario=cadence_scenarios())
+def test_every_periods_actual_and_cumulative_is_an_independent_sum_at_every_cadence(org, scenario):
+    """Entries at any cadence → roll-up → each 旬, month, quarter and year holds, exactly,
+    the figures reported for the cadence's periods that end in it (an amount's sum, a
+    level's last), its cumulative the opening plus every report up to its end; a day
+    between two reports reads as of the last report (nothing is spread over days)."""
+    cadence, start, end, figures, opening = scenario
+    try:
+        with transaction.atomic():
+            made = {}
+            for kind, reports in figures.items():
+                made[kind] = make_indicator(
+                    org, kind, kind, start, end, D(100), cadence=cadence, opening_value=opening
+                )
+                for day, value in reports.items():
+                    assert made[kind].takes_figure_on(day)
+                    Entry.objects.create(indicator=made[kind], date=day, value=value)
+            rollups.refresh(today=TODAY)
+            for kind, indicator in made.items():
+                reports = figures[kind]
+                base = opening or D(0)
+                for period_type in rollups.AGGREGATES:
+                    for period in periods.periods_between(period_type, start, end):
+                        pv = row(indicator, period_type, period.start)
+                        inside = [v for d, v in reports.items() if period.start <= d <= period.end]
+                        upto = [v for d, v in reports.items() if d <= period.end]
+                        if kind == "amount":
+                            assert pv.actual == (sum(inside, D(0)) if inside else None)
+                            assert pv.cumulative_actual == base + sum(upto, D(0))
+                        else:
+                            assert pv.actual == (inside[-1] if inside else None)
+                            assert pv.cumulative_actual == (upto[-1] if upto else base)
+                for day_row in rollups.day_values([indicator.pk], start, end, today=TODAY)[indicator.pk]:
+                    day = day_row.period_start
+                    # A day's own figure only on a report day: none is spread over days.
+                    assert day_row.actual == reports.get(day)
+                    upto = [v for d, v in reports.items() if d <= day]
+                    expected = base + sum(upto, D(0)) if kind == "amount" else (upto[-1] if upto else base)
+                    assert day_row.cumulative_actual == expected
             raise Rollback
     except Rollback:
         pass

@@ -54,7 +54,7 @@ def test_it_puts_the_clerk_in_the_department_of_key_project_investment(output):
 
 def test_it_loads_demo_data_once_and_keeps_it_on_a_second_run(output):
     count = Entry.objects.count()
-    assert count > 1000
+    assert count > 300  # figures at each indicator's cadence (weekly, 旬, monthly, once)
     out = StringIO()
     call_command("demo_setup", "--skip-migrate", stdout=out)
     assert "跳过 seed_demo" in out.getvalue()

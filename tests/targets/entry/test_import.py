@@ -47,7 +47,7 @@ def test_it_offers_the_week_prefilled_as_xlsx(client, clerk, indicators):
     client.force_login(clerk)
     ws = template_book(client).active
     assert [c.value for c in ws[1]][:4] == ["指标代码", "指标名称", "单位", "2021-10-11"]
-    assert (ws["A2"].value, ws["B2"].value, ws["E2"].value) == ("invest", "固定资产投资", 1.25)
+    assert (ws["A2"].value, ws["B2"].value, ws["E2"].value) == ("invest", "固定资产投资（每日）", 1.25)
     assert ws["A3"].value == "signed"
     assert all(ws.cell(row=r, column=1).value != "hazards" for r in range(1, ws.max_row + 1))
 

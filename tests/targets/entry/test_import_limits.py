@@ -191,7 +191,8 @@ def test_it_writes_indicator_names_as_text_never_as_formulas(client, clerk, indi
     client.force_login(clerk)
     data = template_bytes(client)
     ws = load_workbook(io.BytesIO(data)).active
-    assert ws["B2"].data_type == "s" and ws["B2"].value == "'" + invest.name
+    # The name carries its 填报频次 after it; the whole cell stays text.
+    assert ws["B2"].data_type == "s" and ws["B2"].value == "'" + invest.name + "（每日）"
     assert ws["C2"].value == "'+亿元"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "<f>" not in archive.read(SHEET).decode()

@@ -1,0 +1,55 @@
+"""A view finer than an indicator's cadence says it rests on the last report rather than
+inventing precision: a weekly indicator's 旬 and day figures are "截至最近一次填报（日期）";
+a view ending on a report day is exact and carries no such note."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import selectors
+from tests.targets.dashboards.dashboard_fixtures import make_indicator, make_tree, roll_up
+
+pytestmark = pytest.mark.django_db
+SUNDAYS = [date(2021, 10, 3), date(2021, 10, 10), date(2021, 10, 17), date(2021, 10, 24), date(2021, 10, 31)]
+
+
+@pytest.fixture
+def weekly(db):
+    tree = make_tree()
+    indicator = make_indicator(
+        "weekly-investment", goal=tree["line"], department=tree["econ"], unit="亿元", cadence="weekly"
+    )
+    roll_up(indicator, {day: Decimal("7") for day in SUNDAYS})
+    return indicator
+
+
+def test_it_marks_a_weekly_indicators_dekads_and_days_as_of_the_last_report(client, manager, weekly):
+    assert selectors.reported_through(weekly, date(2021, 10, 20)) == date(2021, 10, 17)
+    assert selectors.reported_through(weekly, date(2021, 10, 31)) is None  # a Sunday: exact
+    assert selectors.reported_through(weekly, date(2021, 12, 31)) is None  # the plan's last day
+    client.force_login(manager)
+    url = reverse("indicator_detail", args=[weekly.pk])
+    response = client.get(url, {"period": "dekad", "as_of": "2021-11-02"})
+    rows = {row["period_start"]: row for row in response.context["table"].data}
+    assert rows[date(2021, 10, 1)]["reported_through"] is None  # 10 October is a Sunday
+    assert rows[date(2021, 10, 11)]["reported_through"] == date(2021, 10, 17)
+    assert rows[date(2021, 10, 21)]["reported_through"] is None  # 31 October is a Sunday
+    html = response.content.decode()
+    assert "截至最近一次填报（2021-10-17）" in html
+    # The headline as of Tuesday 2 November rests on Sunday 31 October, and says so.
+    assert response.context["reported_through"] == date(2021, 10, 31)
+    assert "填报频次 每周" in html
+    # The month is exact (October ends on a Sunday) and the figures are the reports' sums.
+    month = client.get(url, {"period": "month", "as_of": "2021-11-02"}).context["table"].data
+    october = next(row for row in month if row["period_start"] == date(2021, 10, 1))
+    assert october["reported_through"] is None and october["actual"] == Decimal("35")
+    # The table's file carries the note as text.
+    book = client.get(url, {"period": "dekad", "as_of": "2021-11-02", "_export": "xlsx"})
+    data = b"".join(book.streaming_content) if book.streaming else book.content
+    ws = load_workbook(BytesIO(data)).active
+    texts = [cell.value for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert "截至最近一次填报（2021-10-17）" in texts
