@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "targets.context_processors.roles",
+                "targets.context_processors.plan",
             ],
         },
     },

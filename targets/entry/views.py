@@ -162,7 +162,7 @@ def build_grid(department, monday, *, editable: bool, posted=None, rejection=Non
     save), per-cell errors and conflicting figures, and the roll-up columns: the week's
     days read through ``rollups.day_values``."""
     days = week_days(monday)
-    indicators = list(imports.entry_indicators(department))
+    indicators = list(imports.entry_indicators(department, monday))
     entries = {
         (e.indicator_id, e.date): e
         for e in Entry.objects.filter(
@@ -234,7 +234,7 @@ def _rows_from_post(post, department, monday) -> list[EntryInput]:
     with); unchanged cells are not sent, so two people editing different cells of one
     week do not collide."""
     rows = []
-    for ind in imports.entry_indicators(department):
+    for ind in imports.entry_indicators(department, monday):
         for day in week_days(monday):
             name = _key(ind.pk, day)
             if f"c_{name}" not in post:
