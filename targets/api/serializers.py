@@ -19,16 +19,12 @@ def decimal_field(**kwargs) -> serializers.DecimalField:
 class IndicatorSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     goal = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    plan = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=_("所属工作计划的代码（指标代码在计划内唯一）。")
-    )
     target_value = decimal_field(read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
         fields = [
             "id",
-            "plan",
             "code",
             "name",
             "name_en",

@@ -72,7 +72,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = IndicatorSerializer
     lookup_value_regex = ID_REGEX
-    queryset = Indicator.objects.select_related("department", "goal", "plan")
+    queryset = Indicator.objects.select_related("department", "goal")
     filter_backends = [ListFilterBackend]
     filterset_class = IndicatorFilter
 
