@@ -96,7 +96,7 @@ def test_it_opens_the_overview_on_today_not_on_the_latest_entry(
     assert weekend.context["as_of"] == WEEKEND  # the reader can still look ahead
 
 
-def test_it_caps_the_default_as_of_date_to_the_tracked_period(client, official, settings):
+def test_it_caps_the_default_as_of_date_to_the_plans_period(client, official, settings):
     briefing_plan()  # the plan of Q4 2021: the as-of date stays inside its period
     client.force_login(official)
     settings.DEMO_TODAY = date(2022, 3, 1)
