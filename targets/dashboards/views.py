@@ -46,7 +46,7 @@ def home(request):
     refreshed = rollups.latest_computed_at()
     key = (
         f"targets:overview:{plan.pk}:{plan.updated_at.timestamp()}:{as_of}:{refreshed.isoformat()}:"
-        f"{get_language()}"
+        f"{selectors.notes_stamp()}:{get_language()}"
         if refreshed
         else None
     )
