@@ -20,10 +20,10 @@ Status = PeriodValue.Status
 SEVERITY = {Status.RED: 3, Status.YELLOW: 2, Status.GREEN: 1, Status.NONE: 0}
 
 
-def indicators_on(as_of: date) -> Prefetch:
-    """Prefetch of linked indicators; ``with_figures`` then gives them their figures on
-    ``as_of``."""
-    return Prefetch("indicators", queryset=Indicator.objects.all())
+def indicators_on(as_of: date, plan=selectors.DEFAULT_PLAN) -> Prefetch:
+    """Prefetch of linked indicators of the plan (by default the plan of ``as_of``);
+    ``with_figures`` then gives them their figures on ``as_of``."""
+    return Prefetch("indicators", queryset=selectors.plan_indicators(selectors.plan_of(plan, as_of)))
 
 
 def with_figures(objects: list, as_of: date) -> list:
@@ -102,14 +102,16 @@ def milestones_of(project: KeyProject, as_of: date) -> list[MilestoneView]:
     ]
 
 
-def key_projects(as_of: date, queryset: QuerySet | None = None) -> list[KeyProject]:
+def key_projects(
+    as_of: date, queryset: QuerySet | None = None, plan=selectors.DEFAULT_PLAN
+) -> list[KeyProject]:
     """Key projects (those of ``queryset``, e.g. a list's filters applied, else all) with
     investment, milestones, light and open problems (five queries)."""
     queryset = (
         (KeyProject.objects.all() if queryset is None else queryset)
         .select_related("core_block", "department")
         .annotate(open_problems=Count("problems", filter=~Q(problems__status=Problem.Status.CLOSED)))
-        .prefetch_related("milestones", indicators_on(as_of))
+        .prefetch_related("milestones", indicators_on(as_of, plan))
     )
     projects = with_figures(list(queryset), as_of)
     # An indicator linked to several projects (the district's 433.2亿元) measures none of
@@ -223,11 +225,13 @@ class SafetyArea:
         return Status(self.light).label
 
 
-def safety_areas(as_of: date) -> list[SafetyArea]:
+def safety_areas(as_of: date, plan=selectors.DEFAULT_PLAN) -> list[SafetyArea]:
     """The campaigns and sweep areas with their measures on ``as_of`` and found, rectified
     and overdue per 旬 up to it (three queries)."""
     campaigns = with_figures(
-        list(SafetyCampaign.objects.select_related("department").prefetch_related(indicators_on(as_of))),
+        list(
+            SafetyCampaign.objects.select_related("department").prefetch_related(indicators_on(as_of, plan))
+        ),
         as_of,
     )
     areas = []
@@ -324,14 +328,16 @@ def recovery_bonds(projects) -> Bonds:
     )
 
 
-def recovery_fields(as_of: date) -> tuple[list[RecoveryField], list[RecoveryProject]]:
+def recovery_fields(
+    as_of: date, plan=selectors.DEFAULT_PLAN
+) -> tuple[list[RecoveryField], list[RecoveryProject]]:
     """Fields with their recovery projects and each project's own indicators on ``as_of``
     (three queries); projects without a field come second. A project inside a batch (雁鸣路
     of the 25) has no figure of its own: ``batch`` names the batch that counts it."""
     projects = with_figures(
         list(
             RecoveryProject.objects.select_related("field", "department").prefetch_related(
-                indicators_on(as_of)
+                indicators_on(as_of, plan)
             )
         ),
         as_of,

@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from targets import clock, periods, selectors
 from targets.dashboards import charts
-from targets.dashboards.context import latest_computed_at, page_as_of, page_context
+from targets.dashboards.context import latest_computed_at, page_context, page_scope
 from targets.dashboards.tables import IndicatorTable
 from targets.evidence.models import Evidence
 from targets.evidence.uploads import accepts_evidence
@@ -38,9 +38,10 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     export_ascii_name = "key-projects"
 
     def get_table_data(self):
-        self.as_of = page_as_of(self.request)
+        scope = page_scope(self.request)
+        self.as_of = scope.as_of
         self.filterset = KeyProjectFilter(self.request.GET, queryset=KeyProject.objects.all())
-        self.projects = project_selectors.key_projects(self.as_of, self.filterset.qs)
+        self.projects = project_selectors.key_projects(self.as_of, self.filterset.qs, scope.plan)
         for project in self.projects:
             project.light_order = project_selectors.SEVERITY[project.light]
         return self.projects
@@ -62,7 +63,8 @@ key_list = KeyProjectListView.as_view()
 def key_detail(request, pk: int):
     """One key project: milestone timeline, linked indicators, problem list."""
     project = get_object_or_404(KeyProject.objects.select_related("core_block", "department", "goal"), pk=pk)
-    as_of = page_as_of(request)
+    scope = page_scope(request)
+    as_of = scope.as_of
     milestones = project_selectors.milestones_of(project, as_of)
     timeline = charts.milestone_timeline(
         [
@@ -71,7 +73,7 @@ def key_detail(request, pk: int):
         ],
         as_of=as_of,
     )
-    rows = selectors.rows(Indicator.objects.filter(key_projects=project), as_of)
+    rows = selectors.rows(selectors.plan_indicators(scope.plan).filter(key_projects=project), as_of)
     problems = ProblemTable(project.problems.for_list(), today=clock.today(), exclude=("subject",))
     RequestConfig(request, paginate=False).configure(problems)
     return table_response(
@@ -97,8 +99,9 @@ def key_detail(request, pk: int):
 def safety(request):
     """The 3 rectification campaigns and 7 sweep areas: inspections, hazards found and
     rectified, rectification rate, overdue hazards, and a found-vs-rectified chart each."""
-    as_of = page_as_of(request)
-    areas = project_selectors.safety_areas(as_of)
+    scope = page_scope(request)
+    as_of = scope.as_of
+    areas = project_selectors.safety_areas(as_of, scope.plan)
     for area in areas:
         labels = [charts.short_label(periods.DEKAD, pv.period_start) for pv in area.found_series]
         rectified = {pv.period_start: pv.actual for pv in area.rectified_series}
@@ -144,12 +147,15 @@ def safety(request):
 def recovery(request):
     """Post-flood recovery by field: projects and batches with their counts, due dates,
     progress and bonds; the recovery indicators (205 projects, 45 households, 936万元 …)."""
-    as_of = page_as_of(request)
-    fields, unfielded = project_selectors.recovery_fields(as_of)
+    scope = page_scope(request)
+    as_of = scope.as_of
+    fields, unfielded = project_selectors.recovery_fields(as_of, scope.plan)
     projects = [p for f in fields for p in f.project_list] + unfielded
 
     def page() -> dict:
-        rows = selectors.rows(Indicator.objects.filter(recovery_projects__isnull=False).distinct(), as_of)
+        rows = selectors.rows(
+            selectors.plan_indicators(scope.plan).filter(recovery_projects__isnull=False).distinct(), as_of
+        )
         return {
             "indicators": IndicatorTable(rows, as_of=as_of),
             "rows": rows,

@@ -1,3 +1,6 @@
+from django.utils.functional import SimpleLazyObject
+
+from . import current
 from . import roles as role_rules
 
 
@@ -9,3 +12,10 @@ def roles(request):
         "is_clerk": role_rules.is_clerk(user),
         "user_department": role_rules.user_department(user),
     }
+
+
+def plan(request):
+    """``footer_plan``: the plan a page's footer cites when the page names none (the default
+    plan of the product's today), read only when a template asks for it."""
+
+    return {"footer_plan": SimpleLazyObject(current.current_plan)}

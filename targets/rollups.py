@@ -124,6 +124,11 @@ def _id_filter(column: str, ids: list[int] | None) -> str:
     return f"{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
+def _plan_filter(plan_id: int | None) -> str:
+    """SQL keeping one plan's indicators (alias ``i``), or all of them."""
+    return "1 = 1" if plan_id is None else f"i.plan_id = {int(plan_id)}"
+
+
 def _least(*values: str) -> str:
     """SQL for the smallest of the values (dates here; none is NULL)."""
     function = "MIN" if connection.vendor == "sqlite" else "LEAST"
@@ -754,7 +759,7 @@ def latest_computed_at() -> datetime | None:
 # ---- Reading a day ---------------------------------------------------------------------
 
 
-def _day_sql(ids: list[int] | None) -> str:
+def _day_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
     """Figures (1/10 000) of amount, level and milestone indicators on one day each:
     ``%(first)s``, or the plan's last day when it ended earlier (what a dashboard reads "as
     of" a date). From the stored 旬 row before that day's 旬 and the entries of the 旬 up
@@ -772,7 +777,8 @@ def _day_sql(ids: list[int] | None) -> str:
                 ORDER BY p.period_start DESC LIMIT 1) AS prev_u
         FROM targets_indicator i
         JOIN targets_calendar c ON c.day = {_least("%(first)s", "i.plan_end")}
-        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND c.day >= i.plan_start
+        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)}
+          AND c.day >= i.plan_start
     ),
     read AS MATERIALIZED (
         SELECT b.*,
@@ -816,7 +822,7 @@ def _day_sql(ids: list[int] | None) -> str:
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
-def _days_sql(ids: list[int] | None) -> str:
+def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
     """Figures (1/10 000) of amount, level and milestone indicators on the days
     ``%(first)s``–``%(last)s`` of their plans. Each starts from the stored 旬 row before the
     first day's 旬 (one index lookup per indicator) and runs over the entries of the days
@@ -831,7 +837,7 @@ def _days_sql(ids: list[int] | None) -> str:
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u, {lo} AS lo, {hi} AS hi
         FROM targets_indicator i
-        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {asked}
+        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)} AND {asked}
     ),
     bounds AS MATERIALIZED (
         SELECT s.*, {_greatest("c.dekad_start", "s.plan_start")} AS from_day,
@@ -942,6 +948,7 @@ def day_values(
     last: date | None = None,
     *,
     today: date | None = None,
+    plan_id: int | None = None,
 ) -> dict[int, list[DayValue]]:
     """The day figures of the given indicators (all when None), read from the entries, the
     plan and the stored 旬 rows: the one way every page, the API and every export reads a
@@ -954,16 +961,19 @@ def day_values(
     With ``last``: every day of [first, last] inside each plan. Without: one row per
     indicator, on ``first`` or, when its plan ended earlier, on the plan's last day (the
     row a dashboard reads "as of" a date); none when the plan starts after ``first``.
-    Two queries whatever the number of indicators (three with ratios)."""
+    Two queries whatever the number of indicators (three with ratios). ``plan_id``: only
+    that plan's indicators."""
     ids = None if indicator_ids is None else sorted({int(pk) for pk in indicator_ids})
     today = today or clock.today()
     stamp = latest_computed_at() or clock.now()
     ratios = list(
         Indicator.objects.filter(
-            kind=Indicator.Kind.RATIO, **({} if ids is None else {"id__in": ids})
+            kind=Indicator.Kind.RATIO,
+            **({} if ids is None else {"id__in": ids}),
+            **({} if plan_id is None else {"plan_id": plan_id}),
         ).values_list("id", "plan_start", "plan_end", "target_value", "numerator_id", "denominator_id")
     )
-    result = _day_figures(ids, first, last, today=today, stamp=stamp)
+    result = _day_figures(ids, first, last, today=today, stamp=stamp, plan_id=plan_id)
     if ratios:
         # A ratio's day: its parts' figures on that day (the ratio's own plan decides which).
         days = {
@@ -1015,7 +1025,9 @@ def _to_units(value: Decimal | None) -> int | None:
     return None if value is None else plan.to_units(value)
 
 
-def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> dict[int, list[DayValue]]:
+def _day_figures(
+    ids, first: date, last: date | None, *, today: date, stamp, plan_id: int | None = None
+) -> dict[int, list[DayValue]]:
     ops = connection.ops
     green, yellow = plan.thresholds()
     params = {
@@ -1028,7 +1040,7 @@ def _day_figures(ids, first: date, last: date | None, *, today: date, stamp) -> 
     }
     result: dict[int, list[PeriodValue]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_day_sql(ids) if last is None else _days_sql(ids), params)
+        cursor.execute(_day_sql(ids, plan_id) if last is None else _days_sql(ids, plan_id), params)
         for pk, day, actual_u, cum_u, plan_u, cum_plan_u, status in cursor.fetchall():
             day = day if isinstance(day, date) else date.fromisoformat(day)
             result.setdefault(pk, []).append(

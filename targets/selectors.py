@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -29,8 +29,8 @@ from django.db.models import (
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from . import clock, periods, plan, rollups
-from .models import Entry, Goal, Indicator, PeriodValue, ProgressNote, localized_name, localized_unit
+from . import clock, current, periods, plan, rollups
+from .models import Entry, Goal, Indicator, PeriodValue, Plan, ProgressNote, localized_name, localized_unit
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
 Status = PeriodValue.Status
@@ -40,9 +40,6 @@ PENDING = _("未到期")  # the label of a milestone not yet due (status "none")
 PENDING_KEY = "pending"
 COUNT_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, PENDING_KEY, Status.NONE)
 BEHIND = (Status.RED, Status.YELLOW)
-
-# The tracked period: the briefing's fourth quarter. The as-of date is clipped into it.
-DEFAULT_PERIOD = (date(2021, 10, 1), date(2021, 12, 31))
 
 # Headline figures of the overview: key → indicator code (``targets.seed.briefing``'s codes).
 HEADLINE_CODES = {
@@ -56,24 +53,19 @@ HEADLINE_CODES = {
 SAFETY_PREFIX = "safety-"
 
 
-def tracked_period() -> tuple[date, date]:
-    """First and last day of the tracked period (settings ``DASHBOARD_PERIOD`` or Q4 2021)."""
-    return getattr(settings, "DASHBOARD_PERIOD", DEFAULT_PERIOD)
-
-
 def computed_at(rows_latest: datetime | None) -> datetime | None:
     """ "计算于": when the roll-up last ran (every figure saved before then is in the
     roll-up rows), else the latest ``computed_at`` among the rows the page shows."""
     return rollups.latest_computed_at() or rows_latest
 
 
-def resolve_as_of(raw: str | date | None, today: date | None = None) -> date:
+def resolve_as_of(raw: str | date | None, today: date | None = None, plan: Plan | None = None) -> date:
     """The as-of date a page shows ("数据截至"): the one asked for, else the product's today
-    (``targets.clock``), clipped into the tracked period. The latest entry never moves it:
-    figures entered for later days wait until the clock (or the reader) gets there. Pages
-    parse ``?as_of=`` with ``targets.params.query_day`` first (a bad date is a 400 there);
-    here a text that is not a date counts as none asked for."""
-    start, end = tracked_period()
+    (``targets.clock``), capped into the plan's period (``plan``, else the default plan of
+    that day: ``targets.current``). The latest entry never moves it: figures entered for
+    later days wait until the clock (or the reader) gets there. Pages parse ``?as_of=``
+    with ``targets.params.query_day`` first (a bad date is a 400 there); here a text that
+    is not a date counts as none asked for."""
     if isinstance(raw, date):
         asked = raw
     else:
@@ -81,20 +73,43 @@ def resolve_as_of(raw: str | date | None, today: date | None = None) -> date:
             asked = parse_date(raw) if raw else None
         except ValueError:  # well-formed but impossible, such as 2021-02-30
             asked = None
-    return periods.clip(asked or today or clock.today(), start, end)
+    if plan is None:
+        plan = current.current_plan(as_of=asked or today)
+    return current.resolve_as_of(asked, plan, today)
 
 
-def day_rows(indicator_ids: Iterable[int] | None, as_of: date) -> dict[int, rollups.DayValue]:
+# The default of a ``plan`` argument: the default plan of the as-of date.
+DEFAULT_PLAN: Any = object()
+
+
+def plan_of(plan, as_of: date) -> Plan | None:
+    return current.current_plan(as_of=as_of) if plan is DEFAULT_PLAN else plan
+
+
+def plan_indicators(plan: Plan | None) -> QuerySet:
+    """The indicators of a plan (none without a plan)."""
+    return Indicator.objects.filter(plan=plan) if plan is not None else Indicator.objects.none()
+
+
+def day_rows(
+    indicator_ids: Iterable[int] | None, as_of: date, plan: Plan | None = None
+) -> dict[int, rollups.DayValue]:
     """{indicator id: its figures on ``as_of``, or on its plan's last day when the plan
-    ended earlier} for the given indicators (all when None); none for a plan that starts
-    later. Read through ``rollups.day_values``. Every indicator's (``None``: the overview,
-    the counts) is kept in the cache per roll-up run, as-of date and today: it only moves
-    when the roll-up runs (after every save) or the date does."""
+    ended earlier} for the given indicators (when None: every indicator of ``plan``); none
+    for a plan that starts later. Read through ``rollups.day_values``. A whole plan's
+    (``None``: the overview, the counts) is kept in the cache per plan, roll-up run, as-of
+    date and today: it only moves when the roll-up runs (after every save) or the date
+    does."""
+    if indicator_ids is None and plan is None:
+        return {}
     stamp = rollups.latest_computed_at() if indicator_ids is None else None
-    key = f"targets:day-rows:{stamp.isoformat()}:{as_of}:{clock.today()}" if stamp else None
+    key = f"targets:day-rows:{plan.pk}:{stamp.isoformat()}:{as_of}:{clock.today()}" if stamp else None
     found = cache.get(key) if key else None
     if found is None:
-        found = {pk: days[-1] for pk, days in rollups.day_values(indicator_ids, as_of).items()}
+        plan_id = plan.pk if indicator_ids is None else None
+        found = {
+            pk: days[-1] for pk, days in rollups.day_values(indicator_ids, as_of, plan_id=plan_id).items()
+        }
         if key:
             cache.set(key, found, 24 * 3600)
     return found
@@ -403,11 +418,16 @@ class Hazards:
         }
 
 
-def hazards(as_of: date, days: dict[int, rollups.DayValue] | None = None) -> Hazards:
-    """Σ hazards found and Σ rectified of all campaigns on ``as_of`` (summed as Decimal in
-    Python, a few rows, never a float SUM in SQL)."""
-    parts = Indicator.objects.filter(code__startswith=SAFETY_PREFIX).filter(
-        Q(code__endswith="-found") | Q(code__endswith="-rectified")
+def hazards(
+    as_of: date, plan: Plan | None = DEFAULT_PLAN, days: dict[int, rollups.DayValue] | None = None
+) -> Hazards:
+    """Σ hazards found and Σ rectified of all campaigns of the plan on ``as_of`` (summed
+    as Decimal in Python, a few rows, never a float SUM in SQL)."""
+    plan = plan_of(plan, as_of)
+    parts = (
+        plan_indicators(plan)
+        .filter(code__startswith=SAFETY_PREFIX)
+        .filter(Q(code__endswith="-found") | Q(code__endswith="-rectified"))
     )
     return _hazards(parts.values_list("id", "code", "unit"), as_of, days)
 
@@ -434,15 +454,16 @@ def _is_hazard_part(code: str) -> bool:
     return code.startswith(SAFETY_PREFIX) and (code.endswith("-found") or code.endswith("-rectified"))
 
 
-def status_counts_by(key: str, as_of: date, queryset: QuerySet | None = None) -> tuple[dict, datetime | None]:
-    """{key value: {status: count}} of the indicators on ``as_of``, grouped by an indicator
-    field (``goal_id``, ``department_id``), and when their figures were computed (the
-    indicators and their day rows: two reads)."""
-    items = (Indicator.objects.all() if queryset is None else queryset).values_list(
-        "id", key, "kind", "plan_end"
-    )
-    items = list(items)
-    days = day_rows(None if queryset is None else [item[0] for item in items], as_of)
+def status_counts_by(
+    key: str, as_of: date, plan: Plan | None = DEFAULT_PLAN, queryset: QuerySet | None = None
+) -> tuple[dict, datetime | None]:
+    """{key value: {status: count}} of the plan's indicators (or of ``queryset``) on
+    ``as_of``, grouped by an indicator field (``goal_id``, ``department_id``), and when
+    their figures were computed (the indicators and their day rows: two reads)."""
+    plan = plan_of(plan, as_of)
+    chosen = plan_indicators(plan) if queryset is None else queryset
+    items = list(chosen.values_list("id", key, "kind", "plan_end"))
+    days = day_rows(None if queryset is None else [item[0] for item in items], as_of, plan)
     return _count(items, days, as_of)
 
 
@@ -461,13 +482,14 @@ def _count(items, days: dict, as_of: date) -> tuple[dict, datetime | None]:
     return counts, computed_at
 
 
-def behind_schedule(as_of: date, limit: int = 15, queryset: QuerySet | None = None) -> list[Row]:
-    """Indicators behind time progress on ``as_of``, most behind first (lowest cumulative
-    actual ÷ cumulative plan), at most ``limit`` of them."""
-    items = list(
-        (Indicator.objects.all() if queryset is None else queryset).values_list("id", "order", "code")
-    )
-    days = day_rows(None if queryset is None else [pk for pk, *_ in items], as_of)
+def behind_schedule(
+    as_of: date, plan: Plan | None = DEFAULT_PLAN, limit: int = 15, queryset: QuerySet | None = None
+) -> list[Row]:
+    """The plan's indicators (or ``queryset``'s) behind time progress on ``as_of``, most
+    behind first (lowest cumulative actual ÷ cumulative plan), at most ``limit`` of them."""
+    plan = plan_of(plan, as_of)
+    items = list((plan_indicators(plan) if queryset is None else queryset).values_list("id", "order", "code"))
+    days = day_rows(None if queryset is None else [pk for pk, *_ in items], as_of, plan)
     return _behind(items, days, as_of, limit)
 
 
@@ -489,16 +511,19 @@ def _behind(items, days: dict, as_of: date, limit: int) -> list[Row]:
     return [by_id[pk] for pk in chosen]
 
 
-def overview(as_of: date) -> Overview:
-    """Everything the overview page shows, in a fixed number of queries whatever the
-    indicator count: every indicator's day row is read once, then counted, ranked and
-    picked from in Python."""
-    goals = {goal.pk: goal for goal in Goal.objects.all()}
+def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
+    """Everything the overview page shows of a plan, in a fixed number of queries whatever
+    the indicator count: every indicator's day row is read once, then counted, ranked and
+    picked from in Python. Without a plan, nothing is tracked (every count 0)."""
+    plan = plan_of(plan, as_of)
+    goals = {goal.pk: goal for goal in Goal.objects.filter(plan=plan)} if plan else {}
     supports = defaultdict(set)
-    for from_id, to_id in Goal.supports.through.objects.values_list("from_goal_id", "to_goal_id"):
+    links = Goal.supports.through.objects.filter(from_goal__plan=plan) if plan else None
+    for from_id, to_id in links.values_list("from_goal_id", "to_goal_id") if links is not None else ():
         supports[from_id].add(to_id)
-    items = list(Indicator.objects.values_list("id", "goal_id", "kind", "plan_end", "order", "code", "unit"))
-    days = day_rows(None, as_of)
+    fields = ("id", "goal_id", "kind", "plan_end", "order", "code", "unit")
+    items = list(plan_indicators(plan).values_list(*fields)) if plan else []
+    days = day_rows(None, as_of, plan)
     counts, computed_at = _count([item[:4] for item in items], days, as_of)
 
     def ancestor(goal_id, level):
@@ -546,9 +571,15 @@ def overview(as_of: date) -> Overview:
                 if root in framework:
                     framework[root].counts[status] += n
 
-    headlines = {
-        row.code: row for row in rows(Indicator.objects.filter(code__in=HEADLINE_CODES.values()), as_of, days)
-    }
+    # The headline codes are looked up within the plan (codes repeat across plans).
+    headlines = (
+        {
+            row.code: row
+            for row in rows(plan_indicators(plan).filter(code__in=HEADLINE_CODES.values()), as_of, days)
+        }
+        if plan
+        else {}
+    )
     behind = _behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15)
     latest = latest_notes([row.id for row in behind], as_of)
     for row in behind:

@@ -801,20 +801,30 @@ class NoteInput:
 
 
 def week_statuses(department, week_start: date) -> dict[int, str]:
-    """{indicator id: its time-progress status (PeriodValue.Status)} at the end of the week
-    (Sunday, or today while the week runs), for the department's entered indicators whose
-    plan runs during the week. A week not yet begun has no status."""
+    """{indicator id: its time-progress status (PeriodValue.Status)} for the department's
+    entered indicators that report in the week: judged on the last day in the week (up to
+    today) a figure of theirs is due (``Indicator.report_days``), so a monthly figure is
+    judged in the week its month ends, against the plan to that day, never against days
+    it does not report yet. Indicators of draft plans and those with no report day in the
+    week have no status."""
     week_end = week_start + timedelta(days=6)
-    as_of = min(week_end, clock.today())
-    ids = list(
-        Indicator.objects.filter(department=department, plan_start__lte=as_of, plan_end__gte=week_start)
-        .exclude(kind=Indicator.Kind.RATIO)
-        .values_list("pk", flat=True)
-    )
-    if as_of < week_start or not ids:
+    last_day = min(week_end, clock.today())
+    if last_day < week_start:
         return {}
-    days = rollups.day_values(ids, as_of)
-    return {pk: rows[-1].status for pk, rows in days.items() if rows}
+    indicators = (
+        Indicator.objects.filter(department=department, plan_start__lte=last_day, plan_end__gte=week_start)
+        .exclude(kind=Indicator.Kind.RATIO)
+        .exclude(plan__status="draft")
+    )
+    by_day: dict[date, list[int]] = {}
+    for indicator in indicators:
+        if due := indicator.report_days(week_start, last_day):
+            by_day.setdefault(due[-1], []).append(indicator.pk)
+    statuses = {}
+    for day, ids in by_day.items():
+        days = rollups.day_values(ids, day)
+        statuses.update({pk: rows[-1].status for pk, rows in days.items() if rows})
+    return statuses
 
 
 def notes_needed(department, week_start: date) -> dict[int, str]:

@@ -52,6 +52,10 @@ QUERIES = [
     "indicator=99999999999999999999999",
     "dept=nope",
     "partial=1",
+    "plan=nope",
+    "plan=" + "x" * 300,
+    "plan=%00",
+    "plan=2021q4&as_of=9999-12-31",
 ]
 GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -121,6 +125,22 @@ def test_it_says_a_query_date_is_impossible(manager_client, url):
     response = manager_client.get(url)
     assert response.status_code == 400
     assert "日期" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?plan=nope",
+        "/targets/goals/?plan=nope",
+        "/targets/departments/?plan=" + "x" * 300,
+        "/projects/safety/?plan=nope",
+        "/reports/?plan=nope",
+    ],
+)
+def test_it_says_a_plan_does_not_exist(manager_client, url):
+    response = manager_client.get(url)
+    assert response.status_code == 404
+    assert "工作计划" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "targets.context_processors.roles",
+                "targets.context_processors.plan",
                 "targets.notifications.context_processors.unread",
             ],
         },

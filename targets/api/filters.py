@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
+from targets import current
 from targets.api.common import MAX_ID
-from targets.models import Entry, Indicator
+from targets.models import Entry, Indicator, Plan
 
 ISO_DATE = ["%Y-%m-%d"]  # the API's dates are ISO 8601, nothing else
 
@@ -50,16 +51,41 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class IndicatorFilter(django_filters.FilterSet):
-    """``?department=&goal=&kind=`` of ``GET /api/v1/indicators/``."""
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "pattern": r"^[-a-zA-Z0-9_]+$",
+        "description": _("工作计划代码（如 2021q4）；默认为当前工作计划（覆盖今天的计划）。"),
+    }
+)
+class PlanFilter(django_filters.ModelChoiceFilter):
+    """A published or closed plan by its code; a list without it shows the current plan
+    (``targets.current``): codes repeat across plans."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Plan.objects.visible())
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    """``?plan=&department=&goal=&kind=`` of ``GET /api/v1/indicators/``."""
+
+    plan = PlanFilter()
     department = code_filter("department__code", _("责任单位代码。"))
     goal = code_filter("goal__code", _("目标代码。"))
     kind = django_filters.ChoiceFilter(choices=Indicator.Kind.choices)
 
     class Meta:
         model = Indicator
-        fields = ["department", "goal", "kind"]
+        fields = ["plan", "department", "goal", "kind"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("plan"):
+            queryset = queryset.filter(plan=current.current_plan())
+        return queryset
 
 
 class EntryFilter(django_filters.FilterSet):

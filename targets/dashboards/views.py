@@ -10,9 +10,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from targets import periods, rollups, selectors
+from targets import current, params, periods, rollups, selectors
 from targets.dashboards import charts
-from targets.dashboards.context import latest_computed_at, page_as_of, page_context
+from targets.dashboards.context import latest_computed_at, page_context, page_scope
 from targets.dashboards.tables import IndicatorTable, PeriodValueTable
 from targets.entry import timeliness
 from targets.models import Department, Goal, Indicator, PeriodValue
@@ -30,8 +30,8 @@ def _status_labels() -> dict[str, str]:
     return {status.value: status.label for status in PeriodValue.Status}
 
 
-# The overview's body is the same for every reader on a given as-of date until the roll-up
-# runs again: it is cached per (as-of date, roll-up run, language). Edits to names or targets
+# The overview's body is the same for every reader of a plan on a given as-of date until the
+# roll-up runs again: it is cached per (plan, as-of date, roll-up run, language). Edits to names or targets
 # in the admin show at the next roll-up run or after this many seconds.
 OVERVIEW_CACHE_SECONDS = 600
 
@@ -39,19 +39,24 @@ OVERVIEW_CACHE_SECONDS = 600
 def home(request):
     """The overview: framework and sections with status counts, headline figures against
     their targets and time progress, and the most-behind indicators."""
-    as_of = page_as_of(request)
+    scope = page_scope(request)
+    plan, as_of = scope.plan, scope.as_of
+    if plan is None:  # nothing to track yet: the page says so
+        return render(request, "targets/overview.html", {"body": "", **page_context(request, as_of)})
     refreshed = rollups.latest_computed_at()
     key = (
-        f"targets:overview:{as_of}:{refreshed.isoformat()}:{selectors.notes_stamp()}:{get_language()}"
+        f"targets:overview:{plan.pk}:{plan.updated_at.timestamp()}:{as_of}:{refreshed.isoformat()}:"
+        f"{selectors.notes_stamp()}:{get_language()}"
         if refreshed
         else None
     )
     body = cache.get(key) if key else None
     rows_computed_at = None
     if body is None:
-        data = selectors.overview(as_of)
+        data = selectors.overview(as_of, plan)
         body = render_to_string(
-            "targets/_overview_body.html", {"data": data, "as_of": as_of, "figures": _overview_figures(data)}
+            "targets/_overview_body.html",
+            {"data": data, "as_of": as_of, "scope_query": scope.query, "figures": _overview_figures(data)},
         )
         rows_computed_at = data.computed_at
         if key:
@@ -81,13 +86,14 @@ def _overview_figures(data: selectors.Overview) -> dict:
 
 
 def goal_tree(request):
-    """Every goal with its indicators and their status on the as-of date."""
-    as_of = page_as_of(request)
-    rows = selectors.rows(Indicator.objects.all(), as_of)
+    """Every goal of the plan with its indicators and their status on the as-of date."""
+    scope = page_scope(request)
+    plan, as_of = scope.plan, scope.as_of
+    rows = selectors.rows(selectors.plan_indicators(plan), as_of)
     by_goal: dict[int, list] = {}
     for row in rows:
         by_goal.setdefault(row.goal_id, []).append(row)
-    goals = list(Goal.objects.all())
+    goals = list(Goal.objects.filter(plan=plan)) if plan else []
     order = {goal.pk: i for i, goal in enumerate(goals)}
     # The file lists every indicator in the page's order, with the goal the page shows
     # as a heading in a column of its own.
@@ -113,17 +119,18 @@ def goal_tree(request):
         table,
         "targets/goal_tree.html",
         page,
-        name=str(_("指标进度")),
-        ascii_name="indicators",
+        name=f"{plan_label(plan)}{_('指标进度')}",
+        ascii_name=f"{plan_ascii(plan)}indicators",
         day=as_of,
     )
 
 
 def indicator_detail(request, pk: int):
     """One indicator: burn-up chart, actual vs plan by the chosen period type (with the same
-    numbers in a table), related projects."""
-    indicator = get_object_or_404(Indicator.objects.for_dashboard(), pk=pk)
-    as_of = page_as_of(request)
+    numbers in a table), related projects. The page shows the indicator's own plan: the
+    as-of date is capped into that plan's period."""
+    indicator = get_object_or_404(Indicator.objects.for_dashboard().select_related("plan"), pk=pk)
+    as_of = current.resolve_as_of(params.query_day(request, "as_of"), indicator.plan)
     period_type = request.GET.get("period", periods.DEKAD)
     if period_type not in dict(SWITCHER_PERIODS):
         raise Http404("unknown period")
@@ -176,8 +183,12 @@ def indicator_detail(request, pk: int):
             "safety_campaigns": indicator.safety_campaigns.all(),
             "has_charts": True,
             **page_context(
-                request, as_of, rows_computed_at=max((pv.computed_at for pv in days), default=None)
+                request,
+                as_of,
+                rows_computed_at=max((pv.computed_at for pv in days), default=None),
+                plan=indicator.plan,
             ),
+            "plan_choices": [],  # the page shows its indicator's plan
         },
         name=f"{indicator.display_name}_{dict(SWITCHER_PERIODS)[period_type]}",
         ascii_name=f"indicator-{indicator.code}-{period_type}",
@@ -186,9 +197,10 @@ def indicator_detail(request, pk: int):
 
 
 def department_list(request):
-    """Every responsible unit with its indicators' status counts."""
-    as_of = page_as_of(request)
-    counts, computed_at = selectors.status_counts_by("department_id", as_of)
+    """Every responsible unit with its indicators' status counts (the plan's indicators)."""
+    scope = page_scope(request)
+    plan, as_of = scope.plan, scope.as_of
+    counts, computed_at = selectors.status_counts_by("department_id", as_of, plan)
     departments = list(Department.objects.all())
     for department in departments:
         department.status = selectors.StatusCount()
@@ -204,8 +216,9 @@ def department_detail(request, code: str):
     """One unit: its indicators with status, progress and catch-up rate, and its weekly
     reports (when they were submitted and approved)."""
     department = get_object_or_404(Department, code=code)
-    as_of = page_as_of(request)
-    rows = selectors.rows(Indicator.objects.filter(department=department), as_of)
+    scope = page_scope(request)
+    plan, as_of = scope.plan, scope.as_of
+    rows = selectors.rows(selectors.plan_indicators(plan).filter(department=department), as_of)
     table = IndicatorTable(rows, as_of=as_of)
     table.columns.hide("department_name")  # the page's heading; a column of its own in the file
 
@@ -227,10 +240,20 @@ def department_detail(request, code: str):
         table,
         "targets/department_detail.html",
         page,
-        name=f"{department.display_name}_{_('指标进度')}",
-        ascii_name=f"indicators-{department.code}",
+        name=f"{plan_label(plan)}{department.display_name}_{_('指标进度')}",
+        ascii_name=f"{plan_ascii(plan)}indicators-{department.code}",
         day=as_of,
     )
+
+
+def plan_label(plan) -> str:
+    """A file name's plan part: 郑东新区2021年第四季度目标任务_ (nothing without a plan)."""
+    return f"{plan.display_title}_" if plan else ""
+
+
+def plan_ascii(plan) -> str:
+    """The ASCII file name's plan part: its code (2021q4-)."""
+    return f"{plan.code}-" if plan else ""
 
 
 def _count(rows) -> dict:

@@ -2,13 +2,15 @@
 back into ``EntryInput`` rows for ``services.record_entries``.
 
 Sheet layout (row 1 is the header): A 指标代码, B 指标名称 (with its 填报频次), C 单位,
-D…J the seven days of the week as ISO dates (Monday first). One row per indicator. An
-indicator takes a figure only on the days that end a period of its cadence (a weekly one
-on Sunday, a monthly one on the month's last day; ``Indicator.takes_figure_on``): those
-cells are white, the others grey and left empty. An empty white cell means "no figure
-for that period" (an existing figure is removed, shown as such in the preview); an empty
-grey cell changes nothing (a figure saved there before the cadence stays); a figure in a
-grey cell is refused, naming the cell and the day it belongs on (``services.check_rows``).
+D…J the seven days of the week as ISO dates (Monday first), K (hidden) the indicator's id.
+One row per indicator in force that week: a week crossing two plans may list a code twice
+(one row per plan), and the id tells them apart. An indicator takes a figure only on the
+days that end a period of its cadence (a weekly one on Sunday, a monthly one on the
+month's last day; ``Indicator.takes_figure_on``): those cells are white, the others grey
+and left empty. An empty white cell means "no figure for that period" (an existing figure
+is removed, shown as such in the preview); an empty grey cell changes nothing (a figure
+saved there before the cadence stays); a figure in a grey cell is refused, naming the cell
+and the day it belongs on (``services.check_rows``).
 
 An upload is checked as a ZIP before openpyxl sees it: its size (IMPORT_MAX_BYTES),
 its number of members and their declared uncompressed size (zip bombs), and the
@@ -34,12 +36,13 @@ from decimal import Decimal
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from targets.models import Entry, Indicator
+from targets.models import Entry, Indicator, Plan
 from targets.periods import week_days
 from targets.reporting.exports import FORMULA_PREFIXES, neutralise
 from targets.services import EntryInput
@@ -58,6 +61,9 @@ ROW_MARGIN = 50
 MAX_ROWS = 2000
 MAX_COLUMNS = 64
 LAST_COLUMN = FIRST_DAY_COLUMN + 6  # J
+# K (hidden): the indicator's id, so a row is the same indicator when a week crossing two
+# plans lists one code twice. A sheet without it is read by code alone.
+ID_COLUMN = LAST_COLUMN + 1
 # Errors listed for one upload; the rest are summed up in one line.
 MAX_ERRORS = 50
 REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
@@ -106,21 +112,26 @@ def cell_name(row: int, column: int) -> str:
     return _("第%(row)d行 %(col)s列") % {"row": row, "col": get_column_letter(column)}
 
 
-def entry_indicators(department):
+def entry_indicators(department, monday: date | None = None):
     """The indicators a department enters figures for, in display order (ratios are
-    computed from their parts, never entered)."""
-    return (
-        Indicator.objects.filter(department=department)
-        .exclude(kind=Indicator.Kind.RATIO)
-        .order_by("order", "code")
-    )
+    computed from their parts, never entered). With ``monday``: those in force that week,
+    across plans: of a published or closed plan whose period meets the week, or whose own
+    plan dates meet it (a Q4 indicator that runs into the next year); a week crossing two
+    plans lists both plans' indicators, the earlier plan's first (a code may then repeat)."""
+    indicators = Indicator.objects.filter(department=department).exclude(kind=Indicator.Kind.RATIO)
+    if monday is not None:
+        sunday = week_days(monday)[-1]
+        plan_meets = Q(plan__start__lte=sunday, plan__end__gte=monday)
+        own_dates_meet = Q(plan_start__lte=sunday, plan_end__gte=monday)
+        indicators = indicators.exclude(plan__status=Plan.Status.DRAFT).filter(plan_meets | own_dates_meet)
+    return indicators.order_by("plan__start", "plan__end", "plan_id", "order", "code")
 
 
 def build_template(department, monday: date) -> bytes:
     """The week's sheet for ``department``, pre-filled with the saved figures of the days
     each indicator reports on. Days an indicator takes no figures on are greyed out."""
     days = week_days(monday)
-    indicators = list(entry_indicators(department))
+    indicators = list(entry_indicators(department, monday))
     saved = {
         (e.indicator_id, e.date): e.value
         for e in Entry.objects.filter(indicator__in=indicators, date__range=(days[0], days[-1]))
@@ -128,7 +139,7 @@ def build_template(department, monday: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = monday.isoformat()
-    header = [_("指标代码"), _("指标名称"), _("单位")] + [d.isoformat() for d in days]
+    header = [_("指标代码"), _("指标名称"), _("单位")] + [d.isoformat() for d in days] + [_("指标ID")]
     ws.append(header)
     for cell in ws[HEADER_ROW]:
         cell.font = Font(bold=True)
@@ -141,7 +152,9 @@ def build_template(department, monday: date) -> bytes:
         # Names and units are typed by managers: never a live formula in a clerk's Excel.
         name = f"{ind.name}（{ind.get_cadence_display()}{_('，截至本期末') if ind.is_stock else ''}）"
         ws.append(
-            [neutralise(ind.code), neutralise(name), neutralise(ind.unit)] + [_cell_value(v) for v in values]
+            [neutralise(ind.code), neutralise(name), neutralise(ind.unit)]
+            + [_cell_value(v) for v in values]
+            + [ind.pk]
         )
         row = ws.max_row
         for offset, day in enumerate(days):
@@ -153,6 +166,7 @@ def build_template(department, monday: date) -> bytes:
     ws.column_dimensions["B"].width = 36
     for offset in range(7):
         ws.column_dimensions[get_column_letter(FIRST_DAY_COLUMN + offset)].width = 12
+    ws.column_dimensions[get_column_letter(ID_COLUMN)].hidden = True
     note_row = ws.max_row + 2
     ws.cell(
         row=note_row,
@@ -260,11 +274,15 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
     with layout errors naming the row and column. Raises ImportRefused for a file that
     is refused as a whole (too many rows or columns for the department's week)."""
     check_zip(data)
-    by_code = {ind.code: ind for ind in entry_indicators(department)}
-    limit = max_rows(len(by_code))
+    indicators = list(entry_indicators(department, monday))
+    by_id = {ind.pk: ind for ind in indicators}
+    by_code: dict[str, list[Indicator]] = {}
+    for ind in indicators:
+        by_code.setdefault(ind.code, []).append(ind)
+    limit = max_rows(len(indicators))
     too_many_rows = _(
         "表格行数超过上限：本单位每周最多 %(n)d 行（%(count)d 个指标），请使用本页下载的模板。"
-    ) % {"n": limit, "count": len(by_code)}
+    ) % {"n": limit, "count": len(indicators)}
     check_sheet_shape(data, rows=limit, message=too_many_rows)
     wb = _open(data, data_only=False)
     parsed = ParsedSheet()
@@ -280,7 +298,7 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
             raise ImportRefused(too_many_rows)
         # One row past the limit, to tell a sheet that goes on from one that ends there
         # (openpyxl stops parsing there).
-        rows = ws.iter_rows(min_row=1, max_row=limit + 1, max_col=LAST_COLUMN)
+        rows = ws.iter_rows(min_row=1, max_row=limit + 1, max_col=ID_COLUMN)
         header = [cell.value for cell in next(rows, None) or ()]
         parsed.rows_read = 1
         for offset, day in enumerate(days):
@@ -292,7 +310,7 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
                     _("%(cell)s 应为日期 %(day)s：这不是本周（%(monday)s 起）的填报表。")
                     % {"cell": cell_name(HEADER_ROW, column), "day": day.isoformat(), "monday": monday}
                 )
-        seen: dict[str, int] = {}
+        seen: dict[int, int] = {}
         for row_number, cells in enumerate(rows, start=HEADER_ROW + 1):
             parsed.rows_read += 1
             values = [cell.value for cell in cells]
@@ -317,14 +335,17 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
                     % {"cell": cell_name(row_number, 1), "code": code[:40]}
                 )
                 continue
-            if code in seen:
+            indicator = _row_indicator(values, code, by_id, by_code)
+            if isinstance(indicator, str):
+                parsed.add_error(f"{cell_name(row_number, 1)}：{indicator}")
+                continue
+            if indicator.pk in seen:
                 parsed.add_error(
                     _("%(cell)s：指标“%(code)s”与第%(first)d行重复。")
-                    % {"cell": cell_name(row_number, 1), "code": code, "first": seen[code]}
+                    % {"cell": cell_name(row_number, 1), "code": code, "first": seen[indicator.pk]}
                 )
                 continue
-            seen[code] = row_number
-            indicator = by_code[code]
+            seen[indicator.pk] = row_number
             day_values += [None] * (7 - len(day_values))
             for offset, day in enumerate(days):
                 column = FIRST_DAY_COLUMN + offset
@@ -342,6 +363,27 @@ def read_upload(data: bytes, department, monday: date) -> ParsedSheet:
     finally:
         wb.close()
     return parsed
+
+
+def _row_indicator(values, code: str, by_id: dict, by_code: dict) -> Indicator | str:
+    """The indicator of a sheet row: by its id (column K, the template's) when given, which
+    must name an indicator of this week with the row's code; else by its code, which must
+    then name one indicator only. A message for the clerk otherwise."""
+    raw = values[ID_COLUMN - 1] if len(values) >= ID_COLUMN else None
+    if raw is not None and str(raw).strip():
+        try:
+            indicator = by_id.get(int(str(raw).strip()))
+        except ValueError:
+            indicator = None
+        if indicator is None or indicator.code != code:
+            return _("K列的指标ID与指标代码“%(code)s”不符，请使用本页下载的模板。") % {"code": code[:40]}
+        return indicator
+    found = by_code[code]
+    if len(found) > 1:
+        return _("指标代码“%(code)s”本周属于两个工作计划，请使用本页下载的模板（K列区分计划）。") % {
+            "code": code[:40]
+        }
+    return found[0]
 
 
 def _is_note_row(values) -> bool:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-from targets import clock, selectors
+from targets import clock
 from targets.models import Department, Indicator, Plan, Submission
 from targets.periods import QUARTER, period_of, week_start
 
@@ -57,7 +57,12 @@ def owed_weeks(start: date, end: date) -> dict[int, list[date]]:
     """{department id: [Mondays]} of the weeks touching [start, end] in which the
     department has at least one indicator taking figures (ratios are computed, not owed)."""
     owed: dict[int, set[date]] = defaultdict(set)
-    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO).filter(plan_end__gte=start)
+    # A draft plan owes nothing yet.
+    indicators = (
+        Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
+        .exclude(plan__status=Plan.Status.DRAFT)
+        .filter(plan_end__gte=start)
+    )
     for ind in indicators.only("department_id", "plan_start", "plan_end", "tracking_start"):
         first = max(start, ind.entry_start)
         last = min(end, ind.plan_end)
@@ -117,7 +122,7 @@ def reference_day(now: datetime | None = None, department: Department | None = N
     figures if that is earlier (the tracker's plans are for Q4 2021: after they end, the
     last weeks stay in view)."""
     today = (now or clock.now()).astimezone(TZ).date()
-    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
+    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO).exclude(plan__status=Plan.Status.DRAFT)
     if department is not None:
         indicators = indicators.filter(department=department)
     latest = indicators.order_by("-plan_end").values_list("plan_end", flat=True).first()
@@ -172,9 +177,10 @@ def reminder_due(now: datetime | None = None) -> list[Department]:
 
 def plan_start(day: date | None = None) -> date:
     """First day of the plan in force on ``day`` (default: the product's today): its
-    ``Plan``'s start (``Plan.objects.for_day``), else the tracked period's start."""
-    plan = Plan.objects.for_day(day or clock.today())
-    return plan.start if plan is not None else selectors.tracked_period()[0]
+    ``Plan``'s start (``Plan.objects.for_day``), else (no plan at all) its quarter's."""
+    day = day or clock.today()
+    plan = Plan.objects.for_day(day)
+    return plan.start if plan is not None else period_of(QUARTER, day).start
 
 
 @dataclass

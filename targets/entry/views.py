@@ -250,7 +250,7 @@ def week_indicators(department, monday: date):
     a milestone has its week until it is done (a week after the one it was done in has
     none); figures saved on other days before the cadence changed show read-only."""
     days = week_days(monday)
-    indicators = list(imports.entry_indicators(department))
+    indicators = list(imports.entry_indicators(department, monday))
     milestones = [i.pk for i in indicators if i.kind == Indicator.Kind.MILESTONE]
     done_before = set(
         Entry.objects.filter(indicator_id__in=milestones, date__lt=days[0])
@@ -384,7 +384,7 @@ def _rows_from_post(post, department, monday) -> list[EntryInput]:
     week do not collide. A milestone's pick becomes 1 on the picked day and clears a
     done day picked before."""
     rows = []
-    for ind in imports.entry_indicators(department):
+    for ind in imports.entry_indicators(department, monday):
         chosen = post.get(f"m_{ind.pk}") if ind.kind == Indicator.Kind.MILESTONE else None
         for day in week_days(monday):
             name = _key(ind.pk, day)
@@ -479,7 +479,7 @@ class NoteRow:
 
 def _note_rows(department, monday, *, posted=None, errors=None) -> list[NoteRow]:
     """Every entered indicator of the week with its note; the lagging ones (required) first."""
-    indicators = list(imports.entry_indicators(department))
+    indicators = list(imports.entry_indicators(department, monday))
     statuses = services.week_statuses(department, monday)
     latest = services.week_notes([i.pk for i in indicators], monday)
     errors = errors or {}
@@ -499,7 +499,7 @@ def _note_rows(department, monday, *, posted=None, errors=None) -> list[NoteRow]
     return result
 
 
-def _notes_from_post(post, department) -> list[services.NoteInput]:
+def _notes_from_post(post, department, monday) -> list[services.NoteInput]:
     """The notes typed on the submission form (blank ones left out)."""
     notes = [
         services.NoteInput(
@@ -509,7 +509,7 @@ def _notes_from_post(post, department) -> list[services.NoteInput]:
                 for name in services.NOTE_FIELDS
             },
         )
-        for ind in imports.entry_indicators(department)
+        for ind in imports.entry_indicators(department, monday)
     ]
     return [note for note in notes if not note.is_blank]
 
@@ -588,7 +588,7 @@ def entry_submit(request, monday: str):
     monday = _monday(monday)
     department = _department(request)
     version = request.POST.get("version", "")
-    notes = _notes_from_post(request.POST, department)
+    notes = _notes_from_post(request.POST, department, monday)
     try:
         services.submit_week(
             user=request.user,
@@ -837,7 +837,7 @@ def review_week(request, pk: int):
     )
     monday = submission.week_start
     days = week_days(monday)
-    indicators = list(imports.entry_indicators(submission.department))
+    indicators = list(imports.entry_indicators(submission.department, monday))
     values = rollups.day_values([i.pk for i in indicators], days[0], days[-1]) if indicators else {}
     previous = week_review.last_approved(submission)
     changes = week_review.changes(indicators, submission, values, previous)

@@ -55,7 +55,7 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import columns as tables_columns
 from django_tables2.utils import A
 
-from targets import audit, clock, params, roles, selectors
+from targets import audit, clock, current, roles
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -601,7 +601,7 @@ def export_table(
     an XLSX or CSV download for a manager; audit it. Raises PermissionDenied for others.
 
     ``day`` dates the file name: the page's as-of date (by default its ``?as_of=``, else
-    today, clipped into the tracked period), so the file says what day it shows. The
+    today, capped into the page's plan), so the file says what day it shows. The
     table's own ``export_units`` and the places its columns show apply unless overridden."""
     if not can_export(request.user):
         raise PermissionDenied
@@ -612,7 +612,7 @@ def export_table(
     headers = _headers_with_units(names, headers, units)
     number_formats = {**displayed_formats(table), **(number_formats or {})}
     if day is None:
-        day = selectors.resolve_as_of(params.query_day(request, "as_of"))
+        day = current.request_scope(request).as_of
     filename, fallback = export_filenames(name, ascii_name, export_format, day)
     query = request.GET.copy()
     query.pop(TRIGGER_PARAM, None)

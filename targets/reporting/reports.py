@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from targets import clock, periods, roles, rollups, selectors
 from targets.entry import timeliness
-from targets.models import Goal, Indicator, PeriodValue, ProgressNote, Report
+from targets.models import Goal, Indicator, PeriodValue, Plan, ProgressNote, Report
 from targets.notifications import events
 from targets.reporting import sections as extra_sections
 
@@ -79,20 +79,45 @@ def period_label(period: periods.Period) -> str:
     return periods.label(period.type, period.start, get_language())
 
 
-def report_title(period: periods.Period) -> str:
-    """郑东新区2021年第四季度目标任务进展报告 (and the like by kind)."""
-    return _("郑东新区%(period)s目标任务进展报告") % {"period": period_label(period)}
+def report_plan(period: periods.Period, plan: Plan | None = None) -> Plan | None:
+    """The plan a report reads: the one given, else the default plan of the period's
+    first day (``Plan.objects.for_day``)."""
+    return plan if plan is not None else Plan.objects.for_day(period.start)
 
 
-def report_filename(period: periods.Period) -> str:
+def plan_period_label(plan: Plan) -> str | None:
+    """The words of a quarter's or a year's plan period as its title writes them
+    (2021年第四季度, 2022年), None for another range."""
+    kinds = {Plan.Kind.QUARTER: periods.QUARTER, Plan.Kind.YEAR: periods.YEAR}
+    if plan.kind not in kinds:
+        return None
+    return periods.label(kinds[plan.kind], plan.start, get_language())
+
+
+def report_title(period: periods.Period, plan: Plan | None = None) -> str:
+    """The plan's title for the report's period: 郑东新区2021年第四季度目标任务进展报告 for
+    the plan 郑东新区2021年第四季度目标任务, 郑东新区2021年11月目标任务进展报告 for one of
+    its months (the plan's period words replaced by the report's)."""
+    if plan is None:
+        return _("郑东新区%(period)s目标任务进展报告") % {"period": period_label(period)}
+    title = plan.display_title
+    own = plan_period_label(plan)
+    if own and own in title:
+        return _("%(title)s进展报告") % {"title": title.replace(own, period_label(period))}
+    return _("%(title)s（%(period)s）进展报告") % {"title": title, "period": period_label(period)}
+
+
+def report_filename(period: periods.Period, plan: Plan | None = None) -> str:
     """The PDF's download name, e.g. 郑东新区2021年11月目标任务进展报告_2021-11-01.pdf."""
-    return f"{report_title(period)}_{period.start.isoformat()}.pdf"
+    return f"{report_title(period, plan)}_{period.start.isoformat()}.pdf"
 
 
-def report_as_of(period: periods.Period) -> date:
+def report_as_of(period: periods.Period, plan: Plan | None = None) -> date:
     """The period's last day, or today (``targets.clock``) while the period is still
-    running (a week not yet over is read as of today, not as of its latest entry)."""
-    return periods.clip(clock.today(), period.start, period.end)
+    running (a week not yet over is read as of today, not as of its latest entry); within
+    the plan's period."""
+    day = periods.clip(clock.today(), period.start, period.end)
+    return periods.clip(day, plan.start, plan.end) if plan else day
 
 
 # ---- The data -------------------------------------------------------------------------
@@ -207,6 +232,7 @@ class ReportData:
     behind: list[Line]
     sections: list[Section]
     status_chart: SafeString
+    plan: Plan | None = None
     extra: dict = field(default_factory=dict)
     # Sections other apps contribute (key projects, problems), numbered after 二.
     contributed: list = field(default_factory=list)
@@ -269,13 +295,15 @@ def _section_of(goals: dict[int, Goal]):
     return section
 
 
-def build(kind: str, day: date) -> ReportData:
-    """Everything a report shows, read from ``PeriodValue`` (a handful of queries)."""
+def build(kind: str, day: date, plan: Plan | None = None) -> ReportData:
+    """Everything a report of the plan (by default the plan of the period's first day)
+    shows, read from ``PeriodValue`` (a handful of queries)."""
     period = report_period(kind, day)
-    as_of = report_as_of(period)
-    goals = {goal.pk: goal for goal in Goal.objects.all()}
+    plan = report_plan(period, plan)
+    as_of = report_as_of(period, plan)
+    goals = {goal.pk: goal for goal in Goal.objects.filter(plan=plan)} if plan else {}
     section_of = _section_of(goals)
-    rows = selectors.rows(Indicator.objects.all(), as_of)
+    rows = selectors.rows(selectors.plan_indicators(plan), as_of)
     actuals = period_actuals(period, rows)
     lines = [Line(row, actuals.get(row.id), period.start) for row in rows]
     by_id = {line.row.id: line for line in lines}
@@ -297,7 +325,7 @@ def build(kind: str, day: date) -> ReportData:
     for section in filled:
         section.chart = progress_chart(section.lines)
 
-    behind = [by_id[row.id] for row in selectors.behind_schedule(as_of, limit=20) if row.id in by_id]
+    behind = [by_id[row.id] for row in selectors.behind_schedule(as_of, plan, limit=20) if row.id in by_id]
     notes = selectors.latest_notes([line.row.id for line in behind], as_of)
     for line in behind:
         line.note = notes.get(line.row.id)
@@ -310,13 +338,14 @@ def build(kind: str, day: date) -> ReportData:
     return ReportData(
         kind=kind,
         period=period,
-        title=report_title(period),
+        title=report_title(period, plan),
         period_label=period_label(period),
+        plan=plan,
         as_of=as_of,
         computed_at=max(computed, default=None),
         generated_at=clock.now(),
         totals=totals,
-        headlines=headlines(rows, as_of, totals),
+        headlines=headlines(rows, as_of, totals, plan),
         behind=behind,
         sections=filled,
         contributed=contributed,
@@ -334,7 +363,9 @@ def week_timeliness(period: periods.Period, as_of: date) -> timeliness.Ranking:
     )
 
 
-def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCount) -> list[Headline]:
+def headlines(
+    rows: list[selectors.Row], as_of: date, totals: selectors.StatusCount, plan: Plan | None = None
+) -> list[Headline]:
     """The cover page's figures: the briefing's headline indicators, the hazard
     rectification rate and how many indicators keep pace with time."""
     by_code = {row.code: row for row in rows}
@@ -349,7 +380,7 @@ def headlines(rows: list[selectors.Row], as_of: date, totals: selectors.StatusCo
             "time": _fmt(row.time_percent, 1),
         }
         items.append(Headline(row.display_name, row.cumulative_text, row.display_unit, note, row.status))
-    hazards = selectors.hazards(as_of)
+    hazards = selectors.hazards(as_of, plan)
     if hazards.found:
         items.append(
             Headline(
@@ -539,10 +570,11 @@ def render_pdf(data: ReportData) -> bytes:
 # ---- The archive ----------------------------------------------------------------------
 
 
-def archive_report(kind: str, day: date, *, user=None) -> Report:
-    """Build the PDF of the period containing ``day`` and keep it in the archive; an
-    earlier copy of the same period is replaced (idempotent)."""
-    data = build(kind, day)
+def archive_report(kind: str, day: date, *, user=None, plan: Plan | None = None) -> Report:
+    """Build the PDF of the period containing ``day`` (of ``plan``, by default the plan of
+    the period's first day) and keep it in the archive; an earlier copy of the same period
+    is replaced (idempotent)."""
+    data = build(kind, day, plan)
     pdf = render_pdf(data)
     with transaction.atomic():
         old = list(Report.objects.select_for_update().filter(kind=kind, period_start=data.period.start))
@@ -588,10 +620,12 @@ def email_report(report: Report) -> int:
     return len(recipients)
 
 
-def recent_periods(today: date) -> list[tuple[str, list[periods.Period]]]:
-    """Periods offered on the archive page: the tracked quarter's quarter, months and
-    weeks up to ``today`` (clipped into the tracked period), newest first."""
-    start, end = selectors.tracked_period()
+def recent_periods(today: date, plan: Plan | None) -> list[tuple[str, list[periods.Period]]]:
+    """Periods offered on the archive page: the plan's quarters, months and weeks up to
+    ``today`` (capped into the plan's period), newest first; none without a plan."""
+    if plan is None:
+        return []
+    start, end = plan.period
     last = periods.clip(today, start, end)
     weeks = []
     monday = periods.week_start(start)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import audit, clock, params, roles
+from targets import audit, clock, current, params, roles
 from targets.models import Report
 from targets.reporting import reports
 from targets.reporting.exports import content_disposition
@@ -34,13 +34,18 @@ def _pdf_response(content, filename: str, ascii_name: str):
 @require_GET
 @exporters_only
 def archive(request):
-    """Archived PDFs (newest first) and links to build any recent period's report."""
+    """Archived PDFs (newest first) and links to build any recent period's report of the
+    plan (``?plan=``, else the plan of today)."""
+    scope = current.request_scope(request)
+    choices = current.choices(scope.plan)
     return render(
         request,
         "reports/archive.html",
         {
             "reports": Report.objects.select_related("created_by")[:200],
-            "choices": reports.recent_periods(clock.today()),
+            "choices": reports.recent_periods(clock.today(), scope.plan),
+            "plan": scope.plan,
+            "plan_choices": choices if len(choices) > 1 else [],
         },
     )
 
@@ -50,7 +55,8 @@ def archive(request):
 def archive_build(request):
     """Build a period's PDF now and keep it in the archive."""
     period = _period(request.POST.get("kind", ""), request.POST.get("day", ""))
-    report = reports.archive_report(period.type, period.start, user=request.user)
+    plan = current.asked_plan(request.POST.get(current.PARAM), request.user)
+    report = reports.archive_report(period.type, period.start, user=request.user, plan=plan)
     audit.record("report_archive", request=request, target=report.title, kind=period.type)
     messages.success(request, _("已生成并存档：%(title)s") % {"title": report.title})
     return redirect("report_archive")
@@ -63,7 +69,7 @@ def report(request, kind: str, day: str):
     period = _period(kind, day)
     if period.start.isoformat() != day:
         return redirect("report", kind=kind, day=period.start.isoformat())
-    data = reports.build(kind, period.start)
+    data = reports.build(kind, period.start, current.asked_plan(request.GET.get(current.PARAM), request.user))
     return HttpResponse(reports.render_html(data, request=request))
 
 
@@ -74,9 +80,9 @@ def report_pdf(request, kind: str, day: str):
     period = _period(kind, day)
     if period.start.isoformat() != day:
         return redirect("report_pdf", kind=kind, day=period.start.isoformat())
-    data = reports.build(kind, period.start)
+    data = reports.build(kind, period.start, current.asked_plan(request.GET.get(current.PARAM), request.user))
     pdf = reports.render_pdf(data)
-    filename = reports.report_filename(period)
+    filename = reports.report_filename(period, data.plan)
     audit.record("export", request=request, target=filename, format="pdf", path=request.path)
     return _pdf_response(pdf, filename, f"report-{kind}-{period.start.isoformat()}.pdf")
 

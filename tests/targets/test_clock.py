@@ -14,6 +14,7 @@ from django.urls import reverse
 from targets import clock, rollups
 from targets.models import PeriodValue
 from targets.reporting import reports
+from targets.seed.briefing import plan as briefing_plan
 from targets.services import EntryInput, record_entries
 from tests.targets.dashboards.dashboard_fixtures import make_indicator, make_tree
 from tests.targets.entry.entry_helpers import make_indicator as make_entry_indicator
@@ -95,7 +96,8 @@ def test_it_opens_the_overview_on_today_not_on_the_latest_entry(
     assert weekend.context["as_of"] == WEEKEND  # the reader can still look ahead
 
 
-def test_it_caps_the_default_as_of_date_to_the_tracked_period(client, official, settings):
+def test_it_caps_the_default_as_of_date_to_the_plans_period(client, official, settings):
+    briefing_plan()  # the plan of Q4 2021: the as-of date stays inside its period
     client.force_login(official)
     settings.DEMO_TODAY = date(2022, 3, 1)
     assert client.get("/").context["as_of"] == date(2021, 12, 31)
