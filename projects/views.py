@@ -16,7 +16,6 @@ from targets.dashboards.context import latest_computed_at, page_context, page_sc
 from targets.dashboards.tables import IndicatorTable
 from targets.evidence.models import Evidence
 from targets.evidence.uploads import accepts_evidence
-from targets.models import Indicator
 from targets.reporting.exports import ManagerExportMixin, table_response
 
 from . import evidence as evidence_rules
