@@ -236,7 +236,7 @@ class Row:
 
     @property
     def catch_up(self) -> Decimal | None:
-        if self.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL):
+        if self.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL, Indicator.Kind.SUM):
             return None
         days_left = (self.plan_end - self.as_of).days
         return plan.catch_up_rate(self.target_value, self.cumulative_actual, days_left)
@@ -605,7 +605,7 @@ def as_of_figures(
                 by_day[day].actual for day in periods.days_between(pv.period_start, as_of) if day in by_day
             ]
             so_far = [value for value in so_far if value is not None]
-            if indicator.kind == Indicator.Kind.AMOUNT:
+            if indicator.kind in (Indicator.Kind.AMOUNT, Indicator.Kind.SUM):
                 actual = sum(so_far) if so_far else None
             elif indicator.kind == Indicator.Kind.RATIO:
                 actual = None

@@ -106,7 +106,7 @@ def entry_indicators(department):
     computed from their parts, never entered)."""
     return (
         Indicator.objects.filter(department=department)
-        .exclude(kind=Indicator.Kind.RATIO)
+        .exclude(kind__in=Indicator.COMPUTED_KINDS)
         .order_by("order", "code")
     )
 

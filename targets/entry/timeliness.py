@@ -55,7 +55,7 @@ def owed_weeks(start: date, end: date) -> dict[int, list[date]]:
     """{department id: [Mondays]} of the weeks touching [start, end] in which the
     department has at least one indicator taking figures (ratios are computed, not owed)."""
     owed: dict[int, set[date]] = defaultdict(set)
-    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO).filter(plan_end__gte=start)
+    indicators = Indicator.objects.exclude(kind__in=Indicator.COMPUTED_KINDS).filter(plan_end__gte=start)
     for ind in indicators.only("department_id", "plan_start", "plan_end", "tracking_start"):
         first = max(start, ind.entry_start)
         last = min(end, ind.plan_end)
@@ -115,7 +115,7 @@ def reference_day(now: datetime | None = None, department: Department | None = N
     figures if that is earlier (the tracker's plans are for Q4 2021: after they end, the
     last weeks stay in view)."""
     today = (now or clock.now()).astimezone(TZ).date()
-    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
+    indicators = Indicator.objects.exclude(kind__in=Indicator.COMPUTED_KINDS)
     if department is not None:
         indicators = indicators.filter(department=department)
     latest = indicators.order_by("-plan_end").values_list("plan_end", flat=True).first()
