@@ -14,8 +14,10 @@ from .models import Problem
 
 
 class KeyProjectTable(tables.Table):
-    """Key projects: investment completed against the annual plan, milestones planned vs
-    actual, the status light (worst linked indicator) and open problems."""
+    """Key projects: investment completed this year against the annual plan and time
+    progress, this quarter against its target, the stage (from the steps reached), steps
+    and permits planned vs actual, the latest physical progress, the project's own light
+    and open problems. The same table renders the page and its XLSX/CSV export."""
 
     name = tables.Column(
         verbose_name=_("项目"),
@@ -30,15 +32,21 @@ class KeyProjectTable(tables.Table):
         default="—",
     )
     level = tables.Column(verbose_name=_("级别"), accessor="get_level_display", order_by="level", default="—")
-    status = tables.Column(verbose_name=_("状态"), accessor="get_status_display", order_by="status")
+    stage = tables.Column(verbose_name=_("阶段"), accessor="stage_label", order_by="stage_order")
     department = tables.Column(
         verbose_name=_("责任单位"), accessor="department__display_name", order_by=("department__name",)
     )
     investment_done = NumberColumn(verbose_name=_("完成投资（亿元）"), default="—")
     annual_planned_investment = NumberColumn(verbose_name=_("年度计划（亿元）"), default="—")
     investment_percent = NumberColumn(verbose_name=_("完成率 %"), decimals=1, default="—")
+    time_percent = NumberColumn(verbose_name=_("时间进度 %"), decimals=1, default="—")
+    quarter_done = NumberColumn(verbose_name=_("本季度完成（亿元）"), default="—")
+    quarter_target_investment = NumberColumn(verbose_name=_("本季度目标（亿元）"), default="—")
     milestones = tables.Column(
-        verbose_name=_("节点（计划/实际）"), accessor="milestone_views", orderable=False, default="—"
+        verbose_name=_("节点与手续（计划/实际）"), accessor="milestone_views", orderable=False, default="—"
+    )
+    progress = tables.Column(
+        verbose_name=_("形象进度"), accessor="latest_progress", orderable=False, default="—"
     )
     light = tables.Column(verbose_name=_("进度"), order_by="light_order")
     open_problems = tables.Column(verbose_name=_("未解决问题"), attrs={"td": {"class": "num"}})
@@ -51,12 +59,16 @@ class KeyProjectTable(tables.Table):
         sequence = (
             "name",
             "light",
+            "stage",
             "investment_done",
             "annual_planned_investment",
             "investment_percent",
+            "time_percent",
+            "quarter_done",
+            "quarter_target_investment",
             "milestones",
+            "progress",
             "open_problems",
-            "status",
             "core_block",
             "level",
             "department",
@@ -73,7 +85,7 @@ class KeyProjectTable(tables.Table):
                     " ms-late" if m.late else "",
                     m.name,
                     m.planned.strftime("%m-%d") if m.planned else "—",
-                    m.actual.strftime("%m-%d") if m.actual else "—",
+                    m.actual.strftime("%m-%d") if m.reached else "—",
                     format_html(" <b>{}</b>", m.state) if m.late else "",
                 )
                 for m in value
@@ -81,13 +93,28 @@ class KeyProjectTable(tables.Table):
         )
 
     def value_milestones(self, value):
-        return "; ".join(f"{m.name} {m.planned or '—'} / {m.actual or '—'} {m.state}" for m in value or [])
+        return "; ".join(
+            f"{m.name} {m.planned or '—'} / {m.actual if m.reached else '—'} {m.state}" for m in value or []
+        )
+
+    def render_progress(self, value):
+        return format_html(
+            '<span class="progress-note">{} <span class="muted">{}</span></span>',
+            value.text,
+            value.date.strftime("%m-%d"),
+        )
+
+    def value_progress(self, value):
+        return f"{value.date} {value.text}"
 
     def render_light(self, value, record):
         return status_pill(value, record.light_label)
 
     def value_light(self, value, record):
         return str(record.light_label)
+
+    def value_stage(self, value):
+        return str(value)
 
 
 STATUS_CSS = {
