@@ -53,6 +53,9 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
         )
         context["filter"] = self.filterset
         context["reconciliations"] = selectors.reconciliations(self.as_of)
+        context["time_percent"] = next(
+            (p.time_percent for p in self.projects if p.time_percent is not None), None
+        )
         return context
 
 
