@@ -152,3 +152,11 @@ def test_it_accepts_as_parts_only_amounts_of_its_unit_and_plan(projects, org):
     assert "计划期" in total.parts_refusal([other_plan])
     level = amount(org, "level", D("1"), kind=Indicator.Kind.LEVEL)
     assert "累计量" in total.parts_refusal([level])
+
+
+def test_it_recomputes_a_sum_whose_parts_change(projects, django_capture_on_commit_callbacks):
+    parts, total = projects
+    rollups.refresh(today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        total.parts.remove(parts[2])
+    assert_sum_matches(parts[:2], total)
