@@ -208,7 +208,9 @@ def sync_investment_plan(*, project: KeyProject) -> Indicator | None:
         changed.append("department")
     if changed:
         indicator.save(update_fields=changed)
-    total = Indicator.objects.filter(code=INVESTMENT_SUM_CODE, kind=Indicator.Kind.SUM).first()
+    total = Indicator.objects.filter(
+        plan=indicator.plan_id, code=INVESTMENT_SUM_CODE, kind=Indicator.Kind.SUM
+    ).first()
     if total is not None:
         if not total.parts.filter(pk=indicator.pk).exists():
             if message := total.parts_refusal([indicator]):

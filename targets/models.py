@@ -62,6 +62,93 @@ def value_field(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
 
 
+class PlanQuerySet(models.QuerySet):
+    def visible(self):
+        """Plans pages may show: published and closed ones (drafts only in the editor)."""
+        return self.exclude(status=Plan.Status.DRAFT)
+
+    def covering(self, day: date):
+        """Published or closed plans whose period contains ``day``: the latest start first,
+        then the earliest end (a quarter's plan before its year's)."""
+        return self.visible().filter(start__lte=day, end__gte=day).order_by("-start", "end", "pk")
+
+    def for_day(self, day: date) -> "Plan | None":
+        """The plan a page shows by default for ``day``: the first plan covering it; else
+        the latest one that ended before it; else the first one to come."""
+        visible = self.visible()
+        return (
+            self.covering(day).first()
+            or visible.filter(end__lt=day).order_by("-end", "-start", "pk").first()
+            or visible.order_by("start", "end", "pk").first()
+        )
+
+
+class Plan(models.Model):
+    """A work plan (工作计划 / 目标任务书): a period (a quarter, a year or any date range),
+    its title and source document. Goals and indicators belong to a plan. Drafts are
+    written by managers; a published plan is in force; a closed one is read only."""
+
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", _("季度")
+        YEAR = "year", _("年度")
+        RANGE = "range", _("自定义期间")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        CLOSED = "closed", _("已关闭")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    title_en = models.CharField(_("英文标题"), max_length=300, blank=True)
+    kind = models.CharField(_("期间类型"), max_length=20, choices=Kind.choices, default=Kind.QUARTER)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    source = models.TextField(_("来源文件"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("复制自"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "end", "code"]
+        verbose_name = _("工作计划")
+        verbose_name_plural = _("工作计划")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="targets_plan_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def display_title(self) -> str:
+        return localized_name(self.title, self.title_en)
+
+    @property
+    def period(self) -> tuple[date, date]:
+        return self.start, self.end
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+
+
 class Department(LocalizedNameMixin, models.Model):
     """A responsible unit (责任单位). The briefing names none: the seeded ones are an
     editable assumption (``is_assumption``)."""
@@ -92,7 +179,8 @@ class Goal(LocalizedNameMixin, models.Model):
         SECTION = "section", _("工作板块")
         LINE = "line", _("工作线")
 
-    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("工作计划"))
+    code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
@@ -119,9 +207,22 @@ class Goal(LocalizedNameMixin, models.Model):
         ordering = ["order", "code"]
         verbose_name = _("目标")
         verbose_name_plural = _("目标")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="targets_goal_code_per_plan"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A sub-goal belongs to its parent's plan.
+        if self.plan_id is None and self.parent_id is not None:
+            self.plan_id = self.parent.plan_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.parent_id and self.plan_id and self.parent.plan_id != self.plan_id:
+            raise ValidationError({"parent": _("上级目标须属于同一工作计划。")})
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -131,6 +232,9 @@ class IndicatorQuerySet(models.QuerySet):
 
     def for_department(self, department):
         return self.filter(department=department)
+
+    def for_plan(self, plan):
+        return self.filter(plan=plan)
 
 
 class Indicator(LocalizedNameMixin, models.Model):
@@ -149,7 +253,10 @@ class Indicator(LocalizedNameMixin, models.Model):
         GTE = "gte", "≥"
         APPROX = "approx", "≈"
 
-    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("工作计划")
+    )
+    code = models.SlugField(_("代码"), max_length=60)
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     unit = models.CharField(_("单位"), max_length=20, blank=True)
@@ -218,6 +325,8 @@ class Indicator(LocalizedNameMixin, models.Model):
         verbose_name = _("指标")
         verbose_name_plural = _("指标")
         constraints = [
+            # Also the index of every page's "this plan's indicators" query.
+            models.UniqueConstraint(fields=["plan", "code"], name="targets_indicator_code_per_plan"),
             models.CheckConstraint(
                 condition=Q(plan_end__gte=models.F("plan_start")),
                 name="targets_indicator_plan_ordered",
@@ -240,6 +349,9 @@ class Indicator(LocalizedNameMixin, models.Model):
     def save(self, *args, **kwargs):
         # Every path that moves an indicator (admin form, seed, shell) saves it: the
         # approved-week lock must hold on all of them, not only on forms that call clean().
+        # An indicator belongs to its goal's plan.
+        if self.plan_id is None and self.goal_id is not None:
+            self.plan_id = self.goal.plan_id
         update_fields = kwargs.get("update_fields")
         if (update_fields is None or "department" in update_fields) and (
             message := self.department_move_refusal()
@@ -254,6 +366,9 @@ class Indicator(LocalizedNameMixin, models.Model):
             raise ValidationError(_("比率指标需要分子和分母指标。"))
         if self.reconciles_id and self.kind != self.Kind.SUM:
             raise ValidationError({"reconciles": _("只有汇总指标可以核对上报总数。")})
+        plan_id = self.plan_id or (self.goal.plan_id if self.goal_id else None)
+        if self.goal_id and plan_id and self.goal.plan_id != plan_id:
+            raise ValidationError({"goal": _("所属目标须属于同一工作计划。")})
         if message := self.department_move_refusal():
             raise ValidationError({"department": message})
 

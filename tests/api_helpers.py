@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from targets.models import Goal, Indicator
+from targets.seed.briefing import plan as briefing_plan
 
 Q4_START = date(2021, 10, 1)
 Q4_END = date(2021, 12, 31)
@@ -32,8 +33,12 @@ def make_indicator(code, department, goal, **extra) -> Indicator:
 def make_world(econ, safety) -> dict:
     """Investment (经济发展局, 亿元, 2 decimals), projects under construction (经济发展局,
     a level) and hazards found (应急管理局, 个)."""
-    goal = Goal.objects.create(code="invest-line", name="项目建设", level=Goal.Level.LINE)
-    safety_goal = Goal.objects.create(code="safety-line", name="安全生产", level=Goal.Level.LINE)
+    goal = Goal.objects.create(
+        plan=briefing_plan(), code="invest-line", name="项目建设", level=Goal.Level.LINE
+    )
+    safety_goal = Goal.objects.create(
+        plan=briefing_plan(), code="safety-line", name="安全生产", level=Goal.Level.LINE
+    )
     invest = make_indicator("invest", econ, goal)
     hazards = make_indicator(
         "hazards", safety, safety_goal, unit="个", decimals=0, target_value=Decimal("100")

@@ -274,6 +274,7 @@ PAGES: dict[str, tuple] = {
     # Problems: everyone reads; the unit's clerk and managers raise and work on them.
     # (A clerk of another unit gets the raise form back: their own unit is the only one.)
     "problems:list": (EVERYONE, NO_POST),
+    "problems:counts": (EVERYONE, NO_POST),  # its XLSX/CSV: managers (tests/projects/test_problem_counts.py)
     "problems:raise": ((L, 403, 200, 200, 200), (L, 403, R, 200, R)),
     # The API's start (asked before the page) has moved the problem on: the page's start is
     # then 409 for those who may make it, 403 for the rest.

@@ -50,7 +50,7 @@ def statuses_to_milestones(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0003_problem_open_to_todo"),
-        ("targets", "0010_indicator_sum_parts"),
+        ("targets", "0011_indicator_sum_parts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

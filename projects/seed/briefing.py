@@ -21,7 +21,7 @@ from django.db import transaction
 from projects import services
 from projects.models import CoreBlock, KeyProject, Milestone, RecoveryField, RecoveryProject, SafetyCampaign
 from targets.models import Department, Goal, Indicator
-from targets.seed.briefing import SAFETY_CAMPAIGNS, safety_indicator_code
+from targets.seed.briefing import PLAN_CODE, SAFETY_CAMPAIGNS, safety_indicator_code
 
 OCT_END = date(2021, 10, 31)
 YEAR_END = date(2021, 12, 31)
@@ -322,6 +322,7 @@ def _investment_sum(departments, goals, indicators) -> Indicator:
     against the district's reported total (``kp-investment``)."""
     reported = indicators["kp-investment"]
     total, _ = Indicator.objects.update_or_create(
+        plan=reported.plan,
         code=services.INVESTMENT_SUM_CODE,
         defaults=dict(
             name="重点项目完成投资（各项目合计）",
@@ -343,7 +344,7 @@ def _investment_sum(departments, goals, indicators) -> Indicator:
     return total
 
 
-def _investment_indicator(project: KeyProject) -> Indicator:
+def _investment_indicator(project: KeyProject, total: Indicator) -> Indicator:
     """The project's investment completed (亿元, entered by its responsible unit), over
     the year 2021 and tracked from 1 October like the district's total. Its target (the
     annual plan) is the project's own figure: kept as entered."""
@@ -363,7 +364,9 @@ def _investment_indicator(project: KeyProject) -> Indicator:
         source="简报未列各项目投资：年度计划与每月完成投资由项目责任单位填报。",
     )
     if indicator is None:
-        indicator, _ = Indicator.objects.get_or_create(code=f"kp-inv-{project.code}", defaults=fields)
+        indicator, _ = Indicator.objects.get_or_create(
+            plan=total.plan, code=f"kp-inv-{project.code}", defaults=fields
+        )
     else:
         for name, value in fields.items():
             setattr(indicator, name, value)
@@ -380,8 +383,8 @@ def load() -> dict[str, int]:
     """Create or update (by code) the projects, campaigns and milestones of the briefing.
     Needs ``targets.seed.briefing.load()`` first. Running it again changes nothing."""
     departments = {d.code: d for d in Department.objects.all()}
-    goals = {g.code: g for g in Goal.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    goals = {g.code: g for g in Goal.objects.filter(plan__code=PLAN_CODE)}
+    indicators = {i.code: i for i in Indicator.objects.filter(plan__code=PLAN_CODE)}
 
     blocks = {}
     for order, (code, name, name_en) in enumerate(CORE_BLOCKS, 1):
@@ -407,7 +410,7 @@ def load() -> dict[str, int]:
         project, _ = KeyProject.objects.update_or_create(code=row["code"], defaults=defaults)
         project.indicators.set([indicators[c] for c in row.get("indicators", [])])
         if row.get("investment"):
-            indicator = _investment_indicator(project)
+            indicator = _investment_indicator(project, total)
             if project.investment_indicator_id != indicator.pk:
                 project.investment_indicator = indicator
                 project.save(update_fields=["investment_indicator"])

@@ -28,6 +28,7 @@ from django_tables2.views import SingleTableView
 from targets.models import Department, Goal, Indicator, PeriodValue
 from targets.reporting import exports
 from targets.reporting.exports import ManagerExportMixin
+from targets.seed.briefing import plan as briefing_plan
 
 ROWS = 100_000
 DAYS = 1000  # 100 indicators × 1000 days
@@ -62,7 +63,7 @@ class BenchExportView(ManagerExportMixin, SingleTableView):
 
 def _setup(rows: int) -> None:
     department = Department.objects.create(code="bench", name="基准测试单位")
-    goal = Goal.objects.create(code="bench", name="基准测试", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="bench", name="基准测试", level=Goal.Level.SECTION)
     indicators = Indicator.objects.bulk_create(
         Indicator(
             code=f"bench-{i}",
@@ -73,6 +74,7 @@ def _setup(rows: int) -> None:
             plan_end=date(2023, 12, 31),
             department=department,
             goal=goal,
+            plan_id=goal.plan_id,
             order=i,
         )
         for i in range(-(-rows // DAYS))

@@ -33,6 +33,7 @@ from django.db import connection
 
 from targets import roles, rollups
 from targets.models import Department, Goal, Indicator
+from targets.seed.briefing import plan as briefing_plan
 
 INDICATORS = 2000
 START = date(2021, 10, 1)
@@ -43,15 +44,21 @@ BASE_DIR = Path(settings.BASE_DIR)
 def _setup(out) -> None:
     """2,000 indicators under 5 sections × 4 lines, 92 days of entries each, rolled up."""
     departments = [Department.objects.create(code=f"bench-{i}", name=f"基准单位{i}") for i in range(7)]
-    root = Goal.objects.create(code="bench-framework", name="基准框架", level=Goal.Level.FRAMEWORK)
+    root = Goal.objects.create(
+        plan=briefing_plan(), code="bench-framework", name="基准框架", level=Goal.Level.FRAMEWORK
+    )
     lines = []
     for s in range(5):
         section = Goal.objects.create(
-            code=f"bench-s{s}", name=f"基准板块{s}", level=Goal.Level.SECTION, order=s
+            plan=briefing_plan(), code=f"bench-s{s}", name=f"基准板块{s}", level=Goal.Level.SECTION, order=s
         )
         for n in range(4):
             line = Goal.objects.create(
-                code=f"bench-s{s}-{n}", name=f"基准工作线{s}-{n}", level=Goal.Level.LINE, parent=section
+                plan=briefing_plan(),
+                code=f"bench-s{s}-{n}",
+                name=f"基准工作线{s}-{n}",
+                level=Goal.Level.LINE,
+                parent=section,
             )
             line.supports.add(root)
             lines.append(line)
@@ -67,6 +74,7 @@ def _setup(out) -> None:
             decimals=2,
             department=departments[i % len(departments)],
             goal=lines[i % len(lines)],
+            plan_id=lines[0].plan_id,
             order=i,
         )
         for i in range(INDICATORS)

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from targets import rollups
 from targets.models import Department, Entry, Goal, Indicator, PeriodValue
+from targets.seed.briefing import plan as briefing_plan
 
 DAYS = 500
 FIRST_DAY = date(2021, 1, 1)
@@ -48,7 +49,9 @@ def _line(out, name: str, value, unit: str) -> None:
 
 def _make_indicators(count: int) -> list[int]:
     department = Department.objects.create(code="bench", name="基准测试单位")
-    goal = Goal.objects.create(code="bench", name="基准测试目标", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(
+        plan=briefing_plan(), code="bench", name="基准测试目标", level=Goal.Level.SECTION
+    )
     end = FIRST_DAY + timedelta(days=DAYS - 1)
     indicators = [
         Indicator(
@@ -60,6 +63,7 @@ def _make_indicators(count: int) -> list[int]:
             plan_end=end,
             department=department,
             goal=goal,
+            plan_id=goal.plan_id,
         )
         for n in range(count)
     ]
@@ -77,6 +81,7 @@ def _make_indicators(count: int) -> list[int]:
             plan_end=end,
             department=department,
             goal=goal,
+            plan_id=goal.plan_id,
             numerator_id=amounts[2 * n],
             denominator_id=amounts[2 * n + 1],
         )

@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from targets import roles
-from targets.models import Department, Goal, Indicator
+from targets.models import Department, Goal, Indicator, Plan
 
 YEAR_START = date(2021, 1, 1)
 Q4_START = date(2021, 10, 1)
@@ -29,6 +29,25 @@ MAY_2022_END = date(2022, 5, 31)
 
 A, L, M, R = (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL, Indicator.Kind.MILESTONE, Indicator.Kind.RATIO)
 EQ, GTE, APPROX = Indicator.Op.EQ, Indicator.Op.GTE, Indicator.Op.APPROX
+
+# The plan the briefing sets (its code is the one migration 0010 gave pre-plan data).
+PLAN_CODE = "2021q4"
+PLAN = dict(
+    title="郑东新区2021年第四季度目标任务",
+    title_en="Zhengdong New District targets, Q4 2021",
+    kind=Plan.Kind.QUARTER,
+    start=Q4_START,
+    end=YEAR_END,
+    source="凝心聚力奋战第四季度 全力以赴冲刺全年目标（2021年9月29日工作会议、9月30日安委会会议简报）",
+)
+
+
+def plan() -> Plan:
+    """The briefing's plan, created (published) if missing; a manager's later edits of its
+    title or status are kept."""
+    found, _ = Plan.objects.get_or_create(code=PLAN_CODE, defaults={**PLAN, "status": Plan.Status.PUBLISHED})
+    return found
+
 
 # (code, name, English name). The briefing names no responsible unit: these are plausible
 # district bodies, seeded with is_assumption=True so an administrator can correct them.
@@ -685,10 +704,12 @@ def load() -> dict[str, int]:
             code=code, defaults=dict(name=name, name_en=name_en, is_assumption=True, order=order)
         )
 
+    briefing_plan = plan()
     goals: dict[str, Goal] = {}
 
     def goal(code, name, name_en, level, parent, order, description=""):
         goals[code], _ = Goal.objects.update_or_create(
+            plan=briefing_plan,
             code=code,
             defaults=dict(
                 name=name,
@@ -742,6 +763,7 @@ def load() -> dict[str, int]:
         # indicator since (refused while it has figures in an approved week), and seeding
         # again must neither undo that nor move figures out of a locked week.
         indicators[row["code"]], _ = Indicator.objects.update_or_create(
+            plan=briefing_plan,
             code=row["code"],
             defaults=defaults,
             create_defaults={**defaults, "department": departments[row["dept"]]},
@@ -749,6 +771,7 @@ def load() -> dict[str, int]:
 
     ensure_groups()
     return {
+        "plans": 1,
         "departments": len(departments),
         "goals": len(goals),
         "indicators": len(indicators),

@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 from targets import roles
 from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent, UserProfile
 from targets.periods import week_start
+from targets.seed.briefing import PLAN_CODE
 
 DEMO_START = date(2021, 10, 1)
 DEFAULT_UNTIL = date(2021, 11, 19)
@@ -244,7 +245,8 @@ def load(until: date = DEFAULT_UNTIL, *, extra: Plan | None = None) -> dict[str,
     figures and openings another part of the demo decides (a key project's monthly
     investment), written the same way in place of the ones ``build`` would make."""
     remove()
-    indicators = list(Indicator.objects.select_related("department"))
+    # The demo tells the briefing's quarter: its plan's indicators only.
+    indicators = list(Indicator.objects.filter(plan__code=PLAN_CODE).select_related("department"))
     plan = build(indicators, until)
     if extra is not None:
         plan.values.update(extra.values)
@@ -305,7 +307,7 @@ def load(until: date = DEFAULT_UNTIL, *, extra: Plan | None = None) -> dict[str,
         submission_count += len(submissions)
 
     for code, opening in plan.openings.items():
-        Indicator.objects.filter(code=code, opening_value=None).update(
+        Indicator.objects.filter(plan__code=PLAN_CODE, code=code, opening_value=None).update(
             opening_value=opening, opening_is_demo=True
         )
 

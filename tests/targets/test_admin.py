@@ -5,11 +5,12 @@ import pytest
 from django.contrib.auth.models import User
 
 from targets.models import Entry, Goal, Indicator
+from targets.seed.briefing import plan as briefing_plan
 
 
 @pytest.fixture
 def entry(departments, clerk):
-    goal = Goal.objects.create(code="g", name="目标", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="g", name="目标", level=Goal.Level.SECTION)
     indicator = Indicator.objects.create(
         code="inv",
         name="投资",

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from targets import freshness, rollups
 from targets.models import Entry, Goal, Indicator, PeriodValue, RollupStamp
+from targets.seed.briefing import plan as briefing_plan
 from targets.services import EntryInput, record_entries
 from targets.tasks import catch_up_rollups, rebuild_all_rollups
 
@@ -25,7 +26,7 @@ BANNER = "数据更新中：部分数据尚未汇总"
 
 @pytest.fixture
 def investment(departments):
-    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
     return Indicator.objects.create(
         code="kp-investment",
         name="省市重点项目完成投资",

@@ -13,6 +13,7 @@ from django.db import connection, connections, transaction
 
 from targets import rollups
 from targets.models import Department, Entry, Goal, Indicator
+from targets.seed.briefing import plan as briefing_plan
 from tests.targets.rollup_oracle import differences, expected_rows, stored_rows
 
 pytestmark = [
@@ -29,7 +30,7 @@ D = Decimal
 @pytest.fixture
 def investment():
     department = Department.objects.create(code="econ", name="经济发展局")
-    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
     indicator = Indicator.objects.create(
         code="kp-investment",
         name="省市重点项目完成投资",

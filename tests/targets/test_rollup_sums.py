@@ -9,6 +9,7 @@ import pytest
 
 from targets import periods, rollups
 from targets.models import Department, Entry, Goal, Indicator, PeriodValue
+from targets.seed.briefing import plan as briefing_plan
 
 D = Decimal
 START, END, TRACK = date(2021, 1, 1), date(2021, 12, 31), date(2021, 10, 1)
@@ -18,7 +19,7 @@ TODAY = date(2021, 11, 19)
 @pytest.fixture
 def org(db):
     department = Department.objects.create(code="construction", name="建设局")
-    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
     return department, goal
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from targets import rollups
 from targets.models import Department, Entry, Goal, Indicator, PeriodValue
+from targets.seed.briefing import plan as briefing_plan
 from tests.targets.rollup_oracle import as_of_differences, differences, expected_rows, stored_rows
 
 TODAY = date(2026, 1, 1)  # every 2021 period is in the past
@@ -19,7 +20,7 @@ D = Decimal
 @pytest.fixture
 def org(db):
     department = Department.objects.create(code="econ", name="经济发展局")
-    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
     return department, goal
 
 

@@ -23,6 +23,7 @@ from celery import current_app
 from django.db import connection
 
 from targets.models import Goal, Indicator, PeriodValue
+from targets.seed.briefing import plan as briefing_plan
 from targets.services import EntryInput, record_entries
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -96,7 +97,7 @@ def celery_worker_process(tmp_path):
 
 def test_it_rolls_up_a_saved_figure_in_the_worker_process(celery_worker_process, clerk, departments):
     worker, log = celery_worker_process
-    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
     indicator = Indicator.objects.create(
         code="kp-investment",
         name="省市重点项目完成投资",

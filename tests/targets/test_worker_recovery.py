@@ -24,6 +24,7 @@ from celery import current_app
 from django.db import connection
 
 from targets.models import Goal, Indicator, PeriodValue, RollupStamp
+from targets.seed.briefing import plan as briefing_plan
 from targets.services import EntryInput, record_entries
 from tests.targets.test_worker import BASE_DIR, REDIS_URL, _database_url, _redis_reachable
 
@@ -108,7 +109,7 @@ def test_a_task_of_a_worker_killed_whole_runs_on_another_worker_within_minutes(
     isolated_broker, clerk, departments, tmp_path
 ):
     env, prefix, client = isolated_broker
-    goal = Goal.objects.create(code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
     indicator = Indicator.objects.create(
         code="kp-investment",
         name="省市重点项目完成投资",

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from targets import clock, roles
 from targets.models import Indicator, UserProfile
 from targets.seed import demo
+from targets.seed.briefing import PLAN_CODE
 
 # username, group, department (by the indicator whose unit they report for), staff.
 # The clerk reports key-project investment; clerk2 another unit (work safety). Only the
@@ -70,7 +71,11 @@ class Command(BaseCommand):
         user.groups.set([Group.objects.get(name=group)])
         department = None
         if indicator_code:
-            department = Indicator.objects.select_related("department").get(code=indicator_code).department
+            department = (
+                Indicator.objects.select_related("department")
+                .get(plan__code=PLAN_CODE, code=indicator_code)
+                .department
+            )
         UserProfile.objects.update_or_create(user=user, defaults={"department": department})
         where = f"，{department.name}" if department else ""
         return f"{username:<9} {role_label}{where}"

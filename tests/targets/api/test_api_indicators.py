@@ -93,6 +93,7 @@ def test_it_pages_with_page_size_up_to_500(world, official):
             plan_end=date(2021, 12, 31),
             department=world["econ"],
             goal=world["goal"],
+            plan_id=world["goal"].plan_id,
         )
         for n in range(500)
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from targets import periods, rollups
 from targets.models import Department, Entry, Goal, Indicator
+from targets.seed.briefing import plan as briefing_plan
 
 Q4 = (date(2021, 10, 1), date(2021, 12, 31))
 
@@ -30,17 +31,27 @@ def make_tree():
     """A framework root with one goal, two sections, one work line feeding the goal."""
     econ = Department.objects.get_or_create(code="econ", defaults={"name": "经济发展局"})[0]
     safety = Department.objects.get_or_create(code="safety", defaults={"name": "应急管理局"})[0]
-    highland = Goal.objects.create(code="highlands", name="三个高地", level=Goal.Level.FRAMEWORK, order=1)
+    highland = Goal.objects.create(
+        plan=briefing_plan(), code="highlands", name="三个高地", level=Goal.Level.FRAMEWORK, order=1
+    )
     innovation = Goal.objects.create(
-        code="innovation", name="国家创新高地", level=Goal.Level.FRAMEWORK, parent=highland
+        plan=briefing_plan(),
+        code="innovation",
+        name="国家创新高地",
+        level=Goal.Level.FRAMEWORK,
+        parent=highland,
     )
-    Goal.objects.create(code="centres", name="两个中心", level=Goal.Level.FRAMEWORK, order=2)
+    Goal.objects.create(
+        plan=briefing_plan(), code="centres", name="两个中心", level=Goal.Level.FRAMEWORK, order=2
+    )
     economy = Goal.objects.create(
-        code="q4-economy", name="全力冲刺第四季度", level=Goal.Level.SECTION, order=4
+        plan=briefing_plan(), code="q4-economy", name="全力冲刺第四季度", level=Goal.Level.SECTION, order=4
     )
-    risk = Goal.objects.create(code="risk", name="防风险保安全", level=Goal.Level.SECTION, order=2)
+    risk = Goal.objects.create(
+        plan=briefing_plan(), code="risk", name="防风险保安全", level=Goal.Level.SECTION, order=2
+    )
     line = Goal.objects.create(
-        code="projects-king", name="坚持项目为王", level=Goal.Level.LINE, parent=economy
+        plan=briefing_plan(), code="projects-king", name="坚持项目为王", level=Goal.Level.LINE, parent=economy
     )
     line.supports.add(innovation)
     return {"econ": econ, "safety": safety, "economy": economy, "risk": risk, "line": line}

@@ -8,6 +8,7 @@ import pytest
 
 from targets import rollups, selectors
 from targets.models import Department, Entry, Goal, Indicator, PeriodValue
+from targets.seed.briefing import plan as briefing_plan
 
 D = Decimal
 Q4 = (date(2021, 10, 1), date(2021, 12, 31))
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def make(code, kind, target="92", **extra):
     department = Department.objects.get_or_create(code="econ", defaults={"name": "经济发展局"})[0]
     goal = Goal.objects.get_or_create(
-        code="s4", defaults={"name": "抓好经济运行", "level": Goal.Level.SECTION}
+        plan=briefing_plan(), code="s4", defaults={"name": "抓好经济运行", "level": Goal.Level.SECTION}
     )[0]
     return Indicator.objects.create(
         code=code,

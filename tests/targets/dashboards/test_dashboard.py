@@ -178,6 +178,7 @@ def _bulk_indicators(tree, n: int):
             plan_end=Q4[1],
             department=tree["econ"] if i % 2 else tree["safety"],
             goal=tree["line"] if i % 3 else tree["risk"],
+            plan_id=tree["line"].plan_id,
         )
         for i in range(n)
     ]

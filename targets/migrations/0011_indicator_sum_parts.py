@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0009_periodvalue_no_day_rows'),
+        ('targets', '0010_plan'),
     ]
 
     operations = [
