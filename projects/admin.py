@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import (
     CoreBlock,
     KeyProject,
     Milestone,
     Problem,
     ProblemEvent,
+    ProgressNote,
     RecoveryField,
     RecoveryProject,
     SafetyCampaign,
@@ -35,6 +38,14 @@ class CoreBlockAdmin(admin.ModelAdmin):
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
+    fields = ("kind", "name", "planned_date", "actual_date", "note", "indicator")
+
+
+class ProgressNoteInline(admin.TabularInline):
+    model = ProgressNote
+    extra = 0
+    fields = ("date", "text", "created_by")
+    readonly_fields = ("created_by",)
 
 
 class ProblemInline(admin.TabularInline):
@@ -54,11 +65,21 @@ class ProblemInline(admin.TabularInline):
 
 @admin.register(KeyProject)
 class KeyProjectAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "level", "core_block", "batch", "status", "department")
+    list_display = ("code", "name", "level", "core_block", "batch", "stage_label", "department")
     search_fields = ("code", "name", "name_en")
-    list_filter = ("level", "core_block", "batch", "status", "department")
+    list_filter = ("level", "core_block", "batch", "department")
     filter_horizontal = ("indicators",)
-    inlines = [MilestoneInline, ProblemInline]
+    readonly_fields = ("stage_label",)
+    inlines = [MilestoneInline, ProgressNoteInline, ProblemInline]
+
+    @admin.display(description=_("阶段（由节点得出）"))
+    def stage_label(self, obj):
+        return obj.get_stage_display()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The annual plan is the target of the project's investment indicator.
+        services.sync_investment_plan(project=form.instance)
 
 
 @admin.register(RecoveryField)

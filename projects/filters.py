@@ -1,4 +1,4 @@
-"""Filters of the key-project list (django-filter): core block, level, status and
+"""Filters of the key-project list (django-filter): core block, level, stage and
 responsible unit from the query string. A value that is not one of the choices is left
 out (the list shows every project for that field), as the select offers only valid ones."""
 
@@ -34,8 +34,12 @@ class KeyProjectFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         choices=KeyProject.Level.choices, label=_("级别"), empty_label=_("全部"), widget=_select()
     )
-    status = django_filters.ChoiceFilter(
-        choices=KeyProject.Status.choices, label=_("状态"), empty_label=_("全部"), widget=_select()
+    stage = django_filters.ChoiceFilter(
+        choices=KeyProject.Stage.choices,
+        label=_("阶段"),
+        empty_label=_("全部"),
+        widget=_select(),
+        method="filter_stage",
     )
     department = DisplayNameChoiceFilter(
         queryset=Department.objects.filter(key_projects__isnull=False).distinct(),
@@ -46,4 +50,12 @@ class KeyProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = KeyProject
-        fields = ["core_block", "level", "status", "department"]
+        fields = ["core_block", "level", "stage", "department"]
+
+    def __init__(self, data=None, queryset=None, *, as_of, **kwargs):
+        self.as_of = as_of
+        super().__init__(data, queryset, **kwargs)
+
+    def filter_stage(self, queryset, name, value):
+        """The stage is read from the milestones reached by the page's as-of day."""
+        return queryset.with_stage(self.as_of).filter(stage_code=value)

@@ -3,9 +3,11 @@ campaigns, their milestones and open problems. Progress itself is never stored h
 each links to the ``targets.Indicator`` rows that measure it, so all progress goes
 through one roll-up engine."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +31,43 @@ class CoreBlock(LocalizedNameMixin, models.Model):
         return self.name
 
 
+# Milestone kinds that move a project into a stage, furthest first.
+STAGE_STEPS = (
+    ("in_use", ("operate",)),
+    ("completed", ("complete",)),
+    ("building", ("start",)),
+    ("preparing", ("sign", "approval", "land", "planning", "permit")),
+)
+
+
+def stage_of(reached_kinds) -> str:
+    """The stage reached with milestones of these kinds (谋划 with none)."""
+    reached = set(reached_kinds)
+    for stage, kinds in STAGE_STEPS:
+        if reached & set(kinds):
+            return stage
+    return "planning"
+
+
+class KeyProjectQuerySet(models.QuerySet):
+    def with_stage(self, as_of: date):
+        """Annotate ``stage_code``: the stage from the milestones reached by ``as_of`` (as
+        ``KeyProject.stage_on``), in SQL, so a list can filter and sort on it."""
+        whens = []
+        for stage, kinds in STAGE_STEPS:
+            reached = Milestone.objects.filter(
+                project=OuterRef("pk"), kind__in=kinds, actual_date__isnull=False, actual_date__lte=as_of
+            )
+            whens.append(When(Exists(reached), then=Value(stage)))
+        return self.annotate(
+            stage_code=Case(*whens, default=Value("planning"), output_field=models.CharField())
+        )
+
+
 class KeyProject(LocalizedNameMixin, models.Model):
-    """A key project (重点项目)."""
+    """A key project (重点项目): its investment plan and the indicator of its investment
+    completed, its milestones and permits (the stage follows from those reached), its
+    physical progress (形象进度), problems."""
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("省级")
@@ -46,12 +83,16 @@ class KeyProject(LocalizedNameMixin, models.Model):
         SIGN = "sign", _("签约一批")
         ONGOING = "ongoing", _("在建")
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("谋划中")
-        SIGNED = "signed", _("已签约")
-        UNDER_CONSTRUCTION = "building", _("在建")
-        COMPLETED = "completed", _("已建成")
-        IN_USE = "in_use", _("已投用")
+    class Stage(models.TextChoices):
+        """Where a project stands, read from its milestones reached (``stage_on``), never
+        typed: 谋划 → 前期 (a preparatory step: 签约、立项、用地、规划、施工许可) → 在建 (开工)
+        → 建成 → 投用."""
+
+        PLANNING = "planning", _("谋划")
+        PREPARING = "preparing", _("前期")
+        BUILDING = "building", _("在建")
+        COMPLETED = "completed", _("建成")
+        IN_USE = "in_use", _("投用")
 
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=200)
@@ -67,13 +108,21 @@ class KeyProject(LocalizedNameMixin, models.Model):
     )
     batch = models.CharField(_("批次"), max_length=20, choices=Batch.choices, blank=True)
     phase = models.CharField(_("期次"), max_length=40, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     total_investment = value_field(verbose_name=_("总投资（亿元）"), null=True, blank=True)
     annual_planned_investment = value_field(verbose_name=_("年度计划投资（亿元）"), null=True, blank=True)
-    planned_start = models.DateField(_("计划开工"), null=True, blank=True)
-    actual_start = models.DateField(_("实际开工"), null=True, blank=True)
-    planned_completion = models.DateField(_("计划建成"), null=True, blank=True)
-    actual_completion = models.DateField(_("实际建成"), null=True, blank=True)
+    quarter_target_investment = value_field(verbose_name=_("本季度目标投资（亿元）"), null=True, blank=True)
+    # The investment plan above is the demo's (the briefing gives no project's figures).
+    plan_is_demo = models.BooleanField(_("投资计划为演示数据"), default=False)
+    # The project's own investment completed (亿元, an amount entered by its responsible
+    # unit through the same write path as every figure); its target is the annual plan.
+    investment_indicator = models.OneToOneField(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="investment_of",
+        verbose_name=_("完成投资指标"),
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="key_projects", verbose_name=_("责任单位")
     )
@@ -91,21 +140,32 @@ class KeyProject(LocalizedNameMixin, models.Model):
     source = models.TextField(_("简报原文"), blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
+    objects = KeyProjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "code"]
         verbose_name = _("重点项目")
         verbose_name_plural = _("重点项目")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(planned_completion__isnull=True)
-                | Q(planned_start__isnull=True)
-                | Q(planned_completion__gte=models.F("planned_start")),
-                name="projects_keyproject_plan_ordered",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def stage_on(self, as_of: date | None = None) -> str:
+        """The stage (``Stage``) from the milestones reached by ``as_of`` (all reached when
+        None): the furthest step reached decides. Reads ``milestones.all()`` (prefetch it)."""
+        reached = {
+            m.kind
+            for m in self.milestones.all()
+            if m.actual_date and (as_of is None or m.actual_date <= as_of)
+        }
+        return stage_of(reached)
+
+    @property
+    def stage(self) -> str:
+        return self.stage_on(None)
+
+    def get_stage_display(self) -> str:
+        return self.Stage(self.stage).label
 
 
 class RecoveryField(LocalizedNameMixin, models.Model):
@@ -202,13 +262,22 @@ class SafetyCampaign(LocalizedNameMixin, models.Model):
 
 
 class Milestone(models.Model):
-    """A dated step of a key project: 开工, 建成, 投用 …"""
+    """A dated step of a key project: the preparatory steps and permits (签约、立项、用地、
+    规划许可、施工许可), then 开工, 建成, 投用, each planned and, once reached, with its
+    actual date. The project's stage follows from the steps reached."""
 
     class Kind(models.TextChoices):
+        SIGN = "sign", _("签约")
+        APPROVAL = "approval", _("立项审批")
+        LAND = "land", _("用地手续")
+        PLANNING = "planning", _("规划许可")
+        PERMIT = "permit", _("施工许可")
         START = "start", _("开工")
         COMPLETE = "complete", _("建成")
         OPERATE = "operate", _("投用")
         OTHER = "other", _("其他")
+
+    PREPARATORY = ("sign", "approval", "land", "planning", "permit")
 
     project = models.ForeignKey(
         KeyProject, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目")
@@ -217,6 +286,8 @@ class Milestone(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     planned_date = models.DateField(_("计划日期"), null=True, blank=True)
     actual_date = models.DateField(_("实际日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     indicator = models.ForeignKey(
         Indicator,
         on_delete=models.SET_NULL,
@@ -230,9 +301,52 @@ class Milestone(models.Model):
         ordering = ["project", "planned_date", "pk"]
         verbose_name = _("项目节点")
         verbose_name_plural = _("项目节点")
+        constraints = [
+            # One step of each kind per project (开工 happens once); "other" steps repeat.
+            models.UniqueConstraint(
+                fields=["project", "kind"], condition=~Q(kind="other"), name="projects_milestone_one_per_kind"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.name}"
+
+    @property
+    def is_preparatory(self) -> bool:
+        return self.kind in self.PREPARATORY
+
+
+class ProgressNote(models.Model):
+    """The physical progress (形象进度) of a key project on a day, as its responsible
+    unit describes it: "主体结构封顶", "完成桩基施工60%" … The latest is the project's
+    current one; the earlier ones are its history."""
+
+    project = models.ForeignKey(
+        KeyProject, on_delete=models.CASCADE, related_name="progress_notes", verbose_name=_("项目")
+    )
+    date = models.DateField(_("日期"))
+    text = models.CharField(_("形象进度"), max_length=500)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+    created_at = models.DateTimeField(_("填报时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "-date", "-pk"]
+        verbose_name = _("形象进度")
+        verbose_name_plural = _("形象进度")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "date"], name="projects_progressnote_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.date} {self.text}"
 
 
 class ProblemQuerySet(models.QuerySet):

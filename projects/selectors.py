@@ -10,10 +10,18 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from targets import selectors
+from targets import periods, plan, selectors
 from targets.models import Department, Indicator, PeriodValue
 
-from .models import KeyProject, Milestone, Problem, RecoveryField, RecoveryProject, SafetyCampaign
+from .models import (
+    KeyProject,
+    Milestone,
+    Problem,
+    ProgressNote,
+    RecoveryField,
+    RecoveryProject,
+    SafetyCampaign,
+)
 
 Status = PeriodValue.Status
 # Worst first: a project's light is its worst indicator's status.
@@ -52,11 +60,6 @@ def latest_computed(objects) -> object:
     return max(stamps, default=None)
 
 
-def investment_indicator(indicators):
-    """A project's investment-completed indicator: its amount indicator counted in 亿元."""
-    return next((ind for ind in indicators if ind.kind == Indicator.Kind.AMOUNT and ind.unit == "亿元"), None)
-
-
 @dataclass
 class MilestoneView:
     kind: str
@@ -64,57 +67,90 @@ class MilestoneView:
     planned: date | None
     actual: date | None
     as_of: date
-    pk: int | None = None  # None: a date of the project itself, not a milestone row
+    pk: int | None = None  # the milestone row (its evidence page)
+    note: str = ""
+
+    @property
+    def reached(self) -> bool:
+        return self.actual is not None and self.actual <= self.as_of
 
     @property
     def late(self) -> bool:
         """Done after its planned date, or not done and the planned date has passed."""
         if self.planned is None:
             return False
-        return (self.actual or self.as_of) > self.planned
+        return (self.actual if self.reached else self.as_of) > self.planned
+
+    @property
+    def overdue(self) -> bool:
+        """Not reached and its planned date has passed."""
+        return not self.reached and self.late
+
+    @property
+    def is_preparatory(self) -> bool:
+        return self.kind in Milestone.PREPARATORY
 
     @property
     def state(self) -> str:
-        if self.actual:
+        if self.reached:
             return _("逾期完成") if self.late else _("按期完成")
         if self.planned is None:
             return _("未定")
-        return _("逾期") if self.late else _("未到期")
+        return _("逾期") if self.late else (_("办理中") if self.is_preparatory else _("未到期"))
 
 
 def milestones_of(project: KeyProject, as_of: date) -> list[MilestoneView]:
-    """The project's milestones; without milestone rows, its planned/actual start and
-    completion dates (开工, 建成)."""
+    """The project's steps (preparatory steps and permits, then 开工, 建成, 投用 …) in
+    order of date, as they stand on ``as_of`` (a step reached later is not reached yet)."""
     rows = [
-        MilestoneView(m.kind, m.name, m.planned_date, m.actual_date, as_of, pk=m.pk)
+        MilestoneView(
+            m.kind, m.name or m.get_kind_display(), m.planned_date, m.actual_date, as_of, pk=m.pk, note=m.note
+        )
         for m in project.milestones.all()
     ]
-    if rows:
-        return rows
-    fallback = [
-        (Milestone.Kind.START, project.planned_start, project.actual_start),
-        (Milestone.Kind.COMPLETE, project.planned_completion, project.actual_completion),
-    ]
-    return [
-        MilestoneView(kind, Milestone.Kind(kind).label, planned, actual, as_of)
-        for kind, planned, actual in fallback
-        if planned or actual
-    ]
+    order = {kind: n for n, kind in enumerate(Milestone.Kind.values)}
+    return sorted(rows, key=lambda m: (order[m.kind], m.planned or date.max))
+
+
+def project_status(investment, milestone_indicators, milestones: list[MilestoneView]) -> str:
+    """A project's own light: the time progress of its own investment (its indicator's
+    status on the day), its own milestone indicators, and its steps: a 开工/建成/投用 not
+    reached by its planned day is 严重滞后, a permit or preparatory step 滞后. Never an
+    indicator the project shares with others (the "≥50 signed" total)."""
+    statuses = [ind.day_status or Status.NONE for ind in [investment, *milestone_indicators] if ind]
+    for m in milestones:
+        if m.overdue:
+            statuses.append(Status.YELLOW if m.is_preparatory else Status.RED)
+    return max(statuses, key=lambda s: SEVERITY[Status(s)], default=Status.NONE)
 
 
 def key_projects(
     as_of: date, queryset: QuerySet | None = None, plan=selectors.DEFAULT_PLAN
 ) -> list[KeyProject]:
     """Key projects (those of ``queryset``, e.g. a list's filters applied, else all) with
-    investment, milestones, light and open problems (five queries)."""
+    their figures on ``as_of``: investment completed this year and this quarter (their
+    investment indicator's roll-up), rate against the annual plan and time progress,
+    stage, steps, latest physical progress, light and open problems (a fixed number of
+    queries whatever the number of projects)."""
     queryset = (
         (KeyProject.objects.all() if queryset is None else queryset)
-        .select_related("core_block", "department")
+        .select_related("core_block", "department", "investment_indicator")
         .annotate(open_problems=Count("problems", filter=~Q(problems__status=Problem.Status.CLOSED)))
-        .prefetch_related("milestones", indicators_on(as_of, plan))
+        .prefetch_related(
+            "milestones",
+            indicators_on(as_of, plan),
+            Prefetch(
+                "progress_notes",
+                queryset=ProgressNote.objects.filter(date__lte=as_of),
+                to_attr="notes_to_date",
+            ),
+        )
     )
     projects = with_figures(list(queryset), as_of)
-    # An indicator linked to several projects (the district's 433.2亿元) measures none of
+    investments = [p.investment_indicator for p in projects if p.investment_indicator]
+    days = selectors.day_rows({ind.pk for ind in investments}, as_of) if investments else {}
+    quarter = selectors.so_far([ind.pk for ind in investments], periods.QUARTER, as_of)
+    # An indicator linked to several projects (the "≥50 signed" total) measures none of
     # them alone: a project's own figures are those of indicators linked to it only.
     own = set(
         KeyProject.indicators.through.objects.values("indicator_id")
@@ -123,22 +159,54 @@ def key_projects(
         .values_list("indicator_id", flat=True)
     )
     for project in projects:
-        linked = list(project.indicators.all())
-        indicators = [ind for ind in linked if ind.pk in own]
-        project.light = worst_status(indicators or linked)
-        investment = investment_indicator(indicators)
-        project.investment_done = investment.day_cumulative if investment else None
+        investment = project.investment_indicator
+        day = days.get(investment.pk) if investment else None
+        if investment:
+            investment.day_status = day.status if day else None
+            investment.day_cumulative = day.cumulative_actual if day else None
+            investment.day_planned = day.cumulative_planned if day else None
+            investment.day_computed_at = day.computed_at if day else None
+        project.investment_done = day.cumulative_actual if day else None
+        project.investment_planned = day.cumulative_planned if day else None
+        project.quarter_done = quarter.get(investment.pk) if investment else None
+        annual = project.annual_planned_investment
         project.investment_percent = (
-            project.investment_done / project.annual_planned_investment * 100
-            if project.investment_done is not None and project.annual_planned_investment
+            project.investment_done / annual * 100 if project.investment_done is not None and annual else None
+        )
+        project.quarter_percent = (
+            project.quarter_done / project.quarter_target_investment * 100
+            if project.quarter_done is not None and project.quarter_target_investment
             else None
         )
+        project.time_percent = (
+            plan.time_progress(investment.plan_start, investment.plan_end, as_of) * 100
+            if investment
+            else None
+        )
+        project.stage_code = project.stage_on(as_of)
+        project.stage_label = KeyProject.Stage(project.stage_code).label
+        project.latest_progress = project.notes_to_date[0] if project.notes_to_date else None
         project.milestone_views = milestones_of(project, as_of)
-        # Nothing to judge yet because its milestones are still to come: say so.
-        waiting = any(not m.actual and m.planned and not m.late for m in project.milestone_views)
+        milestone_indicators = [
+            ind for ind in project.indicators.all() if ind.pk in own and ind.kind == Indicator.Kind.MILESTONE
+        ]
+        project.light = project_status(investment, milestone_indicators, project.milestone_views)
+        # Nothing to judge yet because its steps are still to come: say so.
+        waiting = any(not m.reached and m.planned and not m.late for m in project.milestone_views)
         pending = project.light == Status.NONE and waiting
         project.light_label = selectors.PENDING if pending else Status(project.light).label
     return projects
+
+
+def latest_computed_projects(projects) -> object:
+    """When the figures of the projects' indicators (linked and investment) were computed."""
+    stamps = [
+        ind.day_computed_at
+        for p in projects
+        for ind in [*p.indicators.all(), p.investment_indicator]
+        if ind is not None and getattr(ind, "day_computed_at", None)
+    ]
+    return max(stamps, default=None)
 
 
 def safety_role(indicator: Indicator) -> str | None:

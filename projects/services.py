@@ -30,8 +30,9 @@ from targets import audit, clock, roles
 from targets.evidence.files import EvidenceRefused, PreparedFile
 from targets.evidence.models import Evidence
 from targets.evidence.services import attach_evidence
+from targets.models import Indicator
 
-from .models import Problem, ProblemEvent
+from .models import KeyProject, Problem, ProblemEvent
 
 DEPARTMENT = "department"  # a clerk of the problem's responsible unit, or a manager
 MANAGER = "manager"
@@ -277,3 +278,48 @@ def raise_problem(
     audit.record("problem_raise", user=user, request=request, target=f"problem:{problem.pk}", title=title)
     _attach(user=user, problem=problem, files=photos, purpose=Evidence.Purpose.PROBLEM_PHOTO, request=request)
     return problem
+
+
+# ---- key projects' figures -------------------------------------------------------------
+
+INVESTMENT_SUM_CODE = "kp-investment-projects"  # the projects' investment added up (汇总)
+
+
+@transaction.atomic
+def sync_investment_plan(*, project: KeyProject) -> Indicator | None:
+    """Keep the project's investment indicator in step with its record: the target is the
+    annual planned investment (亿元), the department the project's responsible unit. The
+    sum of the projects' investment (``INVESTMENT_SUM_CODE``) gets the project's indicator
+    among its parts and the parts' targets added up as its own. Returns the indicator
+    (None when the project has none)."""
+    indicator = project.investment_indicator
+    if indicator is None:
+        return None
+    changed = []
+    if indicator.target_value != project.annual_planned_investment:
+        indicator.target_value = project.annual_planned_investment
+        changed.append("target_value")
+    if indicator.department_id != project.department_id:
+        indicator.department_id = project.department_id
+        changed.append("department")
+    if changed:
+        indicator.save(update_fields=changed)
+    total = Indicator.objects.filter(
+        plan=indicator.plan_id, code=INVESTMENT_SUM_CODE, kind=Indicator.Kind.SUM
+    ).first()
+    if total is not None:
+        if not total.parts.filter(pk=indicator.pk).exists():
+            if message := total.parts_refusal([indicator]):
+                raise ValueError(message)
+            total.parts.add(indicator)
+        sync_sum_target(total)
+    return indicator
+
+
+def sync_sum_target(total: Indicator) -> None:
+    """A sum's target is its parts' targets added up (none while a part has none)."""
+    targets = list(total.parts.values_list("target_value", flat=True))
+    value = sum(targets) if targets and None not in targets else None
+    if total.target_value != value:
+        total.target_value = value
+        total.save(update_fields=["target_value"])

@@ -14,8 +14,10 @@ from .models import Problem
 
 
 class KeyProjectTable(tables.Table):
-    """Key projects: investment completed against the annual plan, milestones planned vs
-    actual, the status light (worst linked indicator) and open problems."""
+    """Key projects: investment completed this year against the annual plan and time
+    progress, this quarter against its target, the stage (from the steps reached), steps
+    and permits planned vs actual, the latest physical progress, the project's own light
+    and open problems. The same table renders the page and its XLSX/CSV export."""
 
     name = tables.Column(
         verbose_name=_("项目"),
@@ -28,39 +30,93 @@ class KeyProjectTable(tables.Table):
         accessor="core_block__display_name",
         order_by=("core_block__name",),
         default="—",
+        attrs=cell_attrs(_("核心板块")),
     )
-    level = tables.Column(verbose_name=_("级别"), accessor="get_level_display", order_by="level", default="—")
-    status = tables.Column(verbose_name=_("状态"), accessor="get_status_display", order_by="status")
+    level = tables.Column(
+        verbose_name=_("级别"),
+        accessor="get_level_display",
+        order_by="level",
+        default="—",
+        attrs=cell_attrs(_("级别")),
+    )
+    stage = tables.Column(
+        verbose_name=_("阶段"), accessor="stage_label", order_by="stage_order", attrs=cell_attrs(_("阶段"))
+    )
     department = tables.Column(
-        verbose_name=_("责任单位"), accessor="department__display_name", order_by=("department__name",)
+        verbose_name=_("责任单位"),
+        accessor="department__display_name",
+        order_by=("department__name",),
+        attrs=cell_attrs(_("责任单位")),
     )
-    investment_done = NumberColumn(verbose_name=_("完成投资（亿元）"), default="—")
-    annual_planned_investment = NumberColumn(verbose_name=_("年度计划（亿元）"), default="—")
-    investment_percent = NumberColumn(verbose_name=_("完成率 %"), decimals=1, default="—")
+    investment_done = NumberColumn(
+        verbose_name=_("完成投资（亿元）"), default="—", attrs=cell_attrs(_("完成投资"), num=True)
+    )
+    annual_planned_investment = NumberColumn(
+        verbose_name=_("年度计划（亿元）"), default="—", attrs=cell_attrs(_("年度计划"), num=True)
+    )
+    investment_percent = NumberColumn(
+        verbose_name=_("完成率 %"), decimals=1, default="—", attrs=cell_attrs(_("完成率 %"), num=True)
+    )
+    time_percent = NumberColumn(verbose_name=_("时间进度 %"), decimals=1, default="—", visible=False)
+    # The page shows this quarter in one cell ("0.95 / 1.60"), the file in two columns.
+    quarter = tables.Column(
+        verbose_name=_("本季度 完成/目标（亿元）"),
+        empty_values=(),
+        orderable=False,
+        exclude_from_export=True,
+        attrs=cell_attrs(_("本季度 完成/目标"), num=True),
+    )
+    quarter_done = NumberColumn(verbose_name=_("本季度完成（亿元）"), default="—", visible=False)
+    quarter_target_investment = NumberColumn(verbose_name=_("本季度目标（亿元）"), default="—", visible=False)
     milestones = tables.Column(
-        verbose_name=_("节点（计划/实际）"), accessor="milestone_views", orderable=False, default="—"
+        verbose_name=_("节点与手续（计划/实际）"),
+        accessor="milestone_views",
+        orderable=False,
+        default="—",
+        attrs=cell_attrs(_("节点与手续"), **{"class": "steps"}),
     )
-    light = tables.Column(verbose_name=_("进度"), order_by="light_order")
-    open_problems = tables.Column(verbose_name=_("未解决问题"), attrs={"td": {"class": "num"}})
+    progress = tables.Column(
+        verbose_name=_("形象进度"),
+        accessor="latest_progress",
+        orderable=False,
+        default="—",
+        attrs=cell_attrs(_("形象进度"), **{"class": "progress"}),
+    )
+    light = tables.Column(verbose_name=_("进度"), order_by="light_order", attrs=cell_attrs(_("进度")))
+    open_problems = tables.Column(verbose_name=_("未解决问题"), attrs=cell_attrs(_("未解决问题"), num=True))
 
     class Meta:
-        attrs = {"class": "table key-projects"}
+        attrs = {"class": "table key-projects stack"}
         order_by = ()
         # What an official looks for first (name, light, money, milestones) comes first,
         # so a phone shows it without scrolling sideways.
         sequence = (
             "name",
             "light",
+            "stage",
             "investment_done",
             "annual_planned_investment",
             "investment_percent",
+            "quarter",
             "milestones",
+            "progress",
             "open_problems",
-            "status",
             "core_block",
             "level",
             "department",
+            "time_percent",
+            "quarter_done",
+            "quarter_target_investment",
         )
+
+    def render_quarter(self, record):
+        if record.quarter_done is None and record.quarter_target_investment is None:
+            return "—"
+
+        def text(value):
+            return "—" if value is None else f"{shown(value, 2):,.2f}"
+
+        return f"{text(record.quarter_done)} / {text(record.quarter_target_investment)}"
 
     def render_milestones(self, value):
         if not value:
@@ -73,7 +129,7 @@ class KeyProjectTable(tables.Table):
                     " ms-late" if m.late else "",
                     m.name,
                     m.planned.strftime("%m-%d") if m.planned else "—",
-                    m.actual.strftime("%m-%d") if m.actual else "—",
+                    m.actual.strftime("%m-%d") if m.reached else "—",
                     format_html(" <b>{}</b>", m.state) if m.late else "",
                 )
                 for m in value
@@ -81,13 +137,28 @@ class KeyProjectTable(tables.Table):
         )
 
     def value_milestones(self, value):
-        return "; ".join(f"{m.name} {m.planned or '—'} / {m.actual or '—'} {m.state}" for m in value or [])
+        return "; ".join(
+            f"{m.name} {m.planned or '—'} / {m.actual if m.reached else '—'} {m.state}" for m in value or []
+        )
+
+    def render_progress(self, value):
+        return format_html(
+            '<span class="progress-note">{} <span class="muted">{}</span></span>',
+            value.text,
+            value.date.strftime("%m-%d"),
+        )
+
+    def value_progress(self, value):
+        return f"{value.date} {value.text}"
 
     def render_light(self, value, record):
         return status_pill(value, record.light_label)
 
     def value_light(self, value, record):
         return str(record.light_label)
+
+    def value_stage(self, value):
+        return str(value)
 
 
 STATUS_CSS = {

@@ -4,9 +4,10 @@ Thin views: parse, call ``projects.selectors``, chart, render."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -16,6 +17,7 @@ from targets.dashboards.context import latest_computed_at, page_context, page_sc
 from targets.dashboards.tables import IndicatorTable
 from targets.evidence.models import Evidence
 from targets.evidence.uploads import accepts_evidence
+from targets.models import PeriodValue
 from targets.reporting.exports import ManagerExportMixin, table_response
 
 from . import evidence as evidence_rules
@@ -39,20 +41,30 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     def get_table_data(self):
         scope = page_scope(self.request)
         self.as_of = scope.as_of
-        self.filterset = KeyProjectFilter(self.request.GET, queryset=KeyProject.objects.all())
+        self.filterset = KeyProjectFilter(
+            self.request.GET, queryset=KeyProject.objects.all(), as_of=self.as_of
+        )
         self.projects = project_selectors.key_projects(self.as_of, self.filterset.qs, scope.plan)
+        stages = list(KeyProject.Stage.values)
         for project in self.projects:
             project.light_order = project_selectors.SEVERITY[project.light]
+            project.stage_order = stages.index(project.stage_code)
         return self.projects
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             page_context(
-                self.request, self.as_of, rows_computed_at=project_selectors.latest_computed(self.projects)
+                self.request,
+                self.as_of,
+                rows_computed_at=project_selectors.latest_computed_projects(self.projects),
             )
         )
         context["filter"] = self.filterset
+        context["reconciliations"] = selectors.reconciliations(self.as_of)
+        context["time_percent"] = next(
+            (p.time_percent for p in self.projects if p.time_percent is not None), None
+        )
         return context
 
 
@@ -60,19 +72,49 @@ key_list = KeyProjectListView.as_view()
 
 
 def key_detail(request, pk: int):
-    """One key project: milestone timeline, linked indicators, problem list."""
-    project = get_object_or_404(KeyProject.objects.select_related("core_block", "department", "goal"), pk=pk)
+    """One key project: its figures (investment this year and quarter against the plan and
+    time progress), stage, steps and permits with their timeline, physical progress with
+    its history, month by month investment, linked indicators, problem list."""
+    get_object_or_404(KeyProject, pk=pk)
     scope = page_scope(request)
     as_of = scope.as_of
-    milestones = project_selectors.milestones_of(project, as_of)
+    (project,) = project_selectors.key_projects(
+        as_of, KeyProject.objects.filter(pk=pk).select_related("goal"), scope.plan
+    )
+    milestones = project.milestone_views
     timeline = charts.milestone_timeline(
         [
-            {"name": m.name, "planned": m.planned, "actual": m.actual, "state": m.state, "late": m.late}
+            {
+                "name": m.name,
+                "planned": m.planned,
+                "actual": m.actual if m.reached else None,
+                "state": m.state,
+                "late": m.late,
+            }
             for m in milestones
         ],
         as_of=as_of,
     )
-    rows = selectors.rows(selectors.plan_indicators(scope.plan).filter(key_projects=project), as_of)
+    investment = project.investment_indicator
+    months = []
+    if investment:
+        days = selectors.series(investment, periods.DAY)
+        chosen = [
+            pv
+            for pv in selectors.series(investment, periods.MONTH)
+            if pv.period_end >= investment.entry_start
+        ]
+        months = [
+            {"label": periods.label(periods.MONTH, row["period_start"], get_language()), **row}
+            for row in selectors.as_of_figures(investment, chosen, days, as_of)
+            if row["period_start"] <= as_of
+        ]
+    linked = (
+        selectors.plan_indicators(scope.plan)
+        .filter(Q(key_projects=project) | Q(investment_of=project))
+        .distinct()
+    )
+    rows = selectors.rows(linked, as_of)
     problems = ProblemTable(project.problems.for_list(), today=clock.today(), exclude=("subject",))
     RequestConfig(request, paginate=False).configure(problems)
     return table_response(
@@ -81,8 +123,12 @@ def key_detail(request, pk: int):
         "projects/key_detail.html",
         lambda: {
             "project": project,
-            "milestones": milestones,
+            "milestones": [m for m in milestones if not m.is_preparatory],
+            "permits": [m for m in milestones if m.is_preparatory],
             "figures": {"timeline": timeline if milestones else None},
+            "months": months,
+            "status_labels": PeriodValue.Status.choices,
+            "progress_notes": project.notes_to_date,
             "rows": rows,
             "indicators": IndicatorTable(rows, as_of=as_of),
             "problems": problems,

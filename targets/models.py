@@ -247,6 +247,7 @@ class Indicator(LocalizedNameMixin, models.Model):
         LEVEL = "level", _("存量")  # latest value in the period
         MILESTONE = "milestone", _("节点")  # done date, if any
         RATIO = "ratio", _("比率")  # numerator ÷ denominator, both amounts
+        SUM = "sum", _("汇总")  # the sum of its parts' figures (amounts), never entered
 
     class Cadence(models.TextChoices):
         # How often a figure is reported; each figure is dated on its period's last day.
@@ -315,10 +316,27 @@ class Indicator(LocalizedNameMixin, models.Model):
         related_name="+",
         verbose_name=_("分母指标"),
     )
+    # A sum (汇总): its figures are its parts' added up, period by period (targets.rollups).
+    parts = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="sums", verbose_name=_("组成指标")
+    )
+    # A sum checked against a total someone reports (the district's 433.2亿元): pages show
+    # both with the difference.
+    reconciles = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reconciled_by",
+        verbose_name=_("核对的上报总数"),
+    )
     source = models.TextField(_("简报原文"), blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     objects = IndicatorQuerySet.as_manager()
+
+    # Kinds whose figures are computed from other indicators, never entered.
+    COMPUTED_KINDS = ("ratio", "sum")
 
     class Meta:
         ordering = ["order", "code"]
@@ -366,6 +384,8 @@ class Indicator(LocalizedNameMixin, models.Model):
             raise ValidationError({"cadence": _("一次性/节点频次只用于节点指标。")})
         if self.kind == self.Kind.RATIO and not (self.numerator_id and self.denominator_id):
             raise ValidationError(_("比率指标需要分子和分母指标。"))
+        if self.reconciles_id and self.kind != self.Kind.SUM:
+            raise ValidationError({"reconciles": _("只有汇总指标可以核对上报总数。")})
         plan_id = self.plan_id or (self.goal.plan_id if self.goal_id else None)
         if self.goal_id and plan_id and self.goal.plan_id != plan_id:
             raise ValidationError({"goal": _("所属目标须属于同一工作计划。")})
@@ -410,6 +430,28 @@ class Indicator(LocalizedNameMixin, models.Model):
     @property
     def display_unit(self) -> str:
         return localized_unit(self.unit)
+
+    @property
+    def is_computed(self) -> bool:
+        """Figures computed from other indicators (a ratio, a sum): nobody enters them."""
+        return self.kind in self.COMPUTED_KINDS
+
+    def parts_refusal(self, parts) -> str:
+        """Why ``parts`` may not be this sum's parts (``""`` if they may): a sum adds up
+        amounts in its own unit over its own plan period, so every period of the sum is
+        exactly the sum of the same period of its parts."""
+        for part in parts:
+            if part.pk == self.pk or part.kind != self.Kind.AMOUNT:
+                return _("汇总指标的组成指标必须是累计量指标：%(name)s") % {"name": part.name}
+            if part.unit != self.unit:
+                return _("组成指标的单位须与汇总指标相同：%(name)s") % {"name": part.name}
+            if (part.plan_start, part.plan_end, part.entry_start) != (
+                self.plan_start,
+                self.plan_end,
+                self.entry_start,
+            ):
+                return _("组成指标的计划期和开始跟踪日须与汇总指标相同：%(name)s") % {"name": part.name}
+        return ""
 
     @property
     def is_count(self) -> bool:

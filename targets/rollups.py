@@ -347,7 +347,7 @@ def _aggregate_sql(
         since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
     select = f"""SELECT g.indicator_id, '{period_type}' AS period_type,
            g.ps AS period_start, g.pe AS period_end,
-           CASE WHEN g.kind = 'amount' THEN g.sum_u / 10000.0
+           CASE WHEN g.kind IN ('amount', 'sum') THEN g.sum_u / 10000.0
                 WHEN g.kind = 'level' AND g.n_actual = 0 THEN NULL
                 ELSE g.cum_actual END AS actual,
            g.cum_actual AS cumulative_actual,
@@ -372,6 +372,80 @@ def _aggregate_sql(
         WHERE ch.period_type = '{child_type}' AND i.kind <> 'ratio'
             AND {_id_filter("ch.indicator_id", ids)} AND {_id_filter("i.id", ids)} AND {since}
         GROUP BY ch.indicator_id, i.kind, {first}, {last}
+    )
+    {_write(select, plain=plain)}
+    """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
+
+
+def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) -> str:
+    """旬 rows of sum indicators (汇总) from their parts' 旬 rows of the same 旬, in one
+    grouping pass: ``actual``, ``planned`` and ``cumulative_planned`` are the parts' added
+    up; ``cumulative_actual`` too when every part has one (NULL otherwise: an unknown part
+    makes the total unknown). The longer periods are then built from these 旬 like an
+    amount's (``_aggregate_sql``), so every period of a sum is exactly its parts' sum.
+
+    The 旬 holding today is judged on its figures so far, as a part's: each part's
+    cumulative actual at today (its 旬 figure less its entries after today) against its
+    cumulative plan at today, added up. Without a target on some part the sum has no
+    plan to compare with (status "none").
+
+    From the 旬 holding ``%(start)s`` on; sums in ``renew`` (a part's plan changed) whole."""
+    since = f"(p.period_end >= %(start)s OR {_id_filter('m.indicator_id', renew)})"
+    value = UNITS.format("e.value")
+    in_progress = "p.period_start <= %(today)s AND p.period_end > %(today)s AND m.plan_end > %(today)s"
+    select = f"""SELECT g.indicator_id, 'dekad' AS period_type, g.ps AS period_start, g.pe AS period_end,
+           g.actual_u / 10000.0 AS actual, g.cum_u / 10000.0 AS cumulative_actual,
+           COALESCE(g.plan_u, 0) / 10000.0 AS planned,
+           COALESCE(g.cum_plan_u, 0) / 10000.0 AS cumulative_planned,
+           CASE WHEN {_greatest("g.ps", "g.plan_start")} > %(today)s OR g.no_target = 1 THEN 'none'
+                WHEN {_least("g.pe", "g.plan_end")} <= %(today)s
+                    THEN {_status_sql("g.cum_u", "g.cum_plan_u")}
+                ELSE {_status_sql("g.today_cum_u", "g.today_plan_u")} END AS status,
+           %(now)s AS computed_at
+    FROM g"""  # noqa: S608 (only fixed names are interpolated)
+    return f"""
+    WITH sums AS (
+        SELECT s.id AS indicator_id, s.plan_start, s.plan_end,
+               COALESCE(s.tracking_start, s.plan_start) AS track,
+               (SELECT COUNT(*) FROM targets_indicator_parts x WHERE x.from_indicator_id = s.id) AS n_parts
+        FROM targets_indicator s
+        WHERE s.kind = 'sum' AND {_id_filter("s.id", ids)}
+    ),
+    part_rows AS (
+        SELECT m.indicator_id, m.n_parts, m.plan_start, m.plan_end, p.period_start AS ps, p.period_end AS pe,
+               CASE WHEN i.target_value IS NULL THEN 1 ELSE 0 END AS no_target,
+               {UNITS.format("p.actual")} AS actual_u,
+               {UNITS.format("p.cumulative_actual")} AS cum_u,
+               {UNITS.format("p.planned")} AS plan_u,
+               {UNITS.format("p.cumulative_planned")} AS cum_plan_u,
+               CASE WHEN {in_progress} AND %(today)s >= m.track THEN
+                   {UNITS.format("p.cumulative_actual")} - COALESCE((
+                       SELECT CAST(SUM({value}) AS BIGINT) FROM targets_entry e
+                       WHERE e.indicator_id = p.indicator_id
+                           AND e.date > %(today)s AND e.date <= p.period_end), 0)
+               END AS today_cum_u,
+               CASE WHEN {in_progress} THEN {_plan_sql("gt", "%(n_today)s - gt.n0", TARGET_U)} END
+                   AS today_plan_u
+        FROM sums m
+        JOIN targets_indicator_parts x ON x.from_indicator_id = m.indicator_id
+        JOIN targets_indicator i ON i.id = x.to_indicator_id
+        JOIN targets_periodvalue p ON p.indicator_id = x.to_indicator_id AND p.period_type = 'dekad'
+            AND {since}
+        LEFT JOIN targets_plan_segment gt ON gt.indicator_id = x.to_indicator_id
+            AND gt.seg_start <= %(today)s AND gt.seg_end >= %(today)s
+    ),
+    g AS (
+        SELECT r.indicator_id, r.ps, r.pe, MAX(r.plan_start) AS plan_start, MAX(r.plan_end) AS plan_end,
+               MAX(r.no_target) AS no_target,
+               CAST(SUM(r.actual_u) AS BIGINT) AS actual_u,
+               CASE WHEN COUNT(r.cum_u) = MAX(r.n_parts) THEN CAST(SUM(r.cum_u) AS BIGINT) END AS cum_u,
+               CAST(SUM(r.plan_u) AS BIGINT) AS plan_u,
+               CAST(SUM(r.cum_plan_u) AS BIGINT) AS cum_plan_u,
+               CASE WHEN COUNT(r.today_cum_u) = MAX(r.n_parts) THEN CAST(SUM(r.today_cum_u) AS BIGINT) END
+                   AS today_cum_u,
+               CAST(SUM(r.today_plan_u) AS BIGINT) AS today_plan_u
+        FROM part_rows r
+        GROUP BY r.indicator_id, r.ps, r.pe
     )
     {_write(select, plain=plain)}
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
@@ -430,11 +504,25 @@ def _stale_sql(ids: list[int] | None) -> str:
 
 
 def _with_dependent_ratios(ids: list[int]) -> list[int]:
-    """The indicators and the ratios that use any of them as numerator or denominator."""
+    """The indicators, the sums that add up any of them, and the ratios that use any of
+    those as numerator or denominator."""
+    ids = set(ids) | set(_sums_of(ids))
     ratios = Indicator.objects.filter(kind=Indicator.Kind.RATIO).filter(
         Q(numerator_id__in=ids) | Q(denominator_id__in=ids)
     )
-    return sorted(set(ids) | set(ratios.values_list("id", flat=True)))
+    return sorted(ids | set(ratios.values_list("id", flat=True)))
+
+
+def _sums_of(ids: Iterable[int]) -> list[int]:
+    """The sum indicators that have any of ``ids`` among their parts."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(
+        Indicator.parts.through.objects.filter(to_indicator_id__in=ids)
+        .values_list("from_indicator_id", flat=True)
+        .distinct()
+    )
 
 
 def _ensure_calendar(first: date, last: date) -> None:
@@ -572,10 +660,10 @@ def _statements(
     ids: list[int] | None, renew: list[int], *, full: bool, plain: bool = False, kinds: set[str] | None = None
 ) -> list[str]:
     """The roll-up in order: 旬 rows from the entries (amounts, then levels and
-    milestones), then each longer period type from the one below, then the ratios from
-    their parts' rows; a statement for a kind not among ``kinds`` (when given) is left
-    out. With ``plain``, rows are inserted without looking for stored ones (the table was
-    emptied)."""
+    milestones), the sums' 旬 from their parts' 旬, then each longer period type from the
+    one below, then the ratios from their parts' rows; a statement for a kind not among
+    ``kinds`` (when given) is left out. With ``plain``, rows are inserted without looking
+    for stored ones (the table was emptied)."""
     kinds = set(Indicator.Kind.values) if kinds is None else kinds
     return [
         *([_dekad_sql(ids, renew, full=full, levels=False, plain=plain)] if "amount" in kinds else []),
@@ -584,6 +672,7 @@ def _statements(
             if kinds & {"level", "milestone"}
             else []
         ),
+        *([_sum_sql(ids, renew, plain=plain)] if "sum" in kinds else []),
         *(
             _aggregate_sql(period_type, child_type, ids, renew, plain=plain)
             for child_type, period_type in zip(AGGREGATES, AGGREGATES[1:], strict=False)
@@ -660,8 +749,9 @@ def refresh(
         if moved:
             cursor.execute(_stale_sql(moved))
             written += _changes(cursor)
-        # Indicators with a new or changed plan (or never rolled up) from their plan start.
-        renew = [] if full else moved
+        # Indicators with a new or changed plan (or never rolled up) from their plan start,
+        # and the sums of any of them.
+        renew = [] if full else sorted(set(moved) | set(_sums_of(moved)))
         kinds = None
         if ids is not None:
             plans = list(Indicator.objects.filter(id__in=ids).values_list("kind", "plan_start", "plan_end"))
@@ -717,7 +807,7 @@ def rebuild(*, today: date | None = None, progress=None) -> int:
     return written
 
 
-REBUILD_STEPS = len(AGGREGATES) + 2  # two 旬 statements, the longer periods, then indexes and ratios
+REBUILD_STEPS = len(AGGREGATES) + 3  # three 旬 statements, the longer periods, then indexes and ratios
 
 
 def _drop_indexes(cursor) -> list[str]:
@@ -777,7 +867,7 @@ def _day_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
                 ORDER BY p.period_start DESC LIMIT 1) AS prev_u
         FROM targets_indicator i
         JOIN targets_calendar c ON c.day = {_least("%(first)s", "i.plan_end")}
-        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)}
+        WHERE i.kind NOT IN ('ratio', 'sum') AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)}
           AND c.day >= i.plan_start
     ),
     read AS MATERIALIZED (
@@ -837,7 +927,7 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u, {lo} AS lo, {hi} AS hi
         FROM targets_indicator i
-        WHERE i.kind <> 'ratio' AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)} AND {asked}
+        WHERE i.kind NOT IN ('ratio', 'sum') AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)} AND {asked}
     ),
     bounds AS MATERIALIZED (
         SELECT s.*, {_greatest("c.dekad_start", "s.plan_start")} AS from_day,
@@ -961,8 +1051,8 @@ def day_values(
     With ``last``: every day of [first, last] inside each plan. Without: one row per
     indicator, on ``first`` or, when its plan ended earlier, on the plan's last day (the
     row a dashboard reads "as of" a date); none when the plan starts after ``first``.
-    Two queries whatever the number of indicators (three with ratios). ``plan_id``: only
-    that plan's indicators."""
+    Two queries whatever the number of indicators (three with ratios, more with sums: a
+    sum's days are its parts' added up). ``plan_id``: only that plan's indicators."""
     ids = None if indicator_ids is None else sorted({int(pk) for pk in indicator_ids})
     today = today or clock.today()
     stamp = latest_computed_at() or clock.now()
@@ -1016,9 +1106,65 @@ def day_values(
                 )
             if rows:
                 result[pk] = rows
+    sums = _sum_parts(ids)
+    if sums:
+        parts = sorted({part for members in sums.values() for part, _target in members})
+        figures = _day_figures(parts, first, last, today=today, stamp=stamp)
+        for pk, members in sums.items():
+            rows = _sum_days(pk, members, figures, today=today)
+            if rows:
+                result[pk] = rows
     if ids is not None:
         result = {pk: rows for pk, rows in result.items() if pk in ids}
     return result
+
+
+def _sum_parts(ids: list[int] | None) -> dict[int, list[tuple[int, bool]]]:
+    """{sum id: [(part id, part has a target)]} of the sum indicators among ``ids`` (all
+    when None)."""
+    through = Indicator.parts.through.objects.filter(from_indicator__kind=Indicator.Kind.SUM)
+    if ids is not None:
+        through = through.filter(from_indicator_id__in=ids)
+    sums: dict[int, list[tuple[int, bool]]] = {}
+    for pk, part, target in through.values_list(
+        "from_indicator_id", "to_indicator_id", "to_indicator__target_value"
+    ).order_by("from_indicator_id", "to_indicator_id"):
+        sums.setdefault(pk, []).append((part, target is not None))
+    return sums
+
+
+def _sum_days(pk: int, members: list[tuple[int, bool]], figures: dict, *, today: date) -> list[DayValue]:
+    """A sum's days: its parts' figures of the same day added up, as ``_sum_sql`` adds up
+    their 旬 (the cumulative actual only when every part has one; no status without a
+    target on every part)."""
+    by_day: dict[date, list[DayValue]] = {}
+    for part, _target in members:
+        for row in figures.get(part, []):
+            by_day.setdefault(row.period_start, []).append(row)
+    planned = all(target for _part, target in members)
+    rows = []
+    for day in sorted(by_day):
+        items = by_day[day]
+        actuals = [row.actual for row in items if row.actual is not None]
+        cumulative = (
+            sum((row.cumulative_actual for row in items), Decimal(0))
+            if len(items) == len(members) and all(row.cumulative_actual is not None for row in items)
+            else None
+        )
+        cum_plan = sum((row.cumulative_planned for row in items), Decimal(0))
+        rows.append(
+            DayValue(
+                indicator_id=pk,
+                period_start=day,
+                actual=sum(actuals, Decimal(0)) if actuals else None,
+                cumulative_actual=cumulative,
+                planned=sum((row.planned for row in items), Decimal(0)),
+                cumulative_planned=cum_plan,
+                status=plan.NONE if day > today or not planned else plan.status(cumulative, cum_plan),
+                computed_at=items[0].computed_at,
+            )
+        )
+    return rows
 
 
 def _to_units(value: Decimal | None) -> int | None:

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import (
     Case,
+    Count,
     OuterRef,
     Q,
     QuerySet,
@@ -252,7 +253,7 @@ class Row:
 
     @property
     def catch_up(self) -> Decimal | None:
-        if self.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL):
+        if self.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL, Indicator.Kind.SUM):
             return None
         days_left = (self.plan_end - self.as_of).days
         return plan.catch_up_rate(self.target_value, self.cumulative_actual, days_left)
@@ -656,7 +657,7 @@ def as_of_figures(
                 by_day[day].actual for day in periods.days_between(pv.period_start, as_of) if day in by_day
             ]
             so_far = [value for value in so_far if value is not None]
-            if indicator.kind == Indicator.Kind.AMOUNT:
+            if indicator.kind in (Indicator.Kind.AMOUNT, Indicator.Kind.SUM):
                 actual = sum(so_far) if so_far else None
             elif indicator.kind == Indicator.Kind.RATIO:
                 actual = None
@@ -693,3 +694,81 @@ def notes_stamp() -> int:
     """Changes whenever a note is written (notes are never changed or deleted one by one):
     part of the cache key of pages that show them."""
     return ProgressNote.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def so_far(indicator_ids: Iterable[int], period_type: str, as_of: date) -> dict[int, Decimal | None]:
+    """{indicator id: the sum of its figures from the start of the period (of
+    ``period_type``) holding ``as_of`` to ``as_of``} of amount and sum indicators (None
+    when nothing was entered in it): what this quarter or month has brought so far, read
+    through ``rollups.day_values``."""
+    ids = list(indicator_ids)
+    if not ids:
+        return {}
+    days = rollups.day_values(ids, periods.period_start(period_type, as_of), as_of)
+    result: dict[int, Decimal | None] = dict.fromkeys(ids)
+    for pk, rows in days.items():
+        actuals = [day.actual for day in rows if day.actual is not None]
+        result[pk] = sum(actuals, Decimal(0)) if actuals else None
+    return result
+
+
+@dataclass
+class Reconciliation:
+    """A sum indicator (汇总: its parts added up) beside the total someone reports for
+    the same thing (``Indicator.reconciles``), on the as-of day: cumulative and this
+    quarter so far, with the difference (reported − sum: what the parts do not explain)."""
+
+    total: Indicator
+    reported: Indicator
+    as_of: date
+    sum_cumulative: Decimal | None
+    reported_cumulative: Decimal | None
+    sum_quarter: Decimal | None
+    reported_quarter: Decimal | None
+    parts: int
+
+    @staticmethod
+    def _difference(reported, summed) -> Decimal | None:
+        return None if reported is None or summed is None else reported - summed
+
+    @property
+    def difference(self) -> Decimal | None:
+        return self._difference(self.reported_cumulative, self.sum_cumulative)
+
+    @property
+    def quarter_difference(self) -> Decimal | None:
+        return self._difference(self.reported_quarter, self.sum_quarter)
+
+
+def reconciliations(as_of: date, indicator: Indicator | None = None) -> list[Reconciliation]:
+    """The sums checked against a reported total (all, or those ``indicator`` is the sum
+    or the reported total of), with their figures on ``as_of`` (four queries)."""
+    sums = Indicator.objects.filter(kind=Indicator.Kind.SUM, reconciles__isnull=False).select_related(
+        "reconciles"
+    )
+    if indicator is not None:
+        sums = sums.filter(Q(pk=indicator.pk) | Q(reconciles=indicator))
+    sums = list(sums.annotate(n_parts=Count("parts")))
+    if not sums:
+        return []
+    ids = {pk for total in sums for pk in (total.pk, total.reconciles_id)}
+    days = day_rows(ids, as_of)
+    quarter = so_far(ids, periods.QUARTER, as_of)
+
+    def cumulative(pk):
+        day = days.get(pk)
+        return day.cumulative_actual if day else None
+
+    return [
+        Reconciliation(
+            total=total,
+            reported=total.reconciles,
+            as_of=as_of,
+            sum_cumulative=cumulative(total.pk),
+            reported_cumulative=cumulative(total.reconciles_id),
+            sum_quarter=quarter.get(total.pk),
+            reported_quarter=quarter.get(total.reconciles_id),
+            parts=total.n_parts,
+        )
+        for total in sums
+    ]

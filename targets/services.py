@@ -300,6 +300,9 @@ def check_rows(*, user, rows: list[EntryInput]) -> list[CheckedRow]:
         if indicator.kind == Indicator.Kind.RATIO:
             item.errors.append(_("比率指标由分子、分母自动计算，不能直接填报。"))
             codes.add("invalid")
+        elif indicator.kind == Indicator.Kind.SUM:
+            item.errors.append(_("汇总指标由组成指标自动合计，不能直接填报。"))
+            codes.add("invalid")
         if not indicator.in_plan(row.date):
             item.errors.append(
                 _("%(day)s 不在填报期内（%(start)s 至 %(end)s）。")

@@ -1,7 +1,9 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from . import audit
+from .models import Indicator
 
 
 @receiver(user_logged_in)
@@ -12,3 +14,19 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     audit.record("login_failed", request=request, username=credentials.get("username", "")[:150])
+
+
+@receiver(m2m_changed, sender=Indicator.parts.through)
+def refresh_changed_sum(sender, instance, action, reverse, pk_set, **kwargs):
+    """A sum's parts changed (admin, seed): its figures are recomputed from its plan start
+    once the change commits (a sum's rows are its parts' added up)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # a part's sums changed: those sums (all of them when cleared)
+        sums = pk_set if pk_set is not None else set()
+    else:
+        sums = {instance.pk}
+    if sums:
+        from .tasks import schedule_refresh
+
+        schedule_refresh(sums)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from projects.models import RecoveryProject
+from projects.models import KeyProject, RecoveryProject
 from targets import rollups, selectors
 from targets.models import Department, Entry, Indicator, PeriodValue
 from targets.reporting import reports
@@ -83,6 +83,9 @@ class Oracle:
             return seen[-1][1] if seen else ind.opening_value
         if ind.kind == Indicator.Kind.MILESTONE:
             return Decimal(1) if self.done_on(ind) else Decimal(0)
+        if ind.kind == Indicator.Kind.SUM:  # its parts added up, unknown if one part is
+            parts = [self.cumulative(part) for part in ind.parts.all()]
+            return None if None in parts else sum(parts, Decimal(0))
         numerator = self.cumulative(self.indicators[ind.numerator_id])
         denominator = self.cumulative(self.indicators[ind.denominator_id])
         return (numerator or 0) / denominator * 100 if denominator else None
@@ -92,6 +95,9 @@ class Oracle:
         return next((d for d, v in self.entries.get(ind.pk, []) if v != 0 and d <= day), None)
 
     def planned(self, ind: Indicator) -> Decimal | None:
+        if ind.kind == Indicator.Kind.SUM:  # its parts' plans, each as stored (to 1/10 000), added up
+            parts = [self.planned(part) for part in ind.parts.all()]
+            return None if None in parts else sum((shown(p, 4) for p in parts), Decimal(0))
         if ind.kind in (Indicator.Kind.MILESTONE, Indicator.Kind.RATIO) or ind.target_value is None:
             return None
         days = (ind.plan_end - ind.plan_start).days + 1
@@ -375,12 +381,47 @@ class TestFiguresOnTheDemo(SeededDemo):
                         )
 
         assert not checks.failures, "\n".join(checks.failures[:30])
-        assert len(indicators) == 75
+        assert len(indicators) == 75 + 13  # the briefing's, the key projects' investment and their sum
         kinds = sorted(checks.kinds)
         print(
             f"reconciliation: {len(indicators)} indicators, {checks.count} comparisons, figure types: {kinds}"
         )
         assert checks.count > 75 * 8  # page, rows, API, XLSX, CSV and PDF, two or three figures each
+
+    def test_it_shows_each_key_projects_investment_alike_on_the_list_the_export_and_the_api(self):
+        """A project's investment completed and its rate against the annual plan: the key
+        project list, its CSV and XLSX and the API show what the entries give."""
+        oracle = Oracle(DEMO_DAY)
+        projects = list(
+            KeyProject.objects.exclude(investment_indicator=None).select_related("investment_indicator")
+        )
+        assert len(projects) == 12
+        page = self.get(reverse("projects:key_list")).content.decode()
+        csv_text = body(self.get(reverse("projects:key_list"), {"_export": "csv"})).decode("utf-8-sig")
+        c_by_name = {r["项目"]: r for r in csv.DictReader(io.StringIO(csv_text))}
+        xlsx = load_workbook(
+            io.BytesIO(body(self.get(reverse("projects:key_list"), {"_export": "xlsx"})))
+        ).active
+        x_rows = list(xlsx.iter_rows(values_only=True))
+        x_by_name = {r[0]: dict(zip([str(h) for h in x_rows[0]], r, strict=True)) for r in x_rows[1:]}
+        api = {r["code"]: r for r in self.client.get("/api/v1/projects/", {"kind": "key"}).json()["results"]}
+        checks = Checks()
+        for project in projects:
+            ind = project.investment_indicator
+            done = oracle.cumulative(ind)
+            rate = done / project.annual_planned_investment * 100
+            row = text_of(row_of(page, f"/projects/key/{project.pk}/"))
+            checks.text(
+                "list investment", ind, f"{fmt(done, 2)} {fmt(project.annual_planned_investment, 2)}", row
+            )
+            checks.text("list rate", ind, fmt(rate, 1), row)
+            for door, rows in (("CSV", c_by_name), ("XLSX", x_by_name)):
+                cells = rows[project.name]
+                checks.number(f"{door} investment", ind, done, cells["完成投资（亿元）"], 2)
+                checks.number(f"{door} rate", ind, rate, cells["完成率 %"], 1)
+            checks.number("API investment", ind, done, api[project.code]["investment_done"], 4)
+        assert not checks.failures, "\n".join(checks.failures)
+        assert checks.count == 12 * 7
 
     # ---- Labels -----------------------------------------------------------------------
 

@@ -39,11 +39,11 @@ def board(db):
         code="kp1",
         name="郑东新区科创项目",
         level="city",
-        status=KeyProject.Status.UNDER_CONSTRUCTION,
         annual_planned_investment=Decimal("40"),
         department=tree["econ"],
     )
-    project.indicators.add(behind)
+    project.investment_indicator = behind
+    project.save()
     return {"signed": signed, "behind": behind}
 
 

@@ -368,6 +368,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "projects.models.SafetyCampaign.Kind",
         "ProjectKindEnum": "projects.api.serializers.KINDS",
         "ProblemStatusEnum": "projects.models.Problem.Status",
+        "PeriodStatusEnum": "targets.models.PeriodValue.Status",
+        "KeyProjectStageEnum": "projects.models.KeyProject.Stage",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

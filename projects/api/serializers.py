@@ -4,14 +4,24 @@ Key projects and recovery projects are listed by one endpoint; a project's ``id`
 kind and number (``key-3``, ``recovery-12``), so one id names one project whatever its kind.
 Fields that belong to the other kind are null."""
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.evidence import may_view_problem
-from projects.models import KeyProject, Milestone, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
+from projects.models import (
+    KeyProject,
+    Milestone,
+    Problem,
+    ProblemEvent,
+    ProgressNote,
+    RecoveryProject,
+    SafetyCampaign,
+)
 from targets.evidence.models import Evidence
-from targets.models import VALUE_DIGITS, VALUE_PLACES, Department, Indicator
+from targets.models import VALUE_DIGITS, VALUE_PLACES, Department, Indicator, PeriodValue
 
 KEY = "key"
 RECOVERY = "recovery"
@@ -28,6 +38,14 @@ def project_id(project) -> str:
     return f"{KEY if isinstance(project, KeyProject) else RECOVERY}-{project.pk}"
 
 
+class ProgressSerializer(serializers.ModelSerializer):
+    """The physical progress (形象进度) of a key project on a day."""
+
+    class Meta:
+        model = ProgressNote
+        fields = ["date", "text"]
+
+
 class ProjectSerializer(serializers.Serializer):
     """A key project (重点项目) or a recovery project (灾后重建项目)."""
 
@@ -37,9 +55,10 @@ class ProjectSerializer(serializers.Serializer):
     name = serializers.CharField()
     name_en = serializers.CharField()
     department = serializers.CharField(source="department.code", help_text=_("责任单位代码。"))
-    status = serializers.CharField(
+    status = serializers.SerializerMethodField(
         help_text=_(
-            "重点项目：planned/signed/building/completed/in_use；灾后重建：planned/in_progress/done。"
+            "重点项目：阶段 planning/preparing/building/completed/in_use（由已完成节点得出，同 stage）；"
+            "灾后重建：planned/in_progress/done。"
         )
     )
     indicators = serializers.SerializerMethodField(help_text=_("衡量该项目的指标 id。"))
@@ -47,14 +66,34 @@ class ProjectSerializer(serializers.Serializer):
     level = serializers.SerializerMethodField()
     batch = serializers.SerializerMethodField()
     core_block = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField(
+        help_text=_("阶段（谋划→前期→在建→建成→投用），由截至当天已完成的节点与手续得出。")
+    )
+    light = serializers.SerializerMethodField(
+        help_text=_("项目自身进度：green 同步/超前、yellow 滞后、red 严重滞后、none 无从判断。")
+    )
+    as_of = serializers.SerializerMethodField(help_text=_("以下完成数的截至日期（今天）。"))
     total_investment = decimal_field(allow_null=True, required=False, help_text=_("总投资（亿元）。"))
     annual_planned_investment = decimal_field(
         allow_null=True, required=False, help_text=_("年度计划投资（亿元）。")
     )
-    planned_start = serializers.DateField(allow_null=True, required=False)
-    actual_start = serializers.DateField(allow_null=True, required=False)
-    planned_completion = serializers.DateField(allow_null=True, required=False)
-    actual_completion = serializers.DateField(allow_null=True, required=False)
+    quarter_target_investment = decimal_field(
+        allow_null=True, required=False, help_text=_("本季度目标投资（亿元）。")
+    )
+    investment_indicator = serializers.SerializerMethodField(help_text=_("项目完成投资指标的 id。"))
+    investment_done = decimal_field(
+        allow_null=True, required=False, help_text=_("本年累计完成投资（亿元）。")
+    )
+    investment_percent = decimal_field(
+        allow_null=True, required=False, help_text=_("完成率：累计完成 ÷ 年度计划，%。")
+    )
+    time_percent = decimal_field(allow_null=True, required=False, help_text=_("时间进度，%。"))
+    quarter_done = decimal_field(allow_null=True, required=False, help_text=_("本季度完成投资（亿元）。"))
+    progress = serializers.SerializerMethodField(help_text=_("最新形象进度（日期、内容）。"))
+    planned_start = serializers.SerializerMethodField(help_text=_("开工节点的计划日期。"))
+    actual_start = serializers.SerializerMethodField(help_text=_("开工节点的实际日期。"))
+    planned_completion = serializers.SerializerMethodField(help_text=_("建成节点的计划日期。"))
+    actual_completion = serializers.SerializerMethodField(help_text=_("建成节点的实际日期。"))
     # Recovery projects only.
     field = serializers.SerializerMethodField()
     planned_count = serializers.IntegerField(allow_null=True, required=False)
@@ -81,6 +120,51 @@ class ProjectSerializer(serializers.Serializer):
         block = getattr(project, "core_block", None)
         return block.code if block else None
 
+    def _key(self, project) -> bool:
+        return isinstance(project, KeyProject)
+
+    def get_status(self, project) -> str:
+        return project.stage_code if self._key(project) else project.status
+
+    @extend_schema_field(serializers.ChoiceField(choices=KeyProject.Stage.choices, allow_null=True))
+    def get_stage(self, project) -> str | None:
+        return project.stage_code if self._key(project) else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=PeriodValue.Status.choices, allow_null=True))
+    def get_light(self, project) -> str | None:
+        return str(project.light) if self._key(project) else None
+
+    def get_as_of(self, project) -> date | None:
+        return self.context.get("as_of") if self._key(project) else None
+
+    def get_investment_indicator(self, project) -> int | None:
+        return project.investment_indicator_id if self._key(project) else None
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_progress(self, project):
+        note = getattr(project, "latest_progress", None) if self._key(project) else None
+        return ProgressSerializer(note).data if note else None
+
+    def _milestone_date(self, project, kind: str, planned: bool) -> date | None:
+        if not self._key(project):
+            return None
+        for m in project.milestone_views:
+            if m.kind == kind:
+                return m.planned if planned else (m.actual if m.reached else None)
+        return None
+
+    def get_planned_start(self, project) -> date | None:
+        return self._milestone_date(project, Milestone.Kind.START, True)
+
+    def get_actual_start(self, project) -> date | None:
+        return self._milestone_date(project, Milestone.Kind.START, False)
+
+    def get_planned_completion(self, project) -> date | None:
+        return self._milestone_date(project, Milestone.Kind.COMPLETE, True)
+
+    def get_actual_completion(self, project) -> date | None:
+        return self._milestone_date(project, Milestone.Kind.COMPLETE, False)
+
     def get_field(self, project) -> str | None:
         recovery_field = getattr(project, "field", None) if isinstance(project, RecoveryProject) else None
         return recovery_field.code if recovery_field else None
@@ -96,8 +180,18 @@ KEY_ONLY = {
     "level",
     "batch",
     "core_block",
+    "stage",
+    "light",
+    "as_of",
     "total_investment",
     "annual_planned_investment",
+    "quarter_target_investment",
+    "investment_indicator",
+    "investment_done",
+    "investment_percent",
+    "time_percent",
+    "quarter_done",
+    "progress",
     "planned_start",
     "actual_start",
     "planned_completion",
@@ -109,7 +203,7 @@ RECOVERY_ONLY = {"field", "planned_count", "investment", "due_date"}
 class MilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
-        fields = ["id", "kind", "name", "planned_date", "actual_date", "indicator"]
+        fields = ["id", "kind", "name", "planned_date", "actual_date", "note", "indicator"]
 
 
 class ProblemSerializer(serializers.ModelSerializer):
@@ -137,7 +231,10 @@ class ProblemSerializer(serializers.ModelSerializer):
 class ProjectDetailSerializer(ProjectSerializer):
     """A project with its milestones (key projects; empty for recovery) and problems."""
 
-    milestones = serializers.SerializerMethodField()
+    milestones = serializers.SerializerMethodField(
+        help_text=_("节点与前期手续（签约、立项审批、用地手续、规划许可、施工许可、开工、建成、投用）。")
+    )
+    progress_history = serializers.SerializerMethodField(help_text=_("形象进度，最新在前。"))
     problems = ProblemSerializer(many=True, read_only=True)
 
     @extend_schema_field(MilestoneSerializer(many=True))
@@ -145,6 +242,12 @@ class ProjectDetailSerializer(ProjectSerializer):
         if not isinstance(project, KeyProject):
             return []
         return MilestoneSerializer(project.milestones.all(), many=True).data
+
+    @extend_schema_field(ProgressSerializer(many=True))
+    def get_progress_history(self, project):
+        if not isinstance(project, KeyProject):
+            return []
+        return ProgressSerializer(project.notes_to_date, many=True).data
 
 
 class ProjectFilterSerializer(serializers.Serializer):

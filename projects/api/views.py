@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from projects import selectors as project_selectors
 from projects.api.serializers import (
     KEY,
     RECOVERY,
@@ -29,7 +30,7 @@ from projects.api.serializers import (
 )
 from projects.models import KeyProject, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
 from projects.services import ProblemRefused, add_problem_evidence, may_act_for, move_problem, raise_problem
-from targets import clock
+from targets import clock, selectors
 from targets.api.common import ID_REGEX, ApiError, ApiViewMixin
 from targets.evidence import uploads
 from targets.evidence.files import EvidenceRefused, prepare, too_large_message
@@ -37,8 +38,9 @@ from targets.evidence.files import EvidenceRefused, prepare, too_large_message
 PROJECT_ID = re.compile(rf"^({KEY}|{RECOVERY})-([1-9][0-9]{{0,17}})$")
 
 
-def key_projects():
-    return KeyProject.objects.select_related("department", "core_block").prefetch_related("indicators")
+def key_projects(as_of, queryset=None):
+    """Key projects with their figures on ``as_of`` (as the key-project pages read them)."""
+    return project_selectors.key_projects(as_of, queryset)
 
 
 def recovery_projects():
@@ -66,30 +68,30 @@ class ProjectViewSet(ApiViewMixin, viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         kind = query.validated_data.get("kind")
         projects = []
+        as_of = selectors.resolve_as_of(None)
         if kind in (None, KEY):
-            projects += list(key_projects())
+            projects += key_projects(as_of)
         if kind in (None, RECOVERY):
             projects += list(recovery_projects())
         page = self.paginate_queryset(projects)
-        return self.get_paginated_response(ProjectSerializer(page, many=True).data)
+        return self.get_paginated_response(ProjectSerializer(page, many=True, context={"as_of": as_of}).data)
 
     def retrieve(self, request, pk=None):
         match = PROJECT_ID.match(pk or "")
         if not match:
             raise Http404
         kind, number = match.group(1), int(match.group(2))
+        as_of = selectors.resolve_as_of(None)
         if kind == KEY:
-            project = (
-                key_projects()
-                .prefetch_related("milestones", "problems__department")
-                .filter(pk=number)
-                .first()
+            found = key_projects(
+                as_of, KeyProject.objects.filter(pk=number).prefetch_related("problems__department")
             )
+            project = found[0] if found else None
         else:
             project = recovery_projects().prefetch_related("problems__department").filter(pk=number).first()
         if project is None:
             raise Http404
-        return Response(ProjectDetailSerializer(project).data)
+        return Response(ProjectDetailSerializer(project, context={"as_of": as_of}).data)
 
     def get_serializer_class(self):  # read by the schema generator
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer

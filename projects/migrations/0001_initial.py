@@ -5,174 +5,471 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('targets', '0001_initial'),
+        ("targets", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CoreBlock',
+            name="CoreBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '核心板块',
-                'verbose_name_plural': '核心板块',
-                'ordering': ['order', 'code'],
+                "verbose_name": "核心板块",
+                "verbose_name_plural": "核心板块",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='RecoveryField',
+            name="RecoveryField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '灾后重建领域',
-                'verbose_name_plural': '灾后重建领域',
-                'ordering': ['order', 'code'],
+                "verbose_name": "灾后重建领域",
+                "verbose_name_plural": "灾后重建领域",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='KeyProject',
+            name="KeyProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='英文名称')),
-                ('level', models.CharField(blank=True, choices=[('province', '省级'), ('city', '市级'), ('district', '区级')], max_length=20, verbose_name='级别')),
-                ('batch', models.CharField(blank=True, choices=[('start', '开工一批'), ('complete', '建成一批'), ('operate', '投用一批'), ('sign', '签约一批'), ('ongoing', '在建')], max_length=20, verbose_name='批次')),
-                ('phase', models.CharField(blank=True, max_length=40, verbose_name='期次')),
-                ('status', models.CharField(choices=[('planned', '谋划中'), ('signed', '已签约'), ('building', '在建'), ('completed', '已建成'), ('in_use', '已投用')], default='planned', max_length=20, verbose_name='状态')),
-                ('total_investment', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='总投资（亿元）')),
-                ('annual_planned_investment', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='年度计划投资（亿元）')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='计划开工')),
-                ('actual_start', models.DateField(blank=True, null=True, verbose_name='实际开工')),
-                ('planned_completion', models.DateField(blank=True, null=True, verbose_name='计划建成')),
-                ('actual_completion', models.DateField(blank=True, null=True, verbose_name='实际建成')),
-                ('source', models.TextField(blank=True, verbose_name='简报原文')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('core_block', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.coreblock', verbose_name='核心板块')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='key_projects', to='targets.department', verbose_name='责任单位')),
-                ('goal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='key_projects', to='targets.goal', verbose_name='所属目标')),
-                ('indicators', models.ManyToManyField(blank=True, related_name='key_projects', to='targets.indicator', verbose_name='相关指标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=300, verbose_name="英文名称")),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[("province", "省级"), ("city", "市级"), ("district", "区级")],
+                        max_length=20,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("start", "开工一批"),
+                            ("complete", "建成一批"),
+                            ("operate", "投用一批"),
+                            ("sign", "签约一批"),
+                            ("ongoing", "在建"),
+                        ],
+                        max_length=20,
+                        verbose_name="批次",
+                    ),
+                ),
+                ("phase", models.CharField(blank=True, max_length=40, verbose_name="期次")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "谋划中"),
+                            ("signed", "已签约"),
+                            ("building", "在建"),
+                            ("completed", "已建成"),
+                            ("in_use", "已投用"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="总投资（亿元）"
+                    ),
+                ),
+                (
+                    "annual_planned_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="年度计划投资（亿元）",
+                    ),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="计划开工")),
+                ("actual_start", models.DateField(blank=True, null=True, verbose_name="实际开工")),
+                ("planned_completion", models.DateField(blank=True, null=True, verbose_name="计划建成")),
+                ("actual_completion", models.DateField(blank=True, null=True, verbose_name="实际建成")),
+                ("source", models.TextField(blank=True, verbose_name="简报原文")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "core_block",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.coreblock",
+                        verbose_name="核心板块",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="key_projects",
+                        to="targets.department",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="key_projects",
+                        to="targets.goal",
+                        verbose_name="所属目标",
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="key_projects",
+                        to="targets.indicator",
+                        verbose_name="相关指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重点项目',
-                'verbose_name_plural': '重点项目',
-                'ordering': ['order', 'code'],
+                "verbose_name": "重点项目",
+                "verbose_name_plural": "重点项目",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('start', '开工'), ('complete', '建成'), ('operate', '投用'), ('other', '其他')], default='other', max_length=20, verbose_name='类型')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('planned_date', models.DateField(blank=True, null=True, verbose_name='计划日期')),
-                ('actual_date', models.DateField(blank=True, null=True, verbose_name='实际日期')),
-                ('indicator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='milestones', to='targets.indicator', verbose_name='节点指标')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.keyproject', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("start", "开工"),
+                            ("complete", "建成"),
+                            ("operate", "投用"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("planned_date", models.DateField(blank=True, null=True, verbose_name="计划日期")),
+                ("actual_date", models.DateField(blank=True, null=True, verbose_name="实际日期")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="milestones",
+                        to="targets.indicator",
+                        verbose_name="节点指标",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.keyproject",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目节点',
-                'verbose_name_plural': '项目节点',
-                'ordering': ['project', 'planned_date', 'pk'],
+                "verbose_name": "项目节点",
+                "verbose_name_plural": "项目节点",
+                "ordering": ["project", "planned_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RecoveryProject',
+            name="RecoveryProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='英文名称')),
-                ('planned_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='项目个数')),
-                ('count_unit', models.CharField(default='个', max_length=10, verbose_name='计数单位')),
-                ('investment', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='投资（亿元）')),
-                ('investment_is_approx', models.BooleanField(default=False, verbose_name='投资为约数')),
-                ('bond_projects', models.PositiveIntegerField(blank=True, null=True, verbose_name='申报债券项目数')),
-                ('bond_amount', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='申报债券（亿元）')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='完成时限')),
-                ('status', models.CharField(choices=[('planned', '谋划中'), ('in_progress', '实施中'), ('done', '已完成')], default='in_progress', max_length=20, verbose_name='状态')),
-                ('source', models.TextField(blank=True, verbose_name='简报原文')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recovery_projects', to='targets.department', verbose_name='责任单位')),
-                ('field', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.recoveryfield', verbose_name='领域')),
-                ('indicators', models.ManyToManyField(blank=True, related_name='recovery_projects', to='targets.indicator', verbose_name='相关指标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=300, verbose_name="英文名称")),
+                (
+                    "planned_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="项目个数"),
+                ),
+                ("count_unit", models.CharField(default="个", max_length=10, verbose_name="计数单位")),
+                (
+                    "investment",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="投资（亿元）"
+                    ),
+                ),
+                ("investment_is_approx", models.BooleanField(default=False, verbose_name="投资为约数")),
+                (
+                    "bond_projects",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="申报债券项目数"),
+                ),
+                (
+                    "bond_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="申报债券（亿元）",
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="完成时限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "谋划中"), ("in_progress", "实施中"), ("done", "已完成")],
+                        default="in_progress",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("source", models.TextField(blank=True, verbose_name="简报原文")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recovery_projects",
+                        to="targets.department",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "field",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.recoveryfield",
+                        verbose_name="领域",
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="recovery_projects",
+                        to="targets.indicator",
+                        verbose_name="相关指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '灾后重建项目',
-                'verbose_name_plural': '灾后重建项目',
-                'ordering': ['order', 'code'],
+                "verbose_name": "灾后重建项目",
+                "verbose_name_plural": "灾后重建项目",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='SafetyCampaign',
+            name="SafetyCampaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='英文名称')),
-                ('kind', models.CharField(choices=[('rectification', '专项整治'), ('sweep', '拉网式排查整治')], max_length=20, verbose_name='类型')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='完成时限')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='safety_campaigns', to='targets.department', verbose_name='责任单位')),
-                ('indicators', models.ManyToManyField(blank=True, related_name='safety_campaigns', to='targets.indicator', verbose_name='相关指标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=300, verbose_name="英文名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("rectification", "专项整治"), ("sweep", "拉网式排查整治")],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="完成时限")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="safety_campaigns",
+                        to="targets.department",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="safety_campaigns",
+                        to="targets.indicator",
+                        verbose_name="相关指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全专项行动',
-                'verbose_name_plural': '安全专项行动',
-                'ordering': ['kind', 'order', 'code'],
+                "verbose_name": "安全专项行动",
+                "verbose_name_plural": "安全专项行动",
+                "ordering": ["kind", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='问题')),
-                ('description', models.TextField(blank=True, verbose_name='详情')),
-                ('owner', models.CharField(blank=True, max_length=100, verbose_name='责任人')),
-                ('raised_on', models.DateField(verbose_name='提出日期')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='解决时限')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='解决日期')),
-                ('status', models.CharField(choices=[('open', '未解决'), ('closed', '已解决')], default='open', max_length=20, verbose_name='状态')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='targets.department', verbose_name='责任单位')),
-                ('key_project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='projects.keyproject', verbose_name='重点项目')),
-                ('recovery_project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='projects.recoveryproject', verbose_name='灾后重建项目')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='projects.safetycampaign', verbose_name='安全专项行动')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="问题")),
+                ("description", models.TextField(blank=True, verbose_name="详情")),
+                ("owner", models.CharField(blank=True, max_length=100, verbose_name="责任人")),
+                ("raised_on", models.DateField(verbose_name="提出日期")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="解决时限")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="解决日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "未解决"), ("closed", "已解决")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="targets.department",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "key_project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="projects.keyproject",
+                        verbose_name="重点项目",
+                    ),
+                ),
+                (
+                    "recovery_project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="projects.recoveryproject",
+                        verbose_name="灾后重建项目",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="projects.safetycampaign",
+                        verbose_name="安全专项行动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题',
-                'verbose_name_plural': '问题清单',
-                'ordering': ['status', 'due_date', 'pk'],
+                "verbose_name": "问题",
+                "verbose_name_plural": "问题清单",
+                "ordering": ["status", "due_date", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='keyproject',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_completion__isnull', True), ('planned_start__isnull', True), ('planned_completion__gte', models.F('planned_start')), _connector='OR'), name='projects_keyproject_plan_ordered'),
+            model_name="keyproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_completion__isnull", True),
+                    ("planned_start__isnull", True),
+                    ("planned_completion__gte", models.F("planned_start")),
+                    _connector="OR",
+                ),
+                name="projects_keyproject_plan_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['status', 'due_date'], name='projects_problem_open_due'),
+            model_name="problem",
+            index=models.Index(fields=["status", "due_date"], name="projects_problem_open_due"),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(('key_project__isnull', False), ('recovery_project__isnull', False), ('campaign__isnull', False), _connector='OR'), name='projects_problem_has_subject'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("key_project__isnull", False),
+                    ("recovery_project__isnull", False),
+                    ("campaign__isnull", False),
+                    _connector="OR",
+                ),
+                name="projects_problem_has_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_on__isnull', False), _connector='OR'), name='projects_problem_closed_has_date'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    ("closed_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="projects_problem_closed_has_date",
+            ),
         ),
     ]

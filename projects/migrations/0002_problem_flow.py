@@ -7,77 +7,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
-        ('targets', '0006_submission_first_submitted_at'),
+        ("projects", "0001_initial"),
+        ("targets", "0006_submission_first_submitted_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProblemEvent',
+            name="ProblemEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('move', models.CharField(choices=[('raise', '提出'), ('start', '开始整改'), ('request_close', '申请销号'), ('close', '销号'), ('return', '退回')], max_length=20, verbose_name='操作')),
-                ('from_status', models.CharField(blank=True, choices=[('todo', '待整改'), ('in_progress', '整改中'), ('close_requested', '申请销号'), ('closed', '已销号')], max_length=20, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('todo', '待整改'), ('in_progress', '整改中'), ('close_requested', '申请销号'), ('closed', '已销号')], max_length=20, verbose_name='新状态')),
-                ('comment', models.TextField(blank=True, verbose_name='说明')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "move",
+                    models.CharField(
+                        choices=[
+                            ("raise", "提出"),
+                            ("start", "开始整改"),
+                            ("request_close", "申请销号"),
+                            ("close", "销号"),
+                            ("return", "退回"),
+                        ],
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("todo", "待整改"),
+                            ("in_progress", "整改中"),
+                            ("close_requested", "申请销号"),
+                            ("closed", "已销号"),
+                        ],
+                        max_length=20,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("todo", "待整改"),
+                            ("in_progress", "整改中"),
+                            ("close_requested", "申请销号"),
+                            ("closed", "已销号"),
+                        ],
+                        max_length=20,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="说明")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
             ],
             options={
-                'verbose_name': '问题处理记录',
-                'verbose_name_plural': '问题处理记录',
-                'ordering': ['problem', 'at', 'pk'],
+                "verbose_name": "问题处理记录",
+                "verbose_name_plural": "问题处理记录",
+                "ordering": ["problem", "at", "pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='problem',
-            name='projects_problem_has_subject',
+            model_name="problem",
+            name="projects_problem_has_subject",
         ),
         migrations.AddField(
-            model_name='problem',
-            name='indicator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='targets.indicator', verbose_name='指标'),
+            model_name="problem",
+            name="indicator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="problems",
+                to="targets.indicator",
+                verbose_name="指标",
+            ),
         ),
         migrations.AddField(
-            model_name='problem',
-            name='raised_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人'),
+            model_name="problem",
+            name="raised_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="提出人",
+            ),
         ),
         migrations.AddField(
-            model_name='problem',
-            name='severity',
-            field=models.CharField(choices=[('general', '一般'), ('major', '较大'), ('grave', '重大')], default='general', max_length=20, verbose_name='严重程度'),
+            model_name="problem",
+            name="severity",
+            field=models.CharField(
+                choices=[("general", "一般"), ("major", "较大"), ("grave", "重大")],
+                default="general",
+                max_length=20,
+                verbose_name="严重程度",
+            ),
         ),
         migrations.AlterField(
-            model_name='problem',
-            name='closed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='销号日期'),
+            model_name="problem",
+            name="closed_on",
+            field=models.DateField(blank=True, null=True, verbose_name="销号日期"),
         ),
         migrations.AlterField(
-            model_name='problem',
-            name='due_date',
-            field=models.DateField(blank=True, null=True, verbose_name='整改时限'),
+            model_name="problem",
+            name="due_date",
+            field=models.DateField(blank=True, null=True, verbose_name="整改时限"),
         ),
         migrations.AlterField(
-            model_name='problem',
-            name='status',
-            field=models.CharField(choices=[('todo', '待整改'), ('in_progress', '整改中'), ('close_requested', '申请销号'), ('closed', '已销号')], default='todo', max_length=20, verbose_name='状态'),
+            model_name="problem",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("todo", "待整改"),
+                    ("in_progress", "整改中"),
+                    ("close_requested", "申请销号"),
+                    ("closed", "已销号"),
+                ],
+                default="todo",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(('key_project__isnull', False), ('recovery_project__isnull', False), ('campaign__isnull', False), ('indicator__isnull', False), _connector='OR'), name='projects_problem_has_subject'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("key_project__isnull", False),
+                    ("recovery_project__isnull", False),
+                    ("campaign__isnull", False),
+                    ("indicator__isnull", False),
+                    _connector="OR",
+                ),
+                name="projects_problem_has_subject",
+            ),
         ),
         migrations.AddField(
-            model_name='problemevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            model_name="problemevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作人",
+            ),
         ),
         migrations.AddField(
-            model_name='problemevent',
-            name='problem',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='projects.problem', verbose_name='问题'),
+            model_name="problemevent",
+            name="problem",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="projects.problem",
+                verbose_name="问题",
+            ),
         ),
     ]

@@ -2,7 +2,10 @@
 the recovery fields and projects, the safety campaigns; each linked to the indicators
 (seeded by ``targets.seed.briefing``) that measure it. Loaded by ``manage.py seed_briefing``.
 
-Nothing beyond the briefing: no investment figure for any single project, only the five
+Nothing beyond the briefing: no investment figure for any single project (each project
+that invests gets its investment-completed indicator, without a target until its unit
+enters its annual plan; the projects' indicators add up to ``kp-investment-projects``,
+checked against the district's reported 433.2亿元 ``kp-investment``), only the five
 named recovery fields (of eight), only the three named core blocks (of five). Milestone
 dates the briefing does not print are the end of Q4 (the briefing is a Q4 plan); the
 milestone's indicator ``source`` says so.
@@ -15,6 +18,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from projects import services
 from projects.models import CoreBlock, KeyProject, Milestone, RecoveryField, RecoveryProject, SafetyCampaign
 from targets.models import Department, Goal, Indicator
 from targets.seed.briefing import PLAN_CODE, SAFETY_CAMPAIGNS, safety_indicator_code
@@ -31,16 +35,20 @@ CORE_BLOCKS = [
 ]
 
 KP = KeyProject
-# code, name, English name, batch, status, phase, core block, department, goal, indicators,
-# milestones [(kind, name, indicator code)], source. Level is left blank: the briefing says
-# "一批省、市重点项目" without saying which is which.
+# code, name, English name, batch, phase, core block, department, goal, indicators,
+# milestones [(kind, name, indicator code)], the steps the briefing reads as already
+# reached (``reached``: under construction → 开工; dated on the briefing's day, the date
+# not being given), whether the project reports investment completed (``investment``: not
+# the projects still to be signed), source. Level is left blank: the briefing says
+# "一批省、市重点项目" without saying which is which. The stage follows from the steps
+# reached (``KeyProject.stage_on``).
 KEY_PROJECTS = [
     dict(
         code="longhu-autonomous-bus-2",
+        investment=True,
         name="龙湖自动驾驶公交（二期）",
         name_en="Longhu autonomous bus, phase II",
         batch=KP.Batch.START,
-        status=KP.Status.PLANNED,
         phase="二期",
         dept="construction",
         goal="s4-2",
@@ -50,10 +58,10 @@ KEY_PROJECTS = [
     ),
     dict(
         code="yellow-river-research-centre",
+        investment=True,
         name="黄河研究中心",
         name_en="Yellow River research centre",
         batch=KP.Batch.START,
-        status=KP.Status.PLANNED,
         dept="construction",
         goal="s4-2",
         indicators=["kp-investment", "kp-yellow-river-centre-start"],
@@ -62,10 +70,11 @@ KEY_PROJECTS = [
     ),
     dict(
         code="zhongyuan-bigdata-park-1",
+        investment=True,
         name="中原大数据产业园（一期）",
         name_en="Zhongyuan big-data industrial park, phase I",
         batch=KP.Batch.COMPLETE,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         phase="一期",
         dept="construction",
         goal="s4-2",
@@ -75,10 +84,11 @@ KEY_PROJECTS = [
     ),
     dict(
         code="kunpeng-software-town-1",
+        investment=True,
         name="鲲鹏软件小镇（一期）",
         name_en="Kunpeng software town, phase I",
         batch=KP.Batch.OPERATE,
-        status=KP.Status.COMPLETED,
+        reached=("start", "complete"),
         phase="一期",
         block="kunpeng-town",
         dept="construction",
@@ -89,10 +99,11 @@ KEY_PROJECTS = [
     ),
     dict(
         code="financial-island-inner-ring",
+        investment=True,
         name="龙湖金融岛内环",
         name_en="Longhu financial island inner ring",
         batch=KP.Batch.COMPLETE,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         block="financial-island",
         dept="construction",
         goal="s4-3",
@@ -102,10 +113,10 @@ KEY_PROJECTS = [
     ),
     dict(
         code="east-station-super-hq",
+        investment=True,
         name="东站东广场超级总部基地",
         name_en="East Station east-square super HQ base",
         batch=KP.Batch.START,
-        status=KP.Status.PLANNED,
         block="east-station-east-square",
         dept="construction",
         goal="s4-3",
@@ -119,7 +130,6 @@ KEY_PROJECTS = [
         name="视源科技区域总部",
         name_en="CVTE regional headquarters",
         batch=KP.Batch.SIGN,
-        status=KP.Status.PLANNED,
         dept="econ",
         goal="s5-1",
         indicators=["sci-projects-signed"],
@@ -130,7 +140,6 @@ KEY_PROJECTS = [
         name="软通动力",
         name_en="iSoftStone",
         batch=KP.Batch.SIGN,
-        status=KP.Status.PLANNED,
         dept="econ",
         goal="s5-1",
         indicators=["sci-projects-signed"],
@@ -138,10 +147,11 @@ KEY_PROJECTS = [
     ),
     dict(
         code="zz-intl-cultural-exchange-centre",
+        investment=True,
         name="郑州国际文化交流中心",
         name_en="Zhengzhou international cultural exchange centre",
         batch=KP.Batch.ONGOING,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         dept="science-city",
         goal="s5-1",
         indicators=["sci-projects-sped-up"],
@@ -149,10 +159,11 @@ KEY_PROJECTS = [
     ),
     dict(
         code="ai-science-park",
+        investment=True,
         name="人工智能科技园",
         name_en="Artificial intelligence science park",
         batch=KP.Batch.ONGOING,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         dept="science-city",
         goal="s5-1",
         indicators=["sci-projects-sped-up"],
@@ -161,40 +172,44 @@ KEY_PROJECTS = [
     # Section 5: talent and innovation platforms under construction.
     dict(
         code="wrsa-zz-innovation-centre",
+        investment=True,
         name="欧美同学会郑州海创中心",
         name_en="Western Returned Scholars Association Zhengzhou innovation centre",
         batch=KP.Batch.ONGOING,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         dept="science-city",
         goal="s5-2",
         source="加快推进欧美同学会郑州海创中心建设。",
     ),
     dict(
         code="songshan-lab",
+        investment=True,
         name="嵩山实验室",
         name_en="Songshan Laboratory",
         batch=KP.Batch.ONGOING,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         dept="science-city",
         goal="s5-3",
         source="加快推进嵩山实验室、黄河实验室、省科学院等创新平台建设。",
     ),
     dict(
         code="yellow-river-lab",
+        investment=True,
         name="黄河实验室",
         name_en="Yellow River Laboratory",
         batch=KP.Batch.ONGOING,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         dept="science-city",
         goal="s5-3",
         source="加快推进嵩山实验室、黄河实验室、省科学院等创新平台建设。",
     ),
     dict(
         code="henan-academy-of-sciences",
+        investment=True,
         name="省科学院",
         name_en="Henan Academy of Sciences",
         batch=KP.Batch.ONGOING,
-        status=KP.Status.UNDER_CONSTRUCTION,
+        reached=("start",),
         dept="science-city",
         goal="s5-3",
         source="加快推进嵩山实验室、黄河实验室、省科学院等创新平台建设。",
@@ -296,6 +311,69 @@ RECOVERY_PROJECTS = [
 ]
 
 
+BRIEFING_DAY = date(2021, 9, 29)
+REACHED_BEFORE_BRIEFING = "简报（2021-09-29）时已达到，实际日期不详"
+YEAR_START = date(2021, 1, 1)
+Q4_START = date(2021, 10, 1)
+
+
+def _investment_sum(departments, goals, indicators) -> Indicator:
+    """The key projects' investment completed, added up (a sum indicator, 汇总), checked
+    against the district's reported total (``kp-investment``)."""
+    reported = indicators["kp-investment"]
+    total, _ = Indicator.objects.update_or_create(
+        plan=reported.plan,
+        code=services.INVESTMENT_SUM_CODE,
+        defaults=dict(
+            name="重点项目完成投资（各项目合计）",
+            name_en="Key-project investment completed (projects added up)",
+            unit="亿元",
+            kind=Indicator.Kind.SUM,
+            target_op=Indicator.Op.EQ,
+            plan_start=reported.plan_start,
+            plan_end=reported.plan_end,
+            tracking_start=reported.tracking_start,
+            decimals=2,
+            department=reported.department,
+            goal=reported.goal,
+            reconciles=reported,
+            order=reported.order,
+            source="各重点项目完成投资之和，与区上报的重点项目完成投资（433.2亿元目标）核对。",
+        ),
+    )
+    return total
+
+
+def _investment_indicator(project: KeyProject, total: Indicator) -> Indicator:
+    """The project's investment completed (亿元, entered by its responsible unit), over
+    the year 2021 and tracked from 1 October like the district's total. Its target (the
+    annual plan) is the project's own figure: kept as entered."""
+    indicator = project.investment_indicator
+    fields = dict(
+        name=f"{project.name}完成投资",
+        name_en=f"{project.name_en}: investment completed",
+        unit="亿元",
+        kind=Indicator.Kind.AMOUNT,
+        plan_start=YEAR_START,
+        plan_end=YEAR_END,
+        tracking_start=Q4_START,
+        max_value=Decimal("50"),
+        decimals=2,
+        department=project.department,
+        goal=project.goal,
+        source="简报未列各项目投资：年度计划与每月完成投资由项目责任单位填报。",
+    )
+    if indicator is None:
+        indicator, _ = Indicator.objects.get_or_create(
+            plan=total.plan, code=f"kp-inv-{project.code}", defaults=fields
+        )
+    else:
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        indicator.save()
+    return indicator
+
+
 def _d(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
@@ -314,7 +392,9 @@ def load() -> dict[str, int]:
             code=code, defaults=dict(name=name, name_en=name_en, order=order)
         )
 
+    total = _investment_sum(departments, goals, indicators)
     milestones = 0
+    parts = []
     for order, row in enumerate(KEY_PROJECTS, 1):
         defaults = dict(
             name=row["name"],
@@ -327,11 +407,14 @@ def load() -> dict[str, int]:
             source=row["source"],
             order=order,
         )
-        # The status moves on as work proceeds: the briefing's reading sets it only once.
-        project, _ = KeyProject.objects.update_or_create(
-            code=row["code"], defaults=defaults, create_defaults={**defaults, "status": row["status"]}
-        )
+        project, _ = KeyProject.objects.update_or_create(code=row["code"], defaults=defaults)
         project.indicators.set([indicators[c] for c in row.get("indicators", [])])
+        if row.get("investment"):
+            indicator = _investment_indicator(project, total)
+            if project.investment_indicator_id != indicator.pk:
+                project.investment_indicator = indicator
+                project.save(update_fields=["investment_indicator"])
+            parts.append(indicator)
         for kind, name, indicator_code in row.get("milestones", []):
             indicator = indicators[indicator_code]
             # Keyed by (project, kind): actual_date is the project's own record, kept.
@@ -341,6 +424,18 @@ def load() -> dict[str, int]:
                 defaults=dict(name=name, planned_date=indicator.plan_end, indicator=indicator),
             )
             milestones += 1
+        for kind in row.get("reached", ()):
+            # Reached before the briefing: set once; a date the unit enters later is kept.
+            Milestone.objects.get_or_create(
+                project=project,
+                kind=kind,
+                defaults=dict(
+                    name=Milestone.Kind(kind).label, actual_date=BRIEFING_DAY, note=REACHED_BEFORE_BRIEFING
+                ),
+            )
+            milestones += 1
+    total.parts.add(*parts)
+    services.sync_sum_target(total)
 
     fields = {}
     for order, (code, name, name_en) in enumerate(RECOVERY_FIELDS, 1):

@@ -1,17 +1,87 @@
 """Demo state of the projects, matching ``targets.seed.demo``: milestones reached (their actual
-date, from the milestone indicator's demo entry) and a short problem list (问题清单) for
-key projects. All removable: problems carry ``is_demo``; a milestone's actual date is
-cleared only where it equals the day of a demo entry of its indicator."""
+date, from the milestone indicator's demo entry), the key projects' investment plans and
+monthly investment completed, their permits and preparatory steps, their physical
+progress (形象进度), and a short problem list (问题清单) for key projects.
+
+All removable: problems, permits and progress notes carry ``is_demo``, a project's plan
+``plan_is_demo`` (its figures and its indicator's target are cleared), the investment
+figures are demo entries (``targets.seed.demo``); a milestone's actual date is cleared
+only where it equals the day of a demo entry of its indicator.
+
+The briefing gives no project's figures: every figure here is invented, plausibly (the
+named projects' annual plans add up to about a fifth of the district's 433.2亿元)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import KeyProject, Milestone, Problem, ProblemEvent
+from projects import services
+from projects.models import KeyProject, Milestone, Problem, ProblemEvent, ProgressNote
 from targets.models import Entry
+from targets.seed.demo import Plan
+
+D = Decimal
+OCT_END = date(2021, 10, 31)
+
+# project code: (total investment, annual plan, Q4 target, done Jan–Sep, October), 亿元.
+# Investment is reported monthly, dated on the month's last day. Most projects run a
+# little ahead; 黄河研究中心 (施工许可 pending) and 东站东广场超级总部基地 (用地 not
+# cleared) are far behind, 龙湖金融岛内环 and 黄河实验室 a little.
+INVESTMENT = {
+    "longhu-autonomous-bus-2": ("12.6", "3.2", "1.6", "1.9", "0.95"),
+    "yellow-river-research-centre": ("18.5", "2.0", "1.2", "0.45", "0.12"),
+    "zhongyuan-bigdata-park-1": ("25.0", "9.5", "2.4", "7.2", "1.35"),
+    "kunpeng-software-town-1": ("48.0", "6.0", "1.2", "4.8", "0.62"),
+    "financial-island-inner-ring": ("36.0", "12.0", "3.6", "8.9", "1.2"),
+    "east-station-super-hq": ("120.0", "5.0", "2.0", "2.6", "0.5"),
+    "zz-intl-cultural-exchange-centre": ("30.0", "10.0", "2.8", "7.6", "1.35"),
+    "ai-science-park": ("22.0", "8.0", "2.2", "6.1", "1.05"),
+    "wrsa-zz-innovation-centre": ("6.5", "2.5", "0.7", "1.9", "0.36"),
+    "songshan-lab": ("40.0", "12.0", "3.5", "9.2", "1.55"),
+    "yellow-river-lab": ("28.0", "7.0", "2.0", "5.1", "0.85"),
+    "henan-academy-of-sciences": ("45.0", "15.0", "4.2", "11.6", "1.85"),
+}
+
+# Preparatory steps and permits: (project code, kind, planned, actual or None).
+PERMITS = [
+    ("longhu-autonomous-bus-2", Milestone.Kind.APPROVAL, date(2021, 5, 31), date(2021, 5, 18)),
+    ("longhu-autonomous-bus-2", Milestone.Kind.PLANNING, date(2021, 8, 31), date(2021, 8, 12)),
+    ("longhu-autonomous-bus-2", Milestone.Kind.PERMIT, date(2021, 10, 15), date(2021, 10, 12)),
+    ("yellow-river-research-centre", Milestone.Kind.APPROVAL, date(2021, 6, 30), date(2021, 6, 25)),
+    ("yellow-river-research-centre", Milestone.Kind.LAND, date(2021, 8, 31), date(2021, 9, 10)),
+    ("yellow-river-research-centre", Milestone.Kind.PLANNING, date(2021, 9, 30), date(2021, 10, 15)),
+    ("yellow-river-research-centre", Milestone.Kind.PERMIT, date(2021, 10, 31), None),
+    ("east-station-super-hq", Milestone.Kind.APPROVAL, date(2021, 8, 31), date(2021, 8, 20)),
+    ("east-station-super-hq", Milestone.Kind.LAND, date(2021, 10, 31), None),
+    ("east-station-super-hq", Milestone.Kind.PLANNING, date(2021, 11, 30), None),
+    ("east-station-super-hq", Milestone.Kind.PERMIT, date(2021, 12, 15), None),
+    ("cvte-regional-hq", Milestone.Kind.SIGN, date(2021, 12, 15), None),
+    ("isoftstone", Milestone.Kind.SIGN, date(2021, 11, 30), None),
+]
+
+# 形象进度: (project code, day, text).
+PROGRESS = [
+    ("longhu-autonomous-bus-2", date(2021, 10, 20), "举行开工仪式，完成临时设施搭建"),
+    ("longhu-autonomous-bus-2", date(2021, 11, 15), "站台基础施工完成30%，车辆采购招标中"),
+    ("yellow-river-research-centre", date(2021, 11, 12), "施工图审查完成，施工许可申报材料补正中"),
+    ("zhongyuan-bigdata-park-1", date(2021, 10, 31), "主体工程完工，机电设备安装完成70%"),
+    ("zhongyuan-bigdata-park-1", date(2021, 11, 15), "机电设备安装完成85%，室外管网开始施工"),
+    ("kunpeng-software-town-1", date(2021, 11, 15), "一期全面投用，入驻企业86家"),
+    ("financial-island-inner-ring", date(2021, 10, 31), "内环道路路基完成80%，地下管线迁改完成55%"),
+    ("financial-island-inner-ring", date(2021, 11, 15), "地下管线迁改完成65%，较计划滞后约10天"),
+    ("east-station-super-hq", date(2021, 11, 10), "用地征收协调中，地块清表完成40%"),
+    ("zz-intl-cultural-exchange-centre", date(2021, 10, 31), "主体结构施工至12层"),
+    ("zz-intl-cultural-exchange-centre", date(2021, 11, 15), "主体结构施工至15层"),
+    ("ai-science-park", date(2021, 11, 15), "1号、2号楼主体封顶，3号楼施工至8层"),
+    ("wrsa-zz-innovation-centre", date(2021, 11, 10), "室内装饰装修完成60%"),
+    ("songshan-lab", date(2021, 11, 15), "一期实验楼主体封顶，二期桩基施工"),
+    ("yellow-river-lab", date(2021, 11, 15), "实验楼主体施工至6层，较计划滞后约半个月"),
+    ("henan-academy-of-sciences", date(2021, 11, 15), "科研楼主体结构完成90%"),
+]
 
 # (project code, problem, owner, raised, due, closed or None)
 PROBLEMS = [
@@ -59,10 +129,57 @@ PROBLEMS = [
 
 
 @transaction.atomic
+def set_plans() -> int:
+    """Give the key projects their (demo) investment plans, and their indicators the
+    annual plan as target; a project whose plan someone entered is left alone. Call
+    before ``targets.seed.demo.load`` (its figures need the targets). Returns the number
+    of projects planned."""
+    planned = 0
+    for project in KeyProject.objects.filter(code__in=INVESTMENT).select_related("investment_indicator"):
+        if project.investment_indicator is None or (
+            project.annual_planned_investment and not project.plan_is_demo
+        ):
+            continue
+        total, annual, quarter, _opening, _october = INVESTMENT[project.code]
+        project.total_investment, project.annual_planned_investment = D(total), D(annual)
+        project.quarter_target_investment, project.plan_is_demo = D(quarter), True
+        project.save(
+            update_fields=[
+                "total_investment",
+                "annual_planned_investment",
+                "quarter_target_investment",
+                "plan_is_demo",
+            ]
+        )
+        services.sync_investment_plan(project=project)
+        planned += 1
+    return planned
+
+
+def figures(until: date) -> Plan:
+    """The projects' investment completed for ``targets.seed.demo.load``: January–September
+    as the opening value (截至9月30日累计完成), then one figure a month on its last day,
+    up to ``until``."""
+    values, openings = {}, {}
+    projects = KeyProject.objects.filter(code__in=INVESTMENT, plan_is_demo=True).select_related(
+        "investment_indicator"
+    )
+    for project in projects:
+        indicator = project.investment_indicator
+        if indicator is None:
+            continue
+        *_plan, opening, october = INVESTMENT[project.code]
+        openings[indicator.code] = D(opening)
+        values[indicator.code] = {OCT_END: D(october)} if OCT_END <= until else {}
+    return Plan(values=values, openings=openings)
+
+
+@transaction.atomic
 def load(until: date) -> dict[str, int]:
-    """Mark milestones reached where their indicator has a demo entry, and add the demo
-    problems raised by ``until``. Call after ``targets.seed.demo.load``."""
-    remove()
+    """Mark milestones reached where their indicator has a demo entry; add the demo
+    permits, physical progress and problems by ``until``. Call after
+    ``targets.seed.demo.load``."""
+    remove(plans=False)
     reached = 0
     for milestone in Milestone.objects.filter(actual_date=None).exclude(indicator=None):
         entry = Entry.objects.filter(indicator=milestone.indicator, is_demo=True, value__gt=0).first()
@@ -70,7 +187,8 @@ def load(until: date) -> dict[str, int]:
             milestone.actual_date = entry.date
             milestone.save(update_fields=["actual_date"])
             reached += 1
-    projects = KeyProject.objects.in_bulk([p[0] for p in PROBLEMS], field_name="code")
+    projects_by_code = KeyProject.objects.in_bulk(field_name="code")
+    projects = projects_by_code
     problems = []
     for code, title, owner, raised, due, closed in PROBLEMS:
         project = projects.get(code)
@@ -91,6 +209,13 @@ def load(until: date) -> dict[str, int]:
             )
         )
     Problem.objects.bulk_create(problems)
+    permits = _permits(until)
+    notes = [
+        ProgressNote(project=projects_by_code[code], date=day, text=text, is_demo=True)
+        for code, day, text in PROGRESS
+        if day <= until and code in projects_by_code
+    ]
+    ProgressNote.objects.bulk_create(notes)
     # Each demo problem's history: raised on its date, and 销号 on its closing date.
     events = []
     for problem in problems:
@@ -108,7 +233,33 @@ def load(until: date) -> dict[str, int]:
                 )
             )
     ProblemEvent.objects.bulk_create(events)
-    return {"milestones_reached": reached, "problems": len(problems)}
+    return {
+        "milestones_reached": reached,
+        "permits": permits,
+        "progress_notes": len(notes),
+        "problems": len(problems),
+    }
+
+
+def _permits(until: date) -> int:
+    """The demo's preparatory steps and permits; a step the project already records (the
+    unit entered it) is left alone."""
+    projects = KeyProject.objects.in_bulk(field_name="code")
+    made = 0
+    for code, kind, planned, actual in PERMITS:
+        project = projects.get(code)
+        if project is None or Milestone.objects.filter(project=project, kind=kind).exists():
+            continue
+        Milestone.objects.create(
+            project=project,
+            kind=kind,
+            name=Milestone.Kind(kind).label,
+            planned_date=planned,
+            actual_date=actual if actual and actual <= until else None,
+            is_demo=True,
+        )
+        made += 1
+    return made
 
 
 def _demo_event(problem, move, from_status, to_status, day) -> ProblemEvent:
@@ -117,9 +268,11 @@ def _demo_event(problem, move, from_status, to_status, day) -> ProblemEvent:
 
 
 @transaction.atomic
-def remove() -> dict[str, int]:
-    """Undo ``load``: delete demo problems, clear actual dates set from demo entries.
-    Call before ``targets.seed.demo.remove`` (it needs the demo entries to know which)."""
+def remove(*, plans: bool = True) -> dict[str, int]:
+    """Undo ``load`` (and ``set_plans`` with ``plans``): delete demo problems, permits and
+    progress notes, clear actual dates set from demo entries and the demo investment
+    plans. Call before ``targets.seed.demo.remove`` (it needs the demo entries to know
+    which dates)."""
     cleared = 0
     for milestone in Milestone.objects.exclude(actual_date=None).exclude(indicator=None):
         if Entry.objects.filter(
@@ -129,4 +282,27 @@ def remove() -> dict[str, int]:
             milestone.save(update_fields=["actual_date"])
             cleared += 1
     problems, _ = Problem.objects.filter(is_demo=True).delete()
-    return {"milestones_cleared": cleared, "problems": problems}
+    permits, _ = Milestone.objects.filter(is_demo=True).delete()
+    notes, _ = ProgressNote.objects.filter(is_demo=True).delete()
+    counts = {
+        "milestones_cleared": cleared,
+        "permits": permits,
+        "progress_notes": notes,
+        "problems": problems,
+    }
+    if plans:
+        demo_plans = KeyProject.objects.filter(plan_is_demo=True)
+        counts["plans"] = demo_plans.count()
+        for project in demo_plans.select_related("investment_indicator"):
+            project.total_investment = project.annual_planned_investment = None
+            project.quarter_target_investment, project.plan_is_demo = None, False
+            project.save(
+                update_fields=[
+                    "total_investment",
+                    "annual_planned_investment",
+                    "quarter_target_investment",
+                    "plan_is_demo",
+                ]
+            )
+            services.sync_investment_plan(project=project)
+    return counts

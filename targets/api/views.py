@@ -133,7 +133,7 @@ def _invalid_fields(row: EntryInput, indicator: Indicator, messages: list[str]) 
     rest = [m for m in messages if m not in value_messages]
     if len(rest) < len(messages):
         fields["value"] = [m for m in messages if m in value_messages]
-    if rest and indicator.kind == Indicator.Kind.RATIO:
+    if rest and indicator.is_computed:
         fields["indicator"] = [rest.pop(0)]
     if rest and not indicator.takes_figure_on(row.date):  # outside the plan, or not a report day
         fields["date"] = rest

@@ -89,7 +89,9 @@ for slot in slots:
 official = User.objects.get(username="official")
 json.dump({
     "official_sessions": [session(official) for _ in range(60)],
-    "indicators": list(Indicator.objects.exclude(kind=Indicator.Kind.RATIO).values_list("pk", flat=True)),
+    "indicators": list(
+        Indicator.objects.exclude(kind__in=Indicator.COMPUTED_KINDS).values_list("pk", flat=True)
+    ),
     "departments": list(Department.objects.values_list("code", flat=True)),
     "slots": slots,
 }, sys.stdout)

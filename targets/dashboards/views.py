@@ -181,6 +181,10 @@ def indicator_detail(request, pk: int):
             "key_projects": indicator.key_projects.all(),
             "recovery_projects": indicator.recovery_projects.all(),
             "safety_campaigns": indicator.safety_campaigns.all(),
+            "reconciliations": selectors.reconciliations(as_of, indicator),
+            "parts": indicator.parts.select_related("department").order_by("order", "code")
+            if indicator.kind == Indicator.Kind.SUM
+            else [],
             "has_charts": True,
             **page_context(
                 request,

@@ -118,7 +118,7 @@ def entry_indicators(department, monday: date | None = None):
     across plans: of a published or closed plan whose period meets the week, or whose own
     plan dates meet it (a Q4 indicator that runs into the next year); a week crossing two
     plans lists both plans' indicators, the earlier plan's first (a code may then repeat)."""
-    indicators = Indicator.objects.filter(department=department).exclude(kind=Indicator.Kind.RATIO)
+    indicators = Indicator.objects.filter(department=department).exclude(kind__in=Indicator.COMPUTED_KINDS)
     if monday is not None:
         sunday = week_days(monday)[-1]
         plan_meets = Q(plan__start__lte=sunday, plan__end__gte=monday)

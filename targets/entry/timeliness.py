@@ -59,7 +59,7 @@ def owed_weeks(start: date, end: date) -> dict[int, list[date]]:
     owed: dict[int, set[date]] = defaultdict(set)
     # A draft plan owes nothing yet.
     indicators = (
-        Indicator.objects.exclude(kind=Indicator.Kind.RATIO)
+        Indicator.objects.exclude(kind__in=Indicator.COMPUTED_KINDS)
         .exclude(plan__status=Plan.Status.DRAFT)
         .filter(plan_end__gte=start)
     )
@@ -122,7 +122,9 @@ def reference_day(now: datetime | None = None, department: Department | None = N
     figures if that is earlier (the tracker's plans are for Q4 2021: after they end, the
     last weeks stay in view)."""
     today = (now or clock.now()).astimezone(TZ).date()
-    indicators = Indicator.objects.exclude(kind=Indicator.Kind.RATIO).exclude(plan__status=Plan.Status.DRAFT)
+    indicators = Indicator.objects.exclude(kind__in=Indicator.COMPUTED_KINDS).exclude(
+        plan__status=Plan.Status.DRAFT
+    )
     if department is not None:
         indicators = indicators.filter(department=department)
     latest = indicators.order_by("-plan_end").values_list("plan_end", flat=True).first()

@@ -272,13 +272,14 @@ def period_actuals(period: periods.Period, indicators: list[selectors.Row]) -> d
         )
     kinds = {row.id: row.kind for row in indicators}
     result: dict[int, Decimal | None] = {}
-    counted = [pk for pk, kind in kinds.items() if kind in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL)]
+    summed = (Indicator.Kind.AMOUNT, Indicator.Kind.SUM)
+    counted = [pk for pk, kind in kinds.items() if kind in (*summed, Indicator.Kind.LEVEL)]
     days = rollups.day_values(counted, period.start, period.end) if counted else {}
     for indicator_id, rows in days.items():
         actuals = [day.actual for day in rows if day.actual is not None]
         if not actuals:
             continue
-        if kinds[indicator_id] == Indicator.Kind.AMOUNT:
+        if kinds[indicator_id] in summed:
             result[indicator_id] = sum(actuals, Decimal(0))
         else:
             result[indicator_id] = actuals[-1]  # a level: the latest day's value

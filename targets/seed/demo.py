@@ -261,13 +261,18 @@ def is_loaded() -> bool:
 
 
 @transaction.atomic
-def load(until: date = DEFAULT_UNTIL) -> dict[str, int]:
+def load(until: date = DEFAULT_UNTIL, *, extra: Plan | None = None) -> dict[str, int]:
     """Replace the demo data with figures up to ``until``; returns counts written. The
-    caller refreshes the roll-ups afterwards (``rollups.refresh()``), once."""
+    caller refreshes the roll-ups afterwards (``rollups.refresh()``), once. ``extra``:
+    figures and openings another part of the demo decides (a key project's monthly
+    investment), written the same way in place of the ones ``build`` would make."""
     remove()
     # The demo tells the briefing's quarter: its plan's indicators only.
     indicators = list(Indicator.objects.filter(plan__code=PLAN_CODE).select_related("department"))
     plan = build(indicators, until)
+    if extra is not None:
+        plan.values.update(extra.values)
+        plan.openings.update(extra.openings)
     by_code = {i.code: i for i in indicators}
 
     real_days = set(Entry.objects.filter(is_demo=False).values_list("indicator_id", "date"))

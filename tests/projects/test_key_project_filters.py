@@ -28,7 +28,7 @@ def test_it_combines_the_filters(client, official, projects):
     client.force_login(official)
     assert listed(client, core_block=projects.pk) == ["both", "town"]
     assert listed(client, core_block=projects.pk, level="province") == ["both"]
-    assert listed(client, status=KeyProject.Status.COMPLETED) == []
+    assert listed(client, stage=KeyProject.Stage.COMPLETED) == []
 
 
 def test_it_ignores_a_value_that_is_not_a_choice(client, official, projects):
@@ -42,5 +42,5 @@ def test_it_shows_the_chosen_values_in_the_selects(client, official, projects):
     html = client.get("/projects/key/", {"core_block": projects.pk, "level": "province"}).content.decode()
     assert f'<option value="{projects.pk}" selected>鲲鹏软件小镇</option>' in html
     assert '<option value="province" selected>' in html
-    assert '<select name="status" data-autosubmit' in html  # submitted on change by static/js/site.js (CSP)
+    assert '<select name="stage" data-autosubmit' in html  # submitted on change by static/js/site.js (CSP)
     assert "核心板块" in html and "全部" in html

@@ -14,7 +14,8 @@ from targets.seed import demo
 class Command(BaseCommand):
     help = (
         "生成演示数据（可重复、确定性）：2021-10-01 至指定日期的每日填报、每周报送、期初累计、"
-        "项目节点与问题清单；全部标记为演示数据，--remove 一键删除。"
+        "重点项目投资计划与月度完成投资、前期手续、形象进度、项目节点与问题清单；"
+        "全部标记为演示数据，--remove 一键删除。"
     )
 
     def add_arguments(self, parser):
@@ -39,8 +40,9 @@ class Command(BaseCommand):
             raise CommandError("--until 不能早于 2021-10-01。")
         with transaction.atomic():
             project_demo.remove()
-            counts = demo.load(until)
-            counts.update(project_demo.load(until))
+            planned = project_demo.set_plans()
+            counts = demo.load(until, extra=project_demo.figures(until))
+            counts.update(project_demo.load(until), project_plans=planned)
         rollups.refresh()
         self.stdout.write(f"seed_demo (until {until}): " + _fmt(counts))
 

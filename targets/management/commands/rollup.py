@@ -42,8 +42,10 @@ class Command(BaseCommand):
             missing = sorted(set(indicator) - set(indicators.values_list("code", flat=True)))
             if missing:
                 raise CommandError(f"unknown indicator code(s): {', '.join(missing)}")
-        # Parts before the ratios built on them; each batch also refreshes dependent ratios.
-        ids = list(indicators.exclude(kind=Indicator.Kind.RATIO).values_list("id", flat=True))
+        # Parts before the sums and ratios built on them; each batch also refreshes the
+        # dependent sums and ratios.
+        ids = list(indicators.exclude(kind__in=Indicator.COMPUTED_KINDS).values_list("id", flat=True))
+        ids += list(indicators.filter(kind=Indicator.Kind.SUM).values_list("id", flat=True))
         ids += list(indicators.filter(kind=Indicator.Kind.RATIO).values_list("id", flat=True))
         written = 0
         # One transaction: pages keep reading the old figures until the new ones are complete.

@@ -28,9 +28,7 @@ def projects(world):
         name="中原科技城实验室",
         level=KeyProject.Level.PROVINCE,
         batch=KeyProject.Batch.START,
-        status=KeyProject.Status.UNDER_CONSTRUCTION,
         total_investment=Decimal("12.5"),
-        planned_start=date(2021, 10, 15),
         department=econ,
     )
     key.indicators.add(world["invest"])

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from projects.models import CoreBlock, KeyProject, Milestone, RecoveryField, RecoveryProject, SafetyCampaign
+from targets.models import Indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -108,14 +109,39 @@ def test_it_loads_the_three_rectification_campaigns_and_seven_sweep_areas():
 def test_it_links_milestones_to_their_indicators():
     start = Milestone.objects.get(project__name="龙湖自动驾驶公交（二期）")
     assert (start.kind, start.indicator.code) == (Milestone.Kind.START, "kp-longhu-bus-2-start")
-    done = Milestone.objects.get(project__name="中原大数据产业园（一期）")
-    assert done.kind == Milestone.Kind.COMPLETE
-    assert Milestone.objects.get(project__name="鲲鹏软件小镇（一期）").kind == Milestone.Kind.OPERATE
-    assert Milestone.objects.get(project__name="龙湖金融岛内环").planned_date == date(2021, 12, 31)
+    done = Milestone.objects.get(project__name="中原大数据产业园（一期）", kind=Milestone.Kind.COMPLETE)
+    assert done.indicator.code == "kp-bigdata-park-1-complete" and done.actual_date is None
+    operate = Milestone.objects.get(project__name="鲲鹏软件小镇（一期）", kind=Milestone.Kind.OPERATE)
+    assert operate.indicator.code == "cb-kunpeng-town-1-in-use"
+    ring = Milestone.objects.get(project__name="龙湖金融岛内环", kind=Milestone.Kind.COMPLETE)
+    assert ring.planned_date == date(2021, 12, 31)
     assert KeyProject.objects.get(name="郑州国际文化交流中心").indicators.get().target_value == 8
 
 
-def test_it_keeps_a_project_status_changed_after_the_seed():
-    KeyProject.objects.filter(name="黄河研究中心").update(status=KeyProject.Status.UNDER_CONSTRUCTION)
+def test_it_keeps_a_step_reached_after_the_seed_and_the_stage_follows_it():
+    project = KeyProject.objects.get(name="黄河研究中心")
+    assert project.stage == KeyProject.Stage.PLANNING
+    Milestone.objects.filter(project=project, kind=Milestone.Kind.START).update(actual_date=date(2021, 11, 2))
     call_command("seed_briefing", stdout=open("/dev/null", "w"))
-    assert KeyProject.objects.get(name="黄河研究中心").status == KeyProject.Status.UNDER_CONSTRUCTION
+    project = KeyProject.objects.get(name="黄河研究中心")
+    assert project.milestones.get(kind=Milestone.Kind.START).actual_date == date(2021, 11, 2)
+    assert project.stage == KeyProject.Stage.BUILDING
+    assert project.stage_on(date(2021, 11, 1)) == KeyProject.Stage.PLANNING
+
+
+def test_it_gives_each_investing_project_its_investment_indicator_adding_up_to_the_projects_total():
+    total = Indicator.objects.get(code="kp-investment-projects")
+    assert total.kind == Indicator.Kind.SUM and total.reconciles.code == "kp-investment"
+    investing = KeyProject.objects.exclude(investment_indicator=None)
+    assert investing.count() == 12  # every project but the two still to be signed
+    assert set(total.parts.all()) == {p.investment_indicator for p in investing}
+    for project in investing:
+        indicator = project.investment_indicator
+        assert (indicator.unit, indicator.kind, indicator.department) == (
+            "亿元",
+            "amount",
+            project.department,
+        )
+    # The briefing reads the projects under construction as started (开工 reached).
+    assert KeyProject.objects.get(name="郑州国际文化交流中心").stage == KeyProject.Stage.BUILDING
+    assert KeyProject.objects.get(name="视源科技区域总部").stage == KeyProject.Stage.PLANNING

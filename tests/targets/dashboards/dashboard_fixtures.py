@@ -93,7 +93,13 @@ def briefing_with_figures(as_of: date = date(2021, 11, 10)) -> dict:
     area_offsets: dict[str, int] = {}
     # The safety areas' overdue levels are filled below, so every other indicator keeps its
     # place (and its pace) in this loop.
-    indicators = Indicator.objects.exclude(kind="ratio").exclude(code__endswith="-overdue").order_by("code")
+    # The key projects' investment (the parts of a sum) has no briefing target: left empty.
+    indicators = (
+        Indicator.objects.exclude(kind__in=Indicator.COMPUTED_KINDS)
+        .exclude(code__endswith="-overdue")
+        .filter(sums__isnull=True)
+        .order_by("code")
+    )
     for n, indicator in enumerate(indicators):
         start = indicator.entry_start
         days = list(periods.days_between(start, min(as_of, indicator.plan_end)))

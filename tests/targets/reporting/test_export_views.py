@@ -40,11 +40,11 @@ def build_world():
         code="bigdata",
         name="=中原大数据产业园（一期）",  # a name that would be a formula in Excel
         level="city",
-        status=KeyProject.Status.UNDER_CONSTRUCTION,
         annual_planned_investment=Decimal("40"),
         department=tree["econ"],
     )
-    project.indicators.add(investment)
+    project.investment_indicator = investment
+    project.save()
     return investment
 
 
