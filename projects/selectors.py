@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from targets import periods, plan, selectors
+from targets import periods, selectors
 from targets.models import Department, Indicator, PeriodValue
 
 from .models import (

@@ -927,7 +927,8 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u, {lo} AS lo, {hi} AS hi
         FROM targets_indicator i
-        WHERE i.kind NOT IN ('ratio', 'sum') AND {_id_filter("i.id", ids)} AND {_plan_filter(plan_id)} AND {asked}
+        WHERE i.kind NOT IN ('ratio', 'sum') AND {_id_filter("i.id", ids)}
+          AND {_plan_filter(plan_id)} AND {asked}
     ),
     bounds AS MATERIALIZED (
         SELECT s.*, {_greatest("c.dekad_start", "s.plan_start")} AS from_day,
