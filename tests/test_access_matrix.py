@@ -128,6 +128,7 @@ def world(settings, tmp_path, monkeypatch):
         "kind": "week",
         "app_label": "targets",
         "url": "no-such-page/",
+        "plan_code": "2021q4",
     }
     pks = {
         "projects:key_detail": key.pk,
@@ -297,6 +298,19 @@ PAGES: dict[str, tuple] = {
     "report_download": (MANAGERS, NO_POST),
     "report": (MANAGERS, NO_POST),
     "report_pdf": (MANAGERS, NO_POST),
+    # Work plans: every role reads the published ones; managers write them. (An empty POST:
+    # the form again with its errors, or nothing to save; the close is refused, its reason
+    # too long, so the plan stays open for the pages after it.)
+    "plans:list": (EVERYONE, EVERYONE),
+    "plans:create": (MANAGERS, (L, 403, 403, 403, 400)),
+    "plans:detail": (EVERYONE, EVERYONE),
+    "plans:copy": (MANAGERS, (L, 403, 403, 403, 400)),
+    "plans:grid": (MANAGERS, (L, 403, 403, 403, R)),
+    "plans:publish": (NO_POST, (L, 403, 403, 403, R)),  # already published: refused, back
+    "plans:close": (NO_POST, (L, 403, 403, 403, R)),
+    "plans:export": (MANAGERS, MANAGERS),
+    "plans:import": (MANAGERS, (L, 403, 403, 403, 400)),  # POST without a file
+    "plans:import_confirm": (NO_POST, (L, 403, 403, 403, R)),
     # The API: 401 JSON for anonymous callers; writes by the department's clerk or managers.
     "api-indicator-list": (API_READ, API_NO_WRITE),
     "api-indicator-detail": (API_READ, API_NO_WRITE),
@@ -439,6 +453,7 @@ def bodies(world) -> dict:
             "key_project": world["pks"]["projects:key_detail"],
         },
         "problems:detail": {"move": "start", "comment": ""},
+        "plans:close": {"reason": "x" * 1001},
     }
 
 

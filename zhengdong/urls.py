@@ -24,6 +24,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("problems/", include("projects.problems.urls")),
     path("reports/", include("targets.reporting.urls")),
+    path("plans/", include("targets.plans.urls")),
     path("", include("targets.entry.urls")),
     path("", include("targets.dashboards.urls")),
 ]
