@@ -283,7 +283,8 @@ def plan_copy(
         kind=kind,
         start=start,
         end=end,
-        source=plan.source if source is None else source.strip(),
+        # The new period's document is a new one: the copy names its origin in copied_from.
+        source=(source or "").strip(),
         status=Plan.Status.DRAFT,
         copied_from=plan,
         created_by=user,
