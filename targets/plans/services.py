@@ -672,13 +672,24 @@ def _shown(value) -> str:
     return str(value)
 
 
-def plan_update(*, user, plan: Plan, rows: list[RowChange], reason: str = "", dry_run: bool = False) -> list:
+def plan_update(
+    *,
+    user,
+    plan: Plan,
+    rows: list[RowChange],
+    reason: str = "",
+    dry_run: bool = False,
+    expected_stamp: str | None = None,
+) -> list:
     """Change the plan's indicators as ``rows`` ask (only fields whose value differs are
     written). Refused as a whole (``PlanRejected``): a closed plan, a published plan's
     change without a reason, any cell that does not parse or check (``check_changes``).
     A published plan's changes are audited (``plan_change``: each field's old and new
     value, the reason) and its touched indicators re-rolled after the commit. Returns
-    the changes as ``[(indicator, {field: (old, new)})]``."""
+    the changes as ``[(indicator, {field: (old, new)})]``.
+
+    ``expected_stamp``: the plan's ``updated_at`` (ISO) the form was loaded with; a plan
+    saved by someone else since is refused rather than overwritten with stale cells."""
     plan.refresh_from_db(fields=["status"])
     if plan.status == Plan.Status.CLOSED:
         raise _refuse(_("该计划已关闭，不能修改。"))
@@ -691,7 +702,9 @@ def plan_update(*, user, plan: Plan, rows: list[RowChange], reason: str = "", dr
         raise _refuse(_("该计划已发布：修改须填写原因（记入审计日志）。"))
     done = []
     with transaction.atomic():
-        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if expected_stamp and locked.updated_at.isoformat() != expected_stamp:
+            raise _refuse(_("该计划已被他人修改，请刷新页面核对后再保存。"))
         for ind, values in changes:
             diff = {}
             for name, value in values.items():
@@ -712,6 +725,8 @@ def plan_update(*, user, plan: Plan, rows: list[RowChange], reason: str = "", dr
                 ],
             )
             schedule_refresh([ind.pk for ind, _diff in done])
+        if done:
+            locked.save(update_fields=["updated_at"])
         if dry_run:
             transaction.set_rollback(True)
     return done
@@ -1067,6 +1082,8 @@ def plan_import(*, user, plan: Plan, rows: list[ImportRow], reason: str = "", dr
                 ],
             )
             schedule_refresh(touched)
+        if touched or any(r.action == "add" for r in results):
+            Plan.objects.get(pk=plan.pk).save(update_fields=["updated_at"])
         if not dry_run:
             audit.record(
                 "plan_import",

@@ -329,7 +329,6 @@ def plan_grid(request, plan_code: str):
     plan = _plan(request, plan_code)
     editable = plan.status != Plan.Status.CLOSED
     status, errors, posted, general = 200, {}, None, []
-    reason_form = ReasonForm(request.POST or None)
     if request.method == "POST":
         if not editable:
             messages.error(request, _("该计划已关闭，不能修改。"))
@@ -339,7 +338,12 @@ def plan_grid(request, plan_code: str):
         reason = request.POST.get("reason", "")
         try:
             done = services.plan_update(
-                user=request.user, plan=plan, rows=rows, reason=reason, dry_run=preview
+                user=request.user,
+                plan=plan,
+                rows=rows,
+                reason=reason,
+                dry_run=preview,
+                expected_stamp=request.POST.get("stamp") or None,
             )
         except services.PlanRejected as exc:
             errors = exc.errors
@@ -371,7 +375,7 @@ def plan_grid(request, plan_code: str):
         "cadences": services.cadence_choices(),
         "needs_reason": plan.status == Plan.Status.PUBLISHED,
         "reason": request.POST.get("reason", "") if request.method == "POST" else "",
-        "reason_form": reason_form,
+        "stamp": plan.updated_at.isoformat(),
     }
     return render(request, "targets/plans/grid.html", context, status=status)
 

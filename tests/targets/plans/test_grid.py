@@ -218,3 +218,24 @@ def test_month_and_dekad_plans_always_sum_exactly_to_the_target(target, weights,
         for month, value in split.months:
             share = target * given_weights.get(f"{month.start:%Y-%m}", 0) / total
             assert abs(value - share) <= Decimal("0.0002")
+
+
+def test_a_grid_saved_by_someone_else_meanwhile_is_refused_not_overwritten(client, manager, q1):
+    first, second = (
+        q1.indicators.filter(kind=Indicator.Kind.AMOUNT, plan_start=q1.start, plan_end=q1.end)
+        .exclude(target_value=None)
+        .order_by("order")[:2]
+    )
+    client.force_login(manager)
+    page = client.get(grid_url(q1))
+    stamp = page.context["stamp"]
+    # Another manager saves first.
+    assert client.post(grid_url(q1), {"stamp": stamp, f"t_{first.pk}": "77"}).status_code == 302
+    # The stale form (it still shows the old target of the first row) is refused whole.
+    stale = {"stamp": stamp, f"t_{first.pk}": f"{first.target_value.normalize():f}", f"t_{second.pk}": "88"}
+    response = client.post(grid_url(q1), stale)
+    assert response.status_code == 400
+    assert "该计划已被他人修改" in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.target_value == Decimal("77") and second.target_value != Decimal("88")
