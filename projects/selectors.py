@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from targets import selectors
-from targets.models import Indicator, PeriodValue
+from targets.models import Department, Indicator, PeriodValue
 
 from .models import KeyProject, Milestone, Problem, RecoveryField, RecoveryProject, SafetyCampaign
 
@@ -359,3 +359,51 @@ def recovery_fields(as_of: date) -> tuple[list[RecoveryField], list[RecoveryProj
         recovery_field.project_list = by_field.get(recovery_field.pk, [])
         recovery_field.planned_total = sum(p.planned_count or 0 for p in recovery_field.project_list)
     return fields, by_field.get(None, [])
+
+
+@dataclass
+class ProblemCount:
+    """One unit's problems: how many in each status, not yet 销号, and overdue (past
+    their deadline and not 销号, by the product's clock). ``department`` None: the total."""
+
+    department: Department | None
+    todo: int = 0
+    in_progress: int = 0
+    close_requested: int = 0
+    closed: int = 0
+    overdue: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.department.display_name if self.department is not None else _("合计")
+
+    @property
+    def total(self) -> int:
+        return self.todo + self.in_progress + self.close_requested + self.closed
+
+    @property
+    def open(self) -> int:
+        return self.total - self.closed
+
+
+def problem_counts(today: date) -> list[ProblemCount]:
+    """Per responsible unit with problems (in the units' order), then the total row:
+    counts by status and overdue on ``today`` (two queries)."""
+    by_status = Problem.objects.values_list("department_id", "status").annotate(n=Count("pk")).order_by()
+    overdue = dict(
+        Problem.objects.overdue(today).values_list("department_id").annotate(n=Count("pk")).order_by()
+    )
+    rows: dict[int, ProblemCount] = {}
+    for dept_id, status, n in by_status:
+        row = rows.setdefault(dept_id, ProblemCount(dept_id))
+        setattr(row, status, n)
+    departments = Department.objects.in_bulk(list(rows))
+    for dept_id, row in rows.items():
+        row.department = departments[dept_id]
+        row.overdue = overdue.get(dept_id, 0)
+    result = sorted(rows.values(), key=lambda r: (r.department.order, r.department.code))
+    total = ProblemCount(None)
+    for row in result:
+        for name in ("todo", "in_progress", "close_requested", "closed", "overdue"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return [*result, total]

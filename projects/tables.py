@@ -154,6 +154,31 @@ class ProblemTable(tables.Table):
         return str(_("逾期")) if record.is_overdue(self.today) else ""
 
 
+def _count_column(label) -> tables.Column:
+    return tables.Column(verbose_name=label, attrs=cell_attrs(label, num=True))
+
+
+class ProblemCountTable(tables.Table):
+    """Problems per responsible unit (the counts page and its XLSX/CSV): how many in each
+    status, not yet 销号 and overdue, with a total row last."""
+
+    name = tables.Column(verbose_name=_("责任单位"))
+    todo = _count_column(Problem.Status.TODO.label)
+    in_progress = _count_column(Problem.Status.IN_PROGRESS.label)
+    close_requested = _count_column(Problem.Status.CLOSE_REQUESTED.label)
+    closed = _count_column(Problem.Status.CLOSED.label)
+    open = _count_column(_("未销号"))
+    overdue = _count_column(_("逾期"))
+    total = _count_column(_("合计"))
+
+    class Meta:
+        attrs = {"class": "table problem-counts stack"}
+        orderable = False
+        template_name = LISTING_TEMPLATE
+        empty_text = _("没有问题。")
+        row_attrs = {"class": lambda record: "total" if record.department is None else ""}
+
+
 class RecoveryTable(tables.Table):
     """Recovery projects and batches by field (the recovery page and its export): planned
     count, completed (the project's own count indicator's cumulative roll-up; a project

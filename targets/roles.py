@@ -60,6 +60,9 @@ MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "projects.change_milestone",
         "projects.change_recoveryproject",
         "projects.change_safetycampaign",
+        "notifications.view_webhooktarget",
+        "notifications.add_webhooktarget",
+        "notifications.change_webhooktarget",
     ),
 }
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from . import audit, clock, freshness, roles
 from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission, SubmissionEvent
+from .notifications import events
 from .periods import week_start as monday_of
 
 # A value above OUTLIER_FACTOR × the indicator's recent daily median needs confirmation.
@@ -367,6 +368,7 @@ def apply_rows(
     days: list[date] = []
     changed: dict[int, list[date]] = {}
     touched_weeks: set[tuple] = set()
+    week_cells: list[tuple] = []
     for item in checked:
         entry = current.get(item.key)
         if item.value is None:
@@ -404,11 +406,22 @@ def apply_rows(
         days.append(item.date)
         changed.setdefault(item.indicator.pk, []).append(item.date)
         touched_weeks.add((item.indicator.department_id, monday_of(item.date)))
+        week_cells.append((item.indicator.department_id, item.date))
 
-    for key in touched_weeks:
+    for key in sorted(touched_weeks):
         sub = stored.submissions[key]
         sub.version += 1
         sub.save(update_fields=["version", "updated_at"])
+        if sub.status in (Submission.Status.SUBMITTED, Submission.Status.APPROVED):
+            # The managers may have read (or approved) the old figures: tell them.
+            cells = sum(1 for dept, day in week_cells if (dept, monday_of(day)) == key)
+            events.week_changed(
+                submission=sub,
+                user=user,
+                cells=cells,
+                reason=reason.strip(),
+                source=SOURCE_LABELS.get(source, source),
+            )
 
     if touched:
         from .tasks import schedule_refresh
@@ -650,6 +663,8 @@ def move_week(
         )
         detail = {rule.audit_key: comment} if rule.audit_key else {}
         audit.record(move, user=user, target=str(sub), submission=sub.pk, **detail)
+        if move == _M.RETURN:
+            events.week_returned(submission=sub, user=user, reason=comment)
     return sub
 
 

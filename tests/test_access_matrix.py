@@ -36,6 +36,7 @@ from rest_framework.authtoken.models import Token
 from projects.models import KeyProject, Milestone, Problem, ProblemEvent, RecoveryProject, SafetyCampaign
 from targets import roles, rollups, services
 from targets.models import AuditEvent, Entry, Indicator, Report, UserProfile
+from targets.notifications.models import Delivery, Notification, WebhookTarget
 from targets.services import EntryInput
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,14 @@ def world(settings, tmp_path, monkeypatch):
     ProblemEvent.objects.get_or_create(problem=problem, move="raise", to_status=problem.status)
     if not Milestone.objects.exists():
         Milestone.objects.create(project=key, kind="start", name="开工", planned_date=MONDAY)
+    # The clerk's notification (everyone else: 404) and a delivery that failed for good.
+    notification = Notification.objects.create(recipient=clerk, kind="week_returned", title="周报被退回")
+    robot = WebhookTarget.objects.create(
+        name="经发局群", kind="wecom", url="http://127.0.0.1:9/robot", department=own.department
+    )
+    failed = Delivery.objects.create(
+        notification=notification, channel="wecom", target=robot, status="failed", attempts=6
+    )
     values = {
         "monday": MONDAY.isoformat(),
         "day": MONDAY.isoformat(),
@@ -148,6 +157,9 @@ def world(settings, tmp_path, monkeypatch):
         "api-problem-request-close": problem.pk,
         "api-problem-close": problem.pk,
         "api-problem-return": problem.pk,
+        "notifications:read": notification.pk,
+        "notifications:retry": failed.pk,
+        "api-notification-read": notification.pk,
     }
     objects = {
         "auth.user": clerk,
@@ -165,6 +177,7 @@ def world(settings, tmp_path, monkeypatch):
         "projects.milestone": Milestone.objects.first(),
         "projects.problem": problem,
         "projects.problemevent": ProblemEvent.objects.first(),
+        "notifications.webhooktarget": robot,
         "axes.accessattempt": AccessAttempt.objects.create(
             username="clerk", ip_address="10.0.0.1", user_agent="t", failures_since_start=1
         ),
@@ -275,6 +288,7 @@ PAGES: dict[str, tuple] = {
     # Problems: everyone reads; the unit's clerk and managers raise and work on them.
     # (A clerk of another unit gets the raise form back: their own unit is the only one.)
     "problems:list": (EVERYONE, NO_POST),
+    "problems:counts": (EVERYONE, NO_POST),  # its XLSX/CSV: managers (tests/projects/test_problem_counts.py)
     "problems:raise": ((L, 403, 200, 200, 200), (L, 403, R, 200, R)),
     # The API's start (asked before the page) has moved the problem on: the page's start is
     # then 409 for those who may make it, 403 for the rest.
@@ -311,6 +325,12 @@ PAGES: dict[str, tuple] = {
     "plans:export": (MANAGERS, MANAGERS),
     "plans:import": (MANAGERS, (L, 403, 403, 403, 400)),  # POST without a file
     "plans:import_confirm": (NO_POST, (L, 403, 403, 403, R)),
+    # Notifications: everyone has an inbox; one's own only (someone else's: 404, as if it
+    # did not exist); managers retry failed deliveries.
+    "notifications:inbox": (EVERYONE, NO_POST),
+    "notifications:read": (NO_POST, (L, 404, R, 404, 404)),
+    "notifications:read_all": (NO_POST, (L, R, R, R, R)),
+    "notifications:retry": (NO_POST, (L, 403, 403, 403, R)),
     # The API: 401 JSON for anonymous callers; writes by the department's clerk or managers.
     "api-indicator-list": (API_READ, API_NO_WRITE),
     "api-indicator-detail": (API_READ, API_NO_WRITE),
@@ -331,6 +351,8 @@ PAGES: dict[str, tuple] = {
     "api-problem-return": (API_NO_WRITE, (401, 403, 403, 403, 409)),
     "api-problem-start": (API_NO_WRITE, (401, 403, 200, 403, 200)),
     "api-rollup-status": (API_READ, API_NO_WRITE),
+    "api-notification-list": (API_READ, API_NO_WRITE),
+    "api-notification-read": (API_NO_WRITE, (401, 404, 200, 404, 404)),
     "api-schema": (API_READ, API_NO_WRITE),
     "api-docs": (EVERYONE, NO_POST),
     "api/v1/^": ((401, 404, 404, 404, 404), (401, 404, 404, 404, 404)),
@@ -380,6 +402,7 @@ ADMIN_MODELS = {
     "projects.milestone": ADD,
     "projects.problem": VIEW,  # problems move through the product only (projects.services)
     "projects.problemevent": VIEW,
+    "notifications.webhooktarget": ADD,  # group robots: managers add and change, never delete
 }
 
 

@@ -75,5 +75,5 @@ def test_it_keeps_the_core_free_of_pages_and_the_api(module):
 
 
 def test_it_gives_every_capability_with_pages_its_own_url_module():
-    for package in ("entry", "dashboards", "reporting", "plans"):
+    for package in ("entry", "dashboards", "reporting", "notifications", "plans"):
         assert (BASE_DIR / "targets" / package / "urls.py").exists(), package

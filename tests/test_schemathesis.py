@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from projects.models import KeyProject, Problem, RecoveryProject, SafetyCampaign
 from targets import rollups
+from targets.notifications.models import Notification
 from targets.services import EntryInput, record_entries
 from tests.api_helpers import make_world
 
@@ -61,6 +62,7 @@ def test_it_answers_every_operation_within_its_schema(live_server, settings, dep
     problem = Problem.objects.create(
         key_project=key, title="征地未完成", department=world["econ"], raised_on=date(2021, 10, 4)
     )
+    notification = Notification.objects.create(recipient=manager, kind="week_changed", title="周报被修改")
     real_ids = {
         "/api/v1/indicators/{id}/": world["invest"].pk,
         "/api/v1/indicators/{id}/series/": world["invest"].pk,
@@ -72,12 +74,13 @@ def test_it_answers_every_operation_within_its_schema(live_server, settings, dep
         "/api/v1/problems/{id}/request-close/": problem.pk,
         "/api/v1/problems/{id}/close/": problem.pk,
         "/api/v1/problems/{id}/return/": problem.pk,
+        "/api/v1/notifications/{id}/read/": notification.pk,
     }
 
     headers = {"Authorization": f"Token {Token.objects.create(user=manager).key}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json", headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 20
+    assert len(operations) == 22
     for operation in operations:
         run(operation, live_server.url, headers, GenerationMode.POSITIVE)
         try:

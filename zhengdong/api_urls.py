@@ -17,6 +17,7 @@ from targets.api.views import (
     RollupRefreshView,
     RollupStatusView,
 )
+from targets.notifications.api import NotificationViewSet
 
 router = SimpleRouter(trailing_slash=True)
 router.register("indicators", IndicatorViewSet, basename="api-indicator")
@@ -24,6 +25,7 @@ router.register("entries", EntryViewSet, basename="api-entry")
 router.register("projects", ProjectViewSet, basename="api-project")
 router.register("campaigns", CampaignViewSet, basename="api-campaign")
 router.register("problems", ProblemViewSet, basename="api-problem")
+router.register("notifications", NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     *router.urls,

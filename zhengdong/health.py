@@ -10,6 +10,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from targets import freshness, rollups
+from targets.notifications.models import Delivery
 
 BROKER_TIMEOUT_S = 2
 
@@ -65,6 +67,18 @@ def _rollup() -> dict:
     }
 
 
+def _notifications() -> dict:
+    """Deliveries (e-mail, group robots) failed for good (managers retry them on
+    /notifications/) and still pending."""
+    counts = dict(
+        Delivery.objects.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.PENDING])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    status = Delivery.Status
+    return {"failed": counts.get(status.FAILED, 0), "pending": counts.get(status.PENDING, 0)}
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -77,6 +91,10 @@ def healthz(request):
             body["rollup"] = _rollup()
         except DatabaseError as error:
             body["rollup"] = {"error": type(error).__name__}
+        try:
+            body["notifications"] = _notifications()
+        except DatabaseError as error:
+            body["notifications"] = {"error": type(error).__name__}
     ok = database["ok"] and broker["ok"]
     body["status"] = "ok" if ok else "error"
     return JsonResponse(body, status=200 if ok else 503)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "targets",
+    "targets.notifications",
     "projects",
 ]
 
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "targets.context_processors.roles",
+                "targets.notifications.context_processors.unread",
             ],
         },
     },
@@ -217,6 +219,16 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
+# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): reminders, reports and
+# notifications. A timeout, so a mail server that hangs fails the send (retried) rather
+# than holding a worker.
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
 # Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
 # History is for reading: a figure changes only through targets.services, never by a
 # "revert" in the admin.
@@ -280,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-entry-reminders": {
         "task": "targets.tasks.send_weekly_reminders",
         "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
+    },
+    # Deadlines approaching and overdue (weeks, milestones, problems): daily 08:30, each
+    # notice once a day (targets.notifications.due).
+    "daily-due-notices": {
+        "task": "targets.notifications.tasks.send_due_notices",
+        "schedule": crontab(hour=8, minute=30),
     },
     # The week's progress report (PDF) into the archive and to the managers: Monday 09:00.
     "weekly-progress-report": {

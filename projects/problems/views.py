@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 
-from projects import services
+from projects import selectors, services
 from projects.models import Problem
-from projects.tables import ProblemTable
+from projects.tables import ProblemCountTable, ProblemTable
 from targets import clock, roles
+from targets.reporting import exports
 from targets.reporting.exports import ManagerExportMixin
 
 from .filters import ProblemFilter
@@ -26,8 +27,17 @@ class ProblemListView(ManagerExportMixin, SingleTableMixin, TemplateView):
     template_name = "projects/problems/list.html"
     table_class = ProblemTable
     table_pagination = {"per_page": 50}
-    export_name = gettext_lazy("问题清单")
-    export_ascii_name = "problems"
+
+    def _overdue_only(self) -> bool:
+        return self.request.GET.get("overdue") == "1"
+
+    def get_export_name(self) -> str:
+        """The overdue list (``?overdue=1``) is a file of its own name: 逾期问题清单."""
+        return _("逾期问题清单") if self._overdue_only() else _("问题清单")
+
+    @property
+    def export_ascii_name(self) -> str:
+        return "problems-overdue" if self._overdue_only() else "problems"
 
     def get_table_data(self):
         self.filterset = ProblemFilter(self.request.GET, queryset=Problem.objects.for_list())
@@ -44,6 +54,22 @@ class ProblemListView(ManagerExportMixin, SingleTableMixin, TemplateView):
 
 
 problem_list = ProblemListView.as_view()
+
+
+@require_GET
+def problem_counts(request):
+    """Problems per responsible unit by status, not yet 销号 and overdue (as of the
+    product's today), with the total; managers export it (XLSX/CSV)."""
+    today = clock.today()
+    return exports.table_response(
+        request,
+        ProblemCountTable(selectors.problem_counts(today)),
+        "projects/problems/counts.html",
+        {"today": today},
+        name=_("问题统计"),
+        ascii_name="problem-counts",
+        day=today,
+    )
 
 
 def problem_detail(request, pk: int):

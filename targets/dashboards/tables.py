@@ -216,15 +216,16 @@ class TimelinessTable(tables.Table):
     chips on the page, "2021-09-27 按时；…" in the file)."""
 
     department = tables.Column(verbose_name=_("责任单位"), accessor="department__display_name")
-    due = tables.Column(verbose_name=_("应报周数"), attrs=cell_attrs(num=True))
-    on_time = tables.Column(verbose_name=_("按时"), attrs=cell_attrs(num=True))
-    late = tables.Column(verbose_name=_("逾期提交"), attrs=cell_attrs(num=True))
-    missing = tables.Column(verbose_name=_("未报"), attrs=cell_attrs(num=True))
-    pending = tables.Column(verbose_name=_("未到期"), attrs=cell_attrs(num=True))
+    due = tables.Column(verbose_name=_("应报周数"), attrs=cell_attrs(_("应报周数"), num=True))
+    on_time = tables.Column(verbose_name=_("按时"), attrs=cell_attrs(_("按时"), num=True))
+    late = tables.Column(verbose_name=_("逾期提交"), attrs=cell_attrs(_("逾期提交"), num=True))
+    missing = tables.Column(verbose_name=_("未报"), attrs=cell_attrs(_("未报"), num=True))
+    pending = tables.Column(verbose_name=_("未到期"), attrs=cell_attrs(_("未到期"), num=True))
     weeks = tables.Column(verbose_name=_("各周"), attrs=cell_attrs(**{"class": "weeks"}))
 
     class Meta:
-        attrs = {"class": "grid timeliness"}
+        # On a phone the rows stack: unit, labelled counts, then the weeks' chips.
+        attrs = {"class": "grid timeliness stack"}
         orderable = False
         template_name = LISTING_TEMPLATE
 
@@ -244,3 +245,42 @@ class TimelinessTable(tables.Table):
         from targets.entry.timeliness import LABELS  # noqa: PLC0415 (timeliness imports the models)
 
         return "；".join(f"{monday:%Y-%m-%d} {LABELS[status]}" for monday, status in value)
+
+
+class TimelinessRankingTable(tables.Table):
+    """The on-time ranking to 通报 (the timeliness page, its export, the week report's
+    source): rank (并列 when rates are equal), unit, weeks due, on time, late, missing and
+    the on-time rate. The file has the rank as a number and 并列 in a column of its own."""
+
+    rank = tables.Column(verbose_name=_("名次"), attrs=cell_attrs(_("名次"), num=True))
+    tie = tables.Column(verbose_name=_("并列"), accessor="tied", visible=False)
+    department = tables.Column(verbose_name=_("责任单位"), accessor="department__display_name")
+    due = tables.Column(verbose_name=_("应报周数"), attrs=cell_attrs(_("应报周数"), num=True))
+    on_time = tables.Column(verbose_name=_("按时"), attrs=cell_attrs(_("按时"), num=True))
+    late = tables.Column(verbose_name=_("逾期提交"), attrs=cell_attrs(_("逾期提交"), num=True))
+    missing = tables.Column(verbose_name=_("未报"), attrs=cell_attrs(_("未报"), num=True))
+    rate = NumberColumn(verbose_name=_("按时率"), decimals=1, attrs=cell_attrs(_("按时率"), num=True))
+    export_units = {"rate": "%"}
+
+    class Meta:
+        attrs = {"class": "grid ranking stack"}
+        orderable = False
+        template_name = LISTING_TEMPLATE
+        empty_text = _("尚无到期的周。")
+
+    def render_rank(self, value, record):
+        if record.tied:
+            return format_html('{} <span class="tie">{}</span>', value, _("并列"))
+        return value
+
+    def value_rank(self, value):
+        return value
+
+    def render_tie(self, value):
+        return _("并列") if value else ""
+
+    def render_rate(self, value, record, column):
+        return column.text(value, record) + "%"
+
+    def value_rate(self, value):
+        return value

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-from targets import clock
-from targets.models import Department, Indicator, Submission
+from targets import clock, selectors
+from targets.models import Department, Indicator, Plan, Submission
 from targets.periods import QUARTER, period_of, week_start
 
 DUE_HOUR = 12
@@ -163,3 +165,110 @@ def reminder_due(now: datetime | None = None) -> list[Department]:
         for dept in Department.objects.filter(pk__in=list(owed))
         if week_status(submitted.get(dept.pk), monday, late_at) == MISSING
     ]
+
+
+# ---- The ranking to 通报: on-time rate per unit over the plan so far
+
+
+def plan_start(day: date | None = None) -> date:
+    """First day of the plan in force on ``day`` (default: the product's today): its
+    ``Plan``'s start (``Plan.objects.for_day``), else the tracked period's start."""
+    plan = Plan.objects.for_day(day or clock.today())
+    return plan.start if plan is not None else selectors.tracked_period()[0]
+
+
+@dataclass
+class Standing:
+    """One unit's place in the ranking: owed weeks past due, how each was sent, and
+    ``rank`` as a 通报 shows it (units with the same rate share it: 并列)."""
+
+    department: Department
+    on_time: int
+    late: int
+    missing: int
+    rank: int = 0
+    tied: bool = False
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late + self.missing
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.on_time, self.due)
+
+    @property
+    def rate(self) -> Decimal:
+        """Weeks sent on time ÷ weeks due, in per cent (the exact quotient; pages round)."""
+        return Decimal(self.on_time * 100) / Decimal(self.due)
+
+
+@dataclass
+class Ranking:
+    """The ranking and the weeks it counts: Mondays ``first``..``last`` (None when no
+    week is due yet), judged at ``now``."""
+
+    start: date
+    first: date | None
+    last: date | None
+    now: datetime
+    standings: list[Standing]
+
+    @property
+    def last_sunday(self) -> date | None:
+        return self.last + timedelta(days=6) if self.last else None
+
+    @property
+    def weeks(self) -> int:
+        return (self.last - self.first).days // 7 + 1 if self.first and self.last else 0
+
+
+def rank(standings: list[Standing]) -> list[Standing]:
+    """Best on-time rate first; equal rates (compared exactly: 2/3 = 4/6) share a rank
+    and the next rank skips (1, 1, 3: 并列), listed by the unit's name."""
+    ordered = sorted(standings, key=lambda s: (-s.fraction, s.department.name, s.department.code))
+    for i, standing in enumerate(ordered):
+        previous = ordered[i - 1] if i else None
+        if previous is not None and previous.fraction == standing.fraction:
+            standing.rank = previous.rank
+            standing.tied = previous.tied = True
+        else:
+            standing.rank = i + 1
+    return ordered
+
+
+def ranking(now: datetime | None = None, start: date | None = None) -> Ranking:
+    """Per unit, over the plan so far (from ``start``, default the start of the plan in
+    force at ``now``, to the last week whose due time has passed at ``now``, default the
+    product's clock): weeks due, sent on time, late and missing, and the on-time rate,
+    ranked.
+
+    Judged as things stood at ``now``: a week first submitted after ``now`` counts as
+    missing, so a report dated in the past keeps its figures. A week returned and not
+    sent again is missing; sent again, it counts from its first submission."""
+    now = now or clock.now()
+    start = start or plan_start(now.astimezone(TZ).date())
+    last = last_due_week(now)
+    if last < week_start(start):
+        return Ranking(start, None, None, now, [])
+    owed = owed_weeks(start, last + timedelta(days=6))
+    subs = {
+        (s.department_id, s.week_start): s
+        for s in Submission.objects.filter(week_start__gte=week_start(start), week_start__lte=last)
+    }
+    departments = Department.objects.in_bulk(list(owed))
+    standings = []
+    first = None
+    for dept_id, mondays in owed.items():
+        counts = defaultdict(int)
+        for monday in mondays:
+            if monday > last:
+                continue
+            first = min(first or monday, monday)
+            sub = subs.get((dept_id, monday))
+            if sub is not None and (sub.first_submitted_at or sub.submitted_at or now) > now:
+                sub = None  # sent after the moment judged
+            counts[week_status(sub, monday, now)] += 1
+        if counts[ON_TIME] + counts[LATE] + counts[MISSING]:
+            standings.append(Standing(departments[dept_id], counts[ON_TIME], counts[LATE], counts[MISSING]))
+    return Ranking(start, first, last if first else None, now, rank(standings))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from targets import audit, clock, params, roles, rollups, selectors, services
-from targets.dashboards.tables import TimelinessTable
+from targets.dashboards.tables import TimelinessRankingTable, TimelinessTable
 from targets.entry import imports, timeliness
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
 from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent
@@ -526,9 +526,25 @@ def _quarter_day(request) -> date:
     return params.query_day(request, "quarter") or timeliness.reference_day()
 
 
+RANKING = "ranking"
+
+
 @reviewers_only
 def timeliness_table(request):
-    """On time / late / missing per department for a quarter (?quarter=YYYY-MM-DD)."""
+    """The on-time ranking over the plan so far (to 通报), and on time / late / missing per
+    department for a quarter (?quarter=YYYY-MM-DD). Each table exports on its own:
+    ``?_export=xlsx`` the quarter's, ``?table=ranking&_export=xlsx`` the ranking."""
+    standing = timeliness.ranking()
+    ranking_table = TimelinessRankingTable(standing.standings)
+    if request.GET.get("table") == RANKING and exports.TRIGGER_PARAM in request.GET:
+        return exports.export_table(
+            request,
+            ranking_table,
+            export_format=request.GET[exports.TRIGGER_PARAM],
+            name=_("报送及时率排名"),
+            ascii_name="timeliness-ranking",
+            day=clock.today(),
+        )
     day = _quarter_day(request)
     quarter = period_of(QUARTER, day)
     rows = timeliness.quarter_table(day)
@@ -538,7 +554,16 @@ def timeliness_table(request):
         request,
         TimelinessTable(rows),
         "targets/entry/timeliness.html",
-        {"rows": rows, "quarter": quarter, "prev_q": prev_q, "next_q": next_q, "labels": timeliness.LABELS},
+        {
+            "rows": rows,
+            "quarter": quarter,
+            "prev_q": prev_q,
+            "next_q": next_q,
+            "labels": timeliness.LABELS,
+            "ranking": standing,
+            "ranking_table": ranking_table,
+            "ranking_query": RANKING,
+        },
         name=f"{_('报送及时率')}_{quarter.label}",
         ascii_name=f"timeliness-{quarter.start.isoformat()}",
         day=min(timeliness.reference_day(), quarter.end),

@@ -32,7 +32,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from targets import clock, periods, roles, rollups, selectors
+from targets.entry import timeliness
 from targets.models import Goal, Indicator, PeriodValue, Report
+from targets.notifications import events
 
 WEEK = "week"
 KINDS = (WEEK, periods.MONTH, periods.QUARTER)
@@ -283,6 +285,16 @@ def build(kind: str, day: date) -> ReportData:
         behind=behind,
         sections=filled,
         status_chart=status_chart([(s.goal.display_name, s.counts.counts) for s in filled]),
+        extra={"timeliness": week_timeliness(period, as_of)} if kind == WEEK else {},
+    )
+
+
+def week_timeliness(period: periods.Period, as_of: date) -> timeliness.Ranking:
+    """The week report's ranking of on-time reporting: the weeks past due at the end of
+    its as-of day (the report's own week is due the next Monday, so it counts from the
+    next report on), judged as they stood then, from the start of the plan in force."""
+    return timeliness.ranking(
+        now=min(clock.now(), timeliness.end_of(as_of)), start=timeliness.plan_start(as_of)
     )
 
 
@@ -512,6 +524,7 @@ def archive_report(kind: str, day: date, *, user=None) -> Report:
         for previous in old:
             previous.file.delete(save=False)
             previous.delete()
+        events.report_published(report=report)
     return report
 
 

@@ -1,0 +1,191 @@
+"""Who is told what: a returned week (its unit's clerks, with the reason), figures
+changed in a submitted week (the managers), a published report, and the daily deadline
+check (weeks overdue and due soon, milestones and problems), each once a day."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.core import mail
+
+from projects.models import KeyProject, Milestone, Problem
+from targets import services
+from targets.entry.timeliness import TZ
+from targets.notifications import due
+from targets.notifications.models import Notification
+from targets.services import EntryInput, EntryRejected
+from tests.api_helpers import make_world
+from tests.conftest import make_user
+
+MONDAY = date(2021, 10, 4)
+
+
+@pytest.fixture
+def world(departments, clerk, clerk2, manager, official):
+    world = make_world(*departments)
+    services.record_entries(user=clerk, rows=[EntryInput(world["invest"], MONDAY, "1.5")])
+    world["week"] = services.submit_week(user=clerk, department=world["econ"], week_start=MONDAY)
+    return world
+
+
+def inbox(user):
+    return list(Notification.objects.for_user(user))
+
+
+def test_it_tells_the_units_clerks_a_week_was_returned_with_the_reason(
+    world, clerk, clerk2, manager, official
+):
+    other_econ_clerk = make_user("clerk3", "clerks", world["econ"], email="c3@zd.example")
+    services.return_week(user=manager, submission=world["week"], comment="周二数据缺失，请补报")
+
+    [note] = inbox(clerk)
+    assert note.kind == "week_returned"
+    assert "经济发展局" in note.title and "退回" in note.title
+    assert "周二数据缺失，请补报" in note.body
+    assert note.link == "/entry/2021-10-04/?dept=econ"
+    assert len(inbox(other_econ_clerk)) == 1
+    # Nobody else: not the other unit's clerk, not the manager who returned it, not officials.
+    assert inbox(clerk2) == inbox(manager) == inbox(official) == []
+
+
+def test_it_tells_nobody_when_a_return_is_refused(world, clerk, manager):
+    with pytest.raises(EntryRejected):
+        services.return_week(user=manager, submission=world["week"], comment="")
+    with pytest.raises(EntryRejected):
+        services.return_week(user=clerk, submission=world["week"], comment="越权")
+    assert Notification.objects.count() == 0
+
+
+def test_it_tells_the_managers_when_a_submitted_week_is_edited(world, clerk, manager, official):
+    other_manager = make_user("manager2", "managers")
+    services.record_entries(
+        user=clerk,
+        rows=[EntryInput(world["invest"], MONDAY, "2.5", expected_version=1)],
+        reason="更正",
+    )
+    [note] = inbox(manager)
+    assert note.kind == "week_changed"
+    assert "经济发展局" in note.title and "已提交" in note.title
+    assert "修改人：clerk" in note.body and "修改格数：1" in note.body and "原因：更正" in note.body
+    assert len(inbox(other_manager)) == 1
+    assert inbox(clerk) == inbox(official) == []
+
+
+def test_it_tells_nobody_about_edits_to_a_draft_week_or_a_refused_or_unchanged_save(world, clerk, manager):
+    # A draft week (the week after) is the clerk's own business.
+    services.record_entries(user=clerk, rows=[EntryInput(world["invest"], date(2021, 10, 11), "1")])
+    # Saving the same value changes nothing.
+    services.record_entries(user=clerk, rows=[EntryInput(world["invest"], MONDAY, "1.5", expected_version=1)])
+    # A refused batch (a stale version) writes nothing, tells nobody.
+    with pytest.raises(EntryRejected):
+        stale = EntryInput(world["invest"], MONDAY, "9", expected_version=7)
+        services.record_entries(user=clerk, rows=[stale])
+    # The import preview (dry run) rolls back: nothing either.
+    services.record_entries(
+        user=clerk, rows=[EntryInput(world["invest"], MONDAY, "3", expected_version=1)], dry_run=True
+    )
+    assert inbox(manager) == []
+
+
+def test_it_tells_the_managers_when_a_report_is_published_once_per_period(
+    world, manager, settings, tmp_path, monkeypatch
+):
+    from targets.reporting import reports
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(reports, "render_pdf", lambda data: b"%PDF-1.4\n%%EOF\n")
+    report = reports.archive_report(reports.WEEK, MONDAY)
+    reports.archive_report(reports.WEEK, MONDAY)  # rebuilt: not news
+    [note] = inbox(manager)
+    assert note.kind == "report_published" and report.title in note.title
+    assert note.link.startswith("/reports/files/")
+
+
+def test_it_emails_recipients_with_an_address_after_the_commit(
+    world, clerk, manager, django_capture_on_commit_callbacks
+):
+    clerk.email = "clerk@zd.example"
+    clerk.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.return_week(user=manager, submission=world["week"], comment="请补报")
+    assert mail.outbox == []  # nothing leaves inside the request's transaction
+    for callback in callbacks:
+        callback()
+    [message] = mail.outbox
+    assert message.to == ["clerk@zd.example"] and "请补报" in message.body
+    assert "http://127.0.0.1:8000/entry/2021-10-04/?dept=econ" in message.body
+
+
+# ---- The daily deadline check.
+
+NOV_19 = date(2021, 11, 19)  # a Friday
+
+
+def at(day: date, hour: int = 8, minute: int = 30) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=TZ)
+
+
+def test_it_tells_clerks_and_managers_of_overdue_weeks_once_a_day(world, clerk, clerk2, manager):
+    sent = due.run(today=NOV_19, now=at(NOV_19))
+    [econ] = [n for n in inbox(clerk) if n.kind == "week_overdue"]
+    # The plan starts on Friday 2021-10-01: the week of 09-27 is owed too. 10-04 was
+    # submitted; 09-27 and 10-11 … 11-08 are overdue (11-15 is due on 11-22).
+    assert "6周数据逾期未报" in econ.title
+    assert "2021年10月11日—10月17日" in econ.body and "2021年10月4日" not in econ.body
+    [safety] = [n for n in inbox(clerk2) if n.kind == "week_overdue"]
+    assert "7周" in safety.title
+    [summary] = [n for n in inbox(manager) if n.kind == "week_overdue"]
+    assert "2个单位" in summary.title and "经济发展局（6周）" in summary.body
+    assert sent == 3
+
+    # Again the same day: nothing new. The next day: told again.
+    assert due.run(today=NOV_19, now=at(NOV_19, 17)) == 0
+    assert due.run(today=date(2021, 11, 20), now=at(date(2021, 11, 20))) == 3
+
+
+def test_it_reminds_clerks_of_a_week_due_tomorrow_until_it_is_submitted(world, clerk, clerk2):
+    sunday = date(2021, 10, 10)  # the week of 10-04 … 10-10 is due Monday 10-11 12:00
+    due.run(today=sunday, now=at(sunday))
+    assert [n for n in inbox(clerk) if n.kind == "week_due"] == []  # econ submitted it
+    [reminder] = [n for n in inbox(clerk2) if n.kind == "week_due"]
+    assert reminder.kind == "week_due" and "10月11日 12:00" in reminder.title
+    assert reminder.link == "/entry/2021-10-04/?dept=safety"
+    # Friday: nothing is due within a day.
+    Notification.objects.all().delete()
+    due.run(today=date(2021, 10, 8), now=at(date(2021, 10, 8)))
+    assert Notification.objects.filter(kind="week_due").count() == 0
+
+
+def test_it_tells_units_of_milestones_and_problems_near_or_past_their_date(world, clerk, clerk2, manager):
+    project = KeyProject.objects.create(code="kp1", name="中原科技城项目", department=world["econ"])
+    Milestone.objects.create(project=project, kind="start", name="开工", planned_date=date(2021, 11, 10))
+    Milestone.objects.create(
+        project=project, kind="complete", name="主体完工", planned_date=date(2021, 11, 1), actual_date=NOV_19
+    )
+    Milestone.objects.create(project=project, kind="operate", name="投用", planned_date=date(2021, 11, 21))
+    Problem.objects.create(
+        key_project=project,
+        title="征地未完成",
+        department=world["econ"],
+        raised_on=MONDAY,
+        due_date=date(2021, 11, 15),
+        severity=Problem.Severity.GENERAL,
+    )
+    Problem.objects.create(
+        key_project=project,
+        title="已销号的问题",
+        department=world["econ"],
+        raised_on=MONDAY,
+        due_date=date(2021, 11, 1),
+        status=Problem.Status.CLOSED,
+        closed_on=NOV_19,
+    )
+    due.run(today=NOV_19, now=at(NOV_19))
+    kinds = {n.kind: n for n in inbox(clerk)}
+    assert "开工" in kinds["milestone_overdue"].body and "主体完工" not in kinds["milestone_overdue"].body
+    assert "投用" in kinds["milestone_due"].body
+    assert "征地未完成" in kinds["problem_overdue"].body
+    assert "已销号的问题" not in kinds["problem_overdue"].body
+    manager_kinds = {n.kind for n in inbox(manager)}
+    assert {"milestone_overdue", "problem_overdue"} <= manager_kinds
+    assert "milestone_due" not in manager_kinds  # approaching: the unit's business
+    assert not {"milestone_overdue", "problem_overdue"} & {n.kind for n in inbox(clerk2)}
