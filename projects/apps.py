@@ -13,3 +13,7 @@ class ProjectsConfig(AppConfig):
 
         due.register(notices.milestones)
         due.register(notices.problems)
+        # The reports (in targets, which never imports projects) gain the projects' sections.
+        from .reporting import register_sections  # noqa: PLC0415 (models must be loaded first)
+
+        register_sections()

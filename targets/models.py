@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -750,3 +751,65 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProgressNote(models.Model):
+    """进展·问题·措施: what a responsible unit says about one indicator for one week (or
+    the indicator's period): progress made, the problem holding it back, the next steps.
+    Required at submission for an indicator behind time progress (滞后, 严重滞后), optional
+    for the rest. Never edited: a new text is a new row, so the history stays and the
+    latest row is the current word (``services.record_progress_notes``)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="progress_notes", verbose_name=_("指标")
+    )
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    progress = models.TextField(_("进展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    measures = models.TextField(_("下步措施"), blank=True)
+    # The indicator's time-progress status when the note was written (PeriodValue.Status).
+    status = models.CharField(_("当时状态"), max_length=10, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填写人"),
+    )
+    # The product's clock (``targets.clock.now``, set by the service), like a week's moves.
+    created_at = models.DateTimeField(_("填写时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_start", "-created_at", "-pk"]
+        verbose_name = _("进展·问题·措施")
+        verbose_name_plural = _("进展·问题·措施")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="targets_progressnote_period_ordered",
+            ),
+        ]
+        indexes = [
+            # An indicator's notes, latest first (indicator page, overview, reports, review):
+            # WHERE indicator_id IN (…) AND period_start <= … ORDER BY period_start DESC.
+            models.Index(fields=["indicator", "period_start"], name="targets_note_ind_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_start}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A progress note is never changed: write a new one.")
+        super().save(*args, **kwargs)
+
+    @property
+    def status_label(self) -> str:
+        return PeriodValue.Status(self.status).label if self.status else ""
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.period_start:%Y-%m-%d} – {self.period_end:%m-%d}"

@@ -30,7 +30,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from . import clock, periods, plan, rollups
-from .models import Entry, Goal, Indicator, PeriodValue, localized_name, localized_unit
+from .models import Entry, Goal, Indicator, PeriodValue, ProgressNote, localized_name, localized_unit
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
 Status = PeriodValue.Status
@@ -128,6 +128,7 @@ class Row:
     computed_at: datetime | None
     as_of: date
     done_on: date | None = None  # a milestone: the day it was done (on or before as_of)
+    note: ProgressNote | None = None  # its latest 进展·问题·措施 (where a page asks for it)
 
     @property
     def display_name(self) -> str:
@@ -548,13 +549,17 @@ def overview(as_of: date) -> Overview:
     headlines = {
         row.code: row for row in rows(Indicator.objects.filter(code__in=HEADLINE_CODES.values()), as_of, days)
     }
+    behind = _behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15)
+    latest = latest_notes([row.id for row in behind], as_of)
+    for row in behind:
+        row.note = latest.get(row.id)
     return Overview(
         as_of=as_of,
         computed_at=computed_at,
         framework=list(framework.values()),
         sections=list(sections.values()),
         total=total,
-        behind=_behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15),
+        behind=behind,
         behind_total=total.yellow + total.red,
         headlines={key: headlines[code] for key, code in HEADLINE_CODES.items() if code in headlines},
         hazards=_hazards(
@@ -619,3 +624,26 @@ def as_of_figures(
             )
         figures.append(shown)
     return figures
+
+
+def progress_notes(indicator_ids: Iterable[int], as_of: date | None = None) -> dict[int, list[ProgressNote]]:
+    """{indicator id: its 进展·问题·措施, latest first} about weeks (periods) starting on or
+    before ``as_of`` (all when None). One query."""
+    found: dict[int, list[ProgressNote]] = defaultdict(list)
+    notes = ProgressNote.objects.filter(indicator_id__in=list(indicator_ids)).select_related("author")
+    if as_of is not None:
+        notes = notes.filter(period_start__lte=as_of)
+    for note in notes:  # ordered latest first (Meta.ordering)
+        found[note.indicator_id].append(note)
+    return dict(found)
+
+
+def latest_notes(indicator_ids: Iterable[int], as_of: date | None = None) -> dict[int, ProgressNote]:
+    """{indicator id: its latest 进展·问题·措施 on ``as_of``} (one query)."""
+    return {pk: notes[0] for pk, notes in progress_notes(indicator_ids, as_of).items()}
+
+
+def notes_stamp() -> int:
+    """Changes whenever a note is written (notes are never changed or deleted one by one):
+    part of the cache key of pages that show them."""
+    return ProgressNote.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

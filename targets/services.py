@@ -21,8 +21,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import audit, clock, freshness, roles
-from .models import VALUE_DIGITS, VALUE_PLACES, Entry, Indicator, Submission, SubmissionEvent
+from . import audit, clock, freshness, roles, rollups
+from .models import (
+    VALUE_DIGITS,
+    VALUE_PLACES,
+    Entry,
+    Indicator,
+    PeriodValue,
+    ProgressNote,
+    Submission,
+    SubmissionEvent,
+)
 from .notifications import events
 from .periods import week_start as monday_of
 
@@ -633,8 +642,12 @@ def move_week(
             )
             raise _week_error(str(message), code)
         _check_version(sub, expected_version)
-        if move == _M.SUBMIT and not confirm_empty and not week_has_entries(department, week_start):
-            raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
+        if move == _M.SUBMIT:
+            # Every lagging indicator carries its 进展·问题·措施 before the week goes up.
+            if missing := notes_missing(department, week_start):
+                raise EntryRejected("invalid", missing)
+            if not confirm_empty and not week_has_entries(department, week_start):
+                raise _week_error(_("本周尚未填报任何数据，确认提交空报吗？"), "empty")
         now = clock.now()
         before = sub.status
         sub.status = rule.target
@@ -675,16 +688,23 @@ def submit_week(
     week_start: date,
     expected_version: int | None = None,
     confirm_empty: bool = False,
+    notes: list[NoteInput] | None = None,
 ) -> Submission:
-    """Submit a department's week for approval (``move_week`` ``submit``)."""
-    return move_week(
-        user=user,
-        move=_M.SUBMIT,
-        department=department,
-        week_start=week_start,
-        expected_version=expected_version,
-        confirm_empty=confirm_empty,
-    )
+    """Submit a department's week for approval (``move_week`` ``submit``), with the
+    进展·问题·措施 written on the same form (``notes``). The notes and the move are one
+    transaction: a week refused (a lagging indicator without its note, a stale version,
+    an empty week) keeps none of the notes posted with it."""
+    with transaction.atomic():
+        if notes:
+            record_progress_notes(user=user, department=department, week_start=week_start, notes=notes)
+        return move_week(
+            user=user,
+            move=_M.SUBMIT,
+            department=department,
+            week_start=week_start,
+            expected_version=expected_version,
+            confirm_empty=confirm_empty,
+        )
 
 
 def approve_week(
@@ -709,3 +729,159 @@ def unlock_week(*, user, submission: Submission, reason: str) -> Submission:
     """A manager unlocks an approved week (reason required); the week goes back to draft
     and must be submitted and approved again."""
     return move_week(user=user, move=_M.UNLOCK, submission=submission, comment=reason)
+
+
+# ---- 进展·问题·措施: the why behind a week's figures.
+
+# Longest text of one part of a note (进展情况, 存在问题 or 下步措施), in characters.
+NOTE_MAX = 1000
+NOTE_FIELDS = ("progress", "problems", "measures")
+# The parts a lagging indicator's note must have: the reason and what is done about it.
+NOTE_REQUIRED = ("problems", "measures")
+LAGGING = (PeriodValue.Status.YELLOW, PeriodValue.Status.RED)
+
+
+def note_key(indicator_id: int) -> tuple:
+    """The key of a note's messages in ``EntryRejected.errors``."""
+    return ("note", indicator_id)
+
+
+@dataclass
+class NoteInput:
+    """What a unit writes about one indicator for a week: 进展情况, 存在问题, 下步措施."""
+
+    indicator: Indicator | int
+    progress: str = ""
+    problems: str = ""
+    measures: str = ""
+
+    @property
+    def indicator_id(self) -> int:
+        return self.indicator if isinstance(self.indicator, int) else self.indicator.pk
+
+    def cleaned(self) -> dict[str, str]:
+        return {name: (getattr(self, name) or "").strip() for name in NOTE_FIELDS}
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.cleaned().values())
+
+
+def week_statuses(department, week_start: date) -> dict[int, str]:
+    """{indicator id: its time-progress status (PeriodValue.Status)} at the end of the week
+    (Sunday, or today while the week runs), for the department's entered indicators whose
+    plan runs during the week. A week not yet begun has no status."""
+    week_end = week_start + timedelta(days=6)
+    as_of = min(week_end, clock.today())
+    ids = list(
+        Indicator.objects.filter(department=department, plan_start__lte=as_of, plan_end__gte=week_start)
+        .exclude(kind=Indicator.Kind.RATIO)
+        .values_list("pk", flat=True)
+    )
+    if as_of < week_start or not ids:
+        return {}
+    days = rollups.day_values(ids, as_of)
+    return {pk: rows[-1].status for pk, rows in days.items() if rows}
+
+
+def notes_needed(department, week_start: date) -> dict[int, str]:
+    """{indicator id: status} of the indicators that must carry a 进展·问题·措施 for the week:
+    those 滞后 or 严重滞后 at its end."""
+    return {pk: status for pk, status in week_statuses(department, week_start).items() if status in LAGGING}
+
+
+def week_notes(indicator_ids, week_start: date) -> dict[int, ProgressNote]:
+    """{indicator id: its latest note for the week of ``week_start``} (one query)."""
+    found: dict[int, ProgressNote] = {}
+    for note in ProgressNote.objects.filter(indicator_id__in=list(indicator_ids), period_start=week_start):
+        found.setdefault(note.indicator_id, note)  # ordered latest first
+    return found
+
+
+def _note_complete(note) -> bool:
+    return all((getattr(note, name) or "").strip() for name in NOTE_REQUIRED)
+
+
+def notes_missing(department, week_start: date) -> dict:
+    """The messages of the lagging indicators whose note for the week lacks 存在问题 or
+    下步措施, keyed by ``note_key`` ({} when every one has its note)."""
+    needed = notes_needed(department, week_start)
+    if not needed:
+        return {}
+    notes = week_notes(needed, week_start)
+    names = dict(Indicator.objects.filter(pk__in=needed).values_list("pk", "name"))
+    missing = {}
+    for pk, status in needed.items():
+        note = notes.get(pk)
+        if note is None or not _note_complete(note):
+            missing[note_key(pk)] = [
+                _("“%(name)s”%(status)s，请填写存在问题和下步措施后再提交。")
+                % {"name": names[pk], "status": PeriodValue.Status(status).label}
+            ]
+    return missing
+
+
+def record_progress_notes(
+    *, user, department, week_start: date, notes: list[NoteInput]
+) -> list[ProgressNote]:
+    """Write the 进展·问题·措施 of a department's week: a new row for each indicator whose
+    text differs from its latest note for the week (blank ones and unchanged ones are
+    left alone), each part at most ``NOTE_MAX`` characters, dated to the week (Monday to
+    Sunday) with the indicator's status at the week's end.
+
+    Refused as a whole (``EntryRejected``, nothing written): a user who may not edit the
+    department (``forbidden``), an indicator of another department, an approved week
+    (``locked``), a text over ``NOTE_MAX`` (``invalid``)."""
+    if week_start.weekday() != 0:
+        raise _week_error(_("周报必须从周一开始。"))
+    if not roles.can_edit_department(user, department):
+        raise _week_error(_("无权填报该单位的数据。"), "forbidden")
+    indicators = Indicator.objects.in_bulk([n.indicator_id for n in notes])
+    errors: dict = defaultdict(list)
+    for note in notes:
+        indicator = indicators.get(note.indicator_id)
+        if indicator is None or indicator.department_id != department.pk:
+            errors[note_key(note.indicator_id)].append(_("只能为本单位的指标填写进展·问题·措施。"))
+            continue
+        if any(len(text) > NOTE_MAX for text in note.cleaned().values()):
+            errors[note_key(note.indicator_id)].append(
+                _("“%(name)s”的进展·问题·措施每项不能超过 %(n)d 个字。")
+                % {"name": indicator.name, "n": NOTE_MAX}
+            )
+    if errors:
+        raise EntryRejected("invalid", dict(errors))
+    if all(note.is_blank for note in notes):
+        return []
+    week_end = week_start + timedelta(days=6)
+    written = []
+    with transaction.atomic():
+        sub = _lock_weeks({(department.pk, week_start)})[(department.pk, week_start)]
+        if sub.is_locked:
+            raise _week_error(_("该周已审核锁定，需管理员解锁后才能修改。"), "locked")
+        posted = [note for note in notes if not note.is_blank]
+        current = week_notes([note.indicator_id for note in posted], week_start)
+        statuses = week_statuses(department, week_start) if posted else {}
+        for note in posted:
+            text = note.cleaned()
+            latest = current.get(note.indicator_id)
+            if latest is not None and all(getattr(latest, name) == text[name] for name in NOTE_FIELDS):
+                continue
+            written.append(
+                ProgressNote.objects.create(
+                    indicator_id=note.indicator_id,
+                    period_start=week_start,
+                    period_end=week_end,
+                    status=statuses.get(note.indicator_id, ""),
+                    author=user,
+                    created_at=clock.now(),
+                    **text,
+                )
+            )
+        if written:
+            audit.record(
+                "notes",
+                user=user,
+                target=f"{department} {week_start}",
+                indicators=[note.indicator_id for note in written],
+            )
+    return written

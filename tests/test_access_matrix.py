@@ -142,6 +142,7 @@ def world(settings, tmp_path, monkeypatch):
     pks = {
         "projects:key_detail": key.pk,
         "report_download": report.pk,
+        "review_week": week.pk,
         "approve_week": week.pk,
         "return_week": week.pk,
         "unlock_week": week.pk,
@@ -304,6 +305,7 @@ PAGES: dict[str, tuple] = {
     # Approvals and reports: managers.
     "approvals": (MANAGERS, MANAGERS),
     "timeliness": (MANAGERS, MANAGERS),
+    "review_week": (MANAGERS, NO_POST),  # what a manager reads before approving
     "approve_week": (NO_POST, (L, 403, 403, 403, R)),
     "return_week": (NO_POST, (L, 403, 403, 403, R)),
     "unlock_week": (NO_POST, (L, 403, 403, 403, R)),

@@ -41,7 +41,11 @@ def home(request):
     their targets and time progress, and the most-behind indicators."""
     as_of = page_as_of(request)
     refreshed = rollups.latest_computed_at()
-    key = f"targets:overview:{as_of}:{refreshed.isoformat()}:{get_language()}" if refreshed else None
+    key = (
+        f"targets:overview:{as_of}:{refreshed.isoformat()}:{selectors.notes_stamp()}:{get_language()}"
+        if refreshed
+        else None
+    )
     body = cache.get(key) if key else None
     rows_computed_at = None
     if body is None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("entry/history/<int:indicator_id>/<str:day>/", views.cell_history, name="entry_history"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/timeliness/", views.timeliness_table, name="timeliness"),
+    path("approvals/<int:pk>/", views.review_week, name="review_week"),
     # One view moves a week; each move keeps its own address and name.
     path("approvals/<int:pk>/approve/", views.review, {"move": "approve"}, name="approve_week"),
     path("approvals/<int:pk>/return/", views.review, {"move": "return"}, name="return_week"),

@@ -17,13 +17,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from targets import audit, clock, params, roles, rollups, selectors, services
 from targets.dashboards.tables import TimelinessRankingTable, TimelinessTable
 from targets.entry import imports, timeliness
+from targets.entry import review as week_review
 from targets.entry.forms import ImportForm, ReviewForm, UnlockForm
-from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent
+from targets.models import (
+    Department,
+    Entry,
+    Indicator,
+    PeriodValue,
+    Submission,
+    SubmissionEvent,
+)
 from targets.periods import QUARTER, period_of, week_days, week_start
 from targets.reporting import exports
 from targets.services import ALL, EntryInput, EntryRejected
@@ -266,13 +274,10 @@ def entry_week(request, monday: str):
     """The department's week: indicators × Monday–Sunday, saved with one POST."""
     monday = _monday(monday)
     department = _department(request)
-    submission = Submission.objects.filter(department=department, week_start=monday).first()
-    can_edit = roles.can_edit_department(request.user, department)
-    locked = bool(submission and submission.is_locked)
     rejection = None
     status = 200
     if request.method == "POST":
-        if not can_edit:
+        if not roles.can_edit_department(request.user, department):
             raise PermissionDenied(_("无权填报该单位的数据。"))
         rows = _rows_from_post(request.POST, department, monday)
         try:
@@ -288,7 +293,6 @@ def entry_week(request, monday: str):
                 raise PermissionDenied(exc.messages()[0]) from None
             rejection = exc
             status = exc.http_status
-            submission = Submission.objects.filter(department=department, week_start=monday).first()
         else:
             if rows:
                 messages.success(request, _("已保存 %(n)d 个数值。") % {"n": len(rows)})
@@ -296,12 +300,88 @@ def entry_week(request, monday: str):
                 messages.info(request, _("没有需要保存的修改。"))
             del written
             return redirect(_week_url(monday, department, request.user))
+    return _week_page(request, monday, department, rejection=rejection, status=status)
+
+
+@dataclass
+class NoteRow:
+    """One indicator's 进展·问题·措施 on the week page: required when it lags at the week's
+    end; the texts shown are those posted (after a refused submission) or the latest
+    saved for the week."""
+
+    indicator: Indicator
+    status: str
+    required: bool
+    latest: object = None  # ProgressNote | None
+    progress: str = ""
+    problems: str = ""
+    measures: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return PeriodValue.Status(self.status).label if self.status else ""
+
+    @property
+    def field_prefix(self) -> str:
+        return f"n_{self.indicator.pk}_"
+
+
+def _note_rows(department, monday, *, posted=None, errors=None) -> list[NoteRow]:
+    """Every entered indicator of the week with its note; the lagging ones (required) first."""
+    indicators = list(imports.entry_indicators(department))
+    statuses = services.week_statuses(department, monday)
+    latest = services.week_notes([i.pk for i in indicators], monday)
+    errors = errors or {}
+    result = []
+    for ind in indicators:
+        status = statuses.get(ind.pk, "")
+        row = NoteRow(ind, status, status in services.LAGGING, latest.get(ind.pk))
+        for name in services.NOTE_FIELDS:
+            if posted is not None:
+                value = posted.get(f"{row.field_prefix}{name}", "")
+            else:
+                value = getattr(row.latest, name, "") if row.latest else ""
+            setattr(row, name, value)
+        row.errors = list(errors.get(services.note_key(ind.pk), []))
+        result.append(row)
+    result.sort(key=lambda row: not row.required)  # stable: display order within each group
+    return result
+
+
+def _notes_from_post(post, department) -> list[services.NoteInput]:
+    """The notes typed on the submission form (blank ones left out)."""
+    notes = [
+        services.NoteInput(
+            ind,
+            **{
+                name: post.get(f"n_{ind.pk}_{name}", "")[: services.NOTE_MAX + 1]
+                for name in services.NOTE_FIELDS
+            },
+        )
+        for ind in imports.entry_indicators(department)
+    ]
+    return [note for note in notes if not note.is_blank]
+
+
+def _week_page(request, monday, department, *, rejection=None, note_rejection=None, status=200):
+    """The week page: the grid (with a refused save's cells and messages) and the
+    进展·问题·措施 of the submission form (with a refused submission's texts)."""
+    submission = Submission.objects.filter(department=department, week_start=monday).first()
+    can_edit = roles.can_edit_department(request.user, department)
+    locked = bool(submission and submission.is_locked)
     rows, computed_at = build_grid(
         department,
         monday,
         editable=can_edit and not locked,
         posted=request.POST if rejection else None,
         rejection=rejection,
+    )
+    note_rows = _note_rows(
+        department,
+        monday,
+        posted=request.POST if note_rejection else None,
+        errors=note_rejection.errors if note_rejection else None,
     )
     departments = Department.objects.all() if roles.can(request.user, roles.ENTER_ANY) else None
     context = {
@@ -311,6 +391,13 @@ def entry_week(request, monday: str):
         "sunday": monday + timedelta(days=6),
         "days": [(d, WEEKDAYS[i]) for i, d in enumerate(week_days(monday))],
         "rows": rows,
+        "note_rows": note_rows,
+        "notes_required": [row for row in note_rows if row.required],
+        "notes_optional": [row for row in note_rows if not row.required],
+        "note_rejection": note_rejection,
+        "note_general_errors": note_rejection.errors.get(ALL, []) if note_rejection else [],
+        "note_max": services.NOTE_MAX,
+        "week_has_notes": any(row.latest for row in note_rows),
         "as_of": min(monday + timedelta(days=6), clock.today()),
         "computed_at": computed_at,
         "submission": submission,
@@ -335,26 +422,43 @@ def entry_week(request, monday: str):
     return render(request, "targets/entry/week.html", context, status=status)
 
 
+def _is_note_refusal(exc: EntryRejected) -> bool:
+    return any(isinstance(key, tuple) and key[0] == "note" for key in exc.errors)
+
+
 @require_POST
 def entry_submit(request, monday: str):
-    """Submit the week. A week without figures comes back to the week page, which asks
-    for confirmation (``confirm_empty=on`` posted again submits it)."""
+    """Submit the week with its 进展·问题·措施. A lagging indicator without its note (or a
+    note too long) brings the page back with the texts posted and a message per
+    indicator; nothing is saved. A week without figures comes back to the week page,
+    which asks for confirmation (``confirm_empty=on`` posted again submits it); the
+    notes posted with it are kept."""
     monday = _monday(monday)
     department = _department(request)
     version = request.POST.get("version", "")
+    notes = _notes_from_post(request.POST, department)
     try:
-        services.move_week(
+        services.submit_week(
             user=request.user,
-            move=SubmissionEvent.Move.SUBMIT,
             department=department,
             week_start=monday,
             expected_version=int(version) if version.isdigit() else None,
             confirm_empty=request.POST.get("confirm_empty") == "on",
+            notes=notes,
         )
     except EntryRejected as exc:
         if exc.code == "forbidden":
             raise PermissionDenied(exc.messages()[0]) from None
+        if _is_note_refusal(exc):
+            return _week_page(request, monday, department, note_rejection=exc, status=400)
         if exc.code == "empty":
+            if notes:  # optional on their own: keep them for the confirmed submission
+                try:
+                    services.record_progress_notes(
+                        user=request.user, department=department, week_start=monday, notes=notes
+                    )
+                except EntryRejected as refused:
+                    return _week_page(request, monday, department, note_rejection=refused, status=400)
             url = _week_url(monday, department, request.user)
             return redirect(f"{url}{'&' if '?' in url else '?'}confirm_empty=1")
         messages.error(request, "；".join(exc.messages()))
@@ -570,10 +674,57 @@ def timeliness_table(request):
     )
 
 
-def _review_redirect(request, submission):
+@require_GET
+@reviewers_only
+def review_week(request, pk: int):
+    """The week a manager is about to approve or return: its figures, what moved since
+    the department's last approved week, figures far from their usual, the lagging
+    indicators with their 进展·问题·措施; then 通过, or 退回 with a reason."""
+    submission = get_object_or_404(
+        Submission.objects.select_related("department", "submitted_by", "reviewed_by"), pk=pk
+    )
+    monday = submission.week_start
+    days = week_days(monday)
+    indicators = list(imports.entry_indicators(submission.department))
+    values = rollups.day_values([i.pk for i in indicators], days[0], days[-1]) if indicators else {}
+    previous = week_review.last_approved(submission)
+    changes = week_review.changes(indicators, submission, values, previous)
+    outliers = week_review.outliers(indicators, monday, values)
+    flagged = {(o.indicator.pk, o.day): o for o in outliers}
+    table = []
+    for change in changes:
+        by_day = {day.period_start: day.actual for day in values.get(change.indicator.pk, [])}
+        cells = [
+            {"day": day, "value": _fmt(by_day.get(day)), "outlier": flagged.get((change.indicator.pk, day))}
+            for day in days
+        ]
+        table.append({"change": change, "cells": cells})
+    context = {
+        "submission": submission,
+        "department": submission.department,
+        "monday": monday,
+        "days": [(d, WEEKDAYS[i]) for i, d in enumerate(days)],
+        "as_of": min(submission.week_end, clock.today()),
+        "previous": previous,
+        "table": table,
+        "outliers": outliers,
+        "review_factor": week_review.REVIEW_FACTOR,
+        "lagging": week_review.lagging(submission),
+        "events": list(submission.events.select_related("user")),
+        "can_move": submission.status == Submission.Status.SUBMITTED,
+        "comment_max": services.COMMENT_MAX,
+    }
+    return render(request, "targets/entry/review.html", context)
+
+
+def _review_redirect(request, submission, *, refused: bool = False):
+    """Back to the page posted from (``next``), else: a refused approval or return to the
+    week's review page (to fix and post again), anything else to the approvals list."""
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
+    if refused and submission.status == Submission.Status.SUBMITTED:
+        return redirect("review_week", submission.pk)
     return redirect("approvals")
 
 
@@ -598,7 +749,7 @@ def review(request, pk: int, move: str):
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return _review_redirect(request, submission)
+        return _review_redirect(request, submission, refused=True)
     try:
         services.move_week(
             user=request.user,
@@ -609,8 +760,9 @@ def review(request, pk: int, move: str):
         )
     except EntryRejected as exc:
         messages.error(request, "；".join(exc.messages()))
-    else:
-        messages.success(request, done % {"sub": _sub_label(submission)})
+        submission.refresh_from_db()
+        return _review_redirect(request, submission, refused=True)
+    messages.success(request, done % {"sub": _sub_label(submission)})
     return _review_redirect(request, submission)
 
 

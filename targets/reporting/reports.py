@@ -33,8 +33,9 @@ from django.utils.translation import gettext as _
 
 from targets import clock, periods, roles, rollups, selectors
 from targets.entry import timeliness
-from targets.models import Goal, Indicator, PeriodValue, Report
+from targets.models import Goal, Indicator, PeriodValue, ProgressNote, Report
 from targets.notifications import events
+from targets.reporting import sections as extra_sections
 
 WEEK = "week"
 KINDS = (WEEK, periods.MONTH, periods.QUARTER)
@@ -110,6 +111,7 @@ class Line:
     row: selectors.Row
     period_actual: Decimal | None
     period_start: date | None = None
+    note: ProgressNote | None = None  # the latest 进展·问题·措施 (lagging lines)
 
     @property
     def name(self) -> str:
@@ -163,6 +165,23 @@ class Section:
     lines: list[Line]
     counts: selectors.StatusCount
     chart: SafeString = mark_safe("")  # noqa: S308 (empty)
+    number: str = ""
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (section numbers up to 99)."""
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def section_number(n: int) -> str:
+    """The heading's number: 三、 in Chinese, "3. " in English."""
+    return f"{n}. " if get_language() == "en" else f"{chinese_number(n)}、"
 
 
 @dataclass
@@ -189,6 +208,8 @@ class ReportData:
     sections: list[Section]
     status_chart: SafeString
     extra: dict = field(default_factory=dict)
+    # Sections other apps contribute (key projects, problems), numbered after 二.
+    contributed: list = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -204,6 +225,12 @@ class ReportData:
     @property
     def as_of_text(self) -> str:
         return _date_zh(self.as_of)
+
+    @property
+    def behind_without_note(self) -> list[str]:
+        """The lagging indicators whose unit has not said why yet (named once, below the
+        table, rather than a line each)."""
+        return [line.name for line in self.behind if line.note is None]
 
 
 def period_actuals(period: periods.Period, indicators: list[selectors.Row]) -> dict[int, Decimal | None]:
@@ -271,6 +298,14 @@ def build(kind: str, day: date) -> ReportData:
         section.chart = progress_chart(section.lines)
 
     behind = [by_id[row.id] for row in selectors.behind_schedule(as_of, limit=20) if row.id in by_id]
+    notes = selectors.latest_notes([line.row.id for line in behind], as_of)
+    for line in behind:
+        line.note = notes.get(line.row.id)
+    contributed = extra_sections.build(period, as_of)
+    # 一 is the overall progress, 二 the lagging indicators; then the contributed
+    # sections and the work sections, numbered on.
+    for n, part in enumerate([*contributed, *filled], start=3):
+        part.number = section_number(n)
     computed = [row.computed_at for row in rows if row.computed_at is not None]
     return ReportData(
         kind=kind,
@@ -284,6 +319,7 @@ def build(kind: str, day: date) -> ReportData:
         headlines=headlines(rows, as_of, totals),
         behind=behind,
         sections=filled,
+        contributed=contributed,
         status_chart=status_chart([(s.goal.display_name, s.counts.counts) for s in filled]),
         extra={"timeliness": week_timeliness(period, as_of)} if kind == WEEK else {},
     )

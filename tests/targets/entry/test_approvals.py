@@ -34,7 +34,9 @@ def test_it_lists_submitted_weeks_for_managers(client, manager, submitted):
     client.force_login(manager)
     page = client.get(reverse("approvals")).content.decode()
     assert "经济发展局" in page and "2021-10-11" in page
-    assert reverse("approve_week", args=[submitted.pk]) in page
+    # The list opens the week's review; approving happens there, not in one blind click.
+    assert reverse("review_week", args=[submitted.pk]) in page
+    assert reverse("approve_week", args=[submitted.pk]) not in page
 
 
 def test_it_approves_from_the_queue_and_records_it(client, manager, submitted):

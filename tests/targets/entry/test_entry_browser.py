@@ -47,6 +47,12 @@ def test_it_walks_a_week_from_clerk_to_manager_and_locks_it(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.set_viewport_size({"width": 1280, "height": 800})
 
+    # Both indicators lag at the week's end: the form asks for their reasons first.
+    required = page.locator("fieldset.note-fields.required")
+    assert required.count() == 2
+    for index in range(required.count()):
+        required.nth(index).locator("textarea[name$=_problems]").fill("项目前期手续未完成")
+        required.nth(index).locator("textarea[name$=_measures]").fill("本周召开协调会")
     page.click("#submit-week")
     page.wait_for_load_state()
     assert "已提交" in page.inner_text(".week-status")
@@ -57,8 +63,11 @@ def test_it_walks_a_week_from_clerk_to_manager_and_locks_it(
     page.goto(f"{live_server.url}/approvals/")
     assert "经济发展局" in page.inner_text("table.approvals")
     screenshot(page, "approvals-desktop")
-    page.fill("table.approvals input[name=comment]", "数据齐全")
-    page.click("table.approvals button.primary")
+    page.click("table.approvals a:text('审核')")  # the review page, not a blind approval
+    page.wait_for_load_state()
+    assert "项目前期手续未完成" in page.inner_text("#lagging")
+    page.fill("#approve-comment", "数据齐全")
+    page.click("#approve-week")
     page.wait_for_load_state()
     assert "已审核通过" in page.inner_text(".messages")
 

@@ -1,0 +1,105 @@
+"""The review page: what a manager sees before approving a week."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from targets import rollups, services
+from targets.entry import review
+from targets.models import Indicator, Submission
+from targets.services import EntryInput, NoteInput
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+PREVIOUS = WEEK - timedelta(days=7)
+
+
+@pytest.fixture
+def reviewed(clerk, manager, indicators):
+    """An approved week (4–10 Oct: 0.15亿元 a day), then the week of 11 Oct with 0.6 on
+    Wednesday and the investment lagging (2.55 against 2.77 planned) with its reason."""
+    invest, signed, _h = indicators
+    rows = [EntryInput(invest, PREVIOUS + timedelta(days=i), "0.15") for i in range(7)]
+    rows += [EntryInput(signed, PREVIOUS, "6")]
+    services.record_entries(user=clerk, rows=rows)
+    rollups.refresh([invest.pk, signed.pk], today=date(2021, 11, 19))
+    services.submit_week(
+        user=clerk,
+        department=invest.department,
+        week_start=PREVIOUS,
+        notes=[NoteInput(invest, problems="开工推迟", measures="加快")],
+    )
+    services.approve_week(user=manager, submission=Submission.objects.get(week_start=PREVIOUS))
+    rows = [EntryInput(invest, WEEK + timedelta(days=i), "0.15") for i in range(7) if i != 2]
+    rows += [EntryInput(invest, WEEK + timedelta(days=2), "0.6"), EntryInput(signed, WEEK, "4")]
+    services.record_entries(user=clerk, rows=rows, confirm_outliers=True)
+    rollups.refresh([invest.pk, signed.pk], today=date(2021, 11, 19))
+    sub = services.submit_week(
+        user=clerk,
+        department=invest.department,
+        week_start=WEEK,
+        notes=[NoteInput(invest, problems="征地拆迁未完成", measures="下周召开协调会")],
+    )
+    return sub, invest, signed
+
+
+def test_it_defines_an_outlier_as_three_times_the_usual_or_a_collapsed_stock():
+    amount = Indicator(kind=Indicator.Kind.AMOUNT)
+    level = Indicator(kind=Indicator.Kind.LEVEL)
+    median = Decimal("0.3")
+    assert review.outlier_reason(amount, Decimal("0.9"), median) == "high"
+    assert review.outlier_reason(amount, Decimal("0.89"), median) == ""
+    assert review.outlier_reason(amount, Decimal("0"), median) == ""  # a quiet day is no outlier
+    assert review.outlier_reason(level, Decimal("0.1"), median) == "low"
+    assert review.outlier_reason(amount, Decimal("9"), None) == ""  # too few figures to judge
+
+
+def test_the_list_links_to_the_review_not_to_a_blind_approval(client, manager, reviewed):
+    sub, *_ = reviewed
+    client.force_login(manager)
+    page = client.get(reverse("approvals")).content.decode()
+    assert reverse("review_week", args=[sub.pk]) in page
+    assert 'name="comment"' not in page.split("逾期未报")[0]
+
+
+def test_the_review_shows_figures_changes_outliers_and_reasons(client, manager, reviewed):
+    sub, invest, signed = reviewed
+    client.force_login(manager)
+    page = client.get(reverse("review_week", args=[sub.pk])).content.decode()
+    # The lagging indicator's 进展·问题·措施.
+    lagging = page[page.index('id="lagging"') : page.index('id="figures"')]
+    assert invest.name in lagging and "征地拆迁未完成" in lagging and "下步措施" in lagging
+    # Against the last approved week: 1.05 → 1.5 (+0.45); signings 6 → 4 (-2).
+    figures = page[page.index('id="figures"') : page.index('id="outliers"')]
+    assert "2021-10-04 当周" in figures
+    invest_row = figures[figures.index(invest.name) :]
+    invest_row = invest_row[: invest_row.index("</tr>")]
+    assert ">1.5<" in invest_row and ">1.05<" in invest_row and "+0.45" in invest_row
+    assert "异常" in invest_row  # 0.6 on Wednesday, 4× the usual 0.15
+    signed_row = figures[figures.index(signed.name) :]
+    assert "-2<" in signed_row[: signed_row.index("</tr>")]
+    outliers = page[page.index('id="outliers"') : page.index('id="decision"')]
+    assert "2021-10-13" in outliers and "0.6" in outliers and "4.0 倍" in outliers
+    assert reverse("approve_week", args=[sub.pk]) in page and reverse("return_week", args=[sub.pk]) in page
+
+
+def test_it_returns_only_with_a_reason_and_approves_from_the_review(client, manager, reviewed):
+    sub, *_ = reviewed
+    client.force_login(manager)
+    response = client.post(reverse("return_week", args=[sub.pk]), {"comment": "", "version": sub.version})
+    assert response.url == reverse("review_week", args=[sub.pk])  # back to the week to say why
+    sub.refresh_from_db()
+    assert sub.status == "submitted"
+    response = client.post(reverse("approve_week", args=[sub.pk]), {"version": sub.version})
+    assert response.url == reverse("approvals")
+    sub.refresh_from_db()
+    assert sub.status == "approved"
+
+
+def test_it_refuses_the_review_to_clerks_and_officials(client, clerk, official, reviewed):
+    sub, *_ = reviewed
+    for user in (clerk, official):
+        client.force_login(user)
+        assert client.get(reverse("review_week", args=[sub.pk])).status_code == 403
