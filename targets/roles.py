@@ -27,12 +27,13 @@ ENTER_ANY = "enter_any"  # enter and submit any department's figures
 REVIEW = "review"  # approve, return and unlock weeks; the approvals and timeliness pages
 EXPORT = "export"  # XLSX/CSV exports, PDF reports and their archive
 PLAN = "plan"  # change plans, indicators, goals, departments and projects (in the admin)
-CAPABILITY_NAMES = (READ, VIEW_ALL, ENTER_OWN, ENTER_ANY, REVIEW, EXPORT, PLAN)
+WRITE_PLANS = "write_plans"  # create, copy, edit, publish, close, import and export work plans
+CAPABILITY_NAMES = (READ, VIEW_ALL, ENTER_OWN, ENTER_ANY, REVIEW, EXPORT, PLAN, WRITE_PLANS)
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     OFFICIALS: frozenset({READ, VIEW_ALL}),
     CLERKS: frozenset({READ, ENTER_OWN}),
-    MANAGERS: frozenset({READ, VIEW_ALL, ENTER_ANY, REVIEW, EXPORT, PLAN}),
+    MANAGERS: frozenset({READ, VIEW_ALL, ENTER_ANY, REVIEW, EXPORT, PLAN, WRITE_PLANS}),
 }
 
 # The Django model permissions ("app_label.codename") each capability carries in the
@@ -45,6 +46,8 @@ MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ENTER_ANY: ("targets.change_entry",),
     REVIEW: ("targets.change_submission",),
     EXPORT: (),
+    # Plans are written through targets.plans.services only (the product's plan pages).
+    WRITE_PLANS: (),
     PLAN: (
         "targets.add_indicator",
         "targets.change_indicator",

@@ -152,6 +152,7 @@ def world(settings, tmp_path, monkeypatch):
         "kind": "week",
         "app_label": "targets",
         "url": "no-such-page/",
+        "plan_code": "2021q4",
     }
     pks = {
         "projects:key_detail": key.pk,
@@ -332,6 +333,19 @@ PAGES: dict[str, tuple] = {
     "report_download": (MANAGERS, NO_POST),
     "report": (MANAGERS, NO_POST),
     "report_pdf": (MANAGERS, NO_POST),
+    # Work plans: every role reads the published ones; managers write them. (An empty POST:
+    # the form again with its errors, or nothing to save; the close is refused, its reason
+    # too long, so the plan stays open for the pages after it.)
+    "plans:list": (EVERYONE, EVERYONE),
+    "plans:create": (MANAGERS, (L, 403, 403, 403, 400)),
+    "plans:detail": (EVERYONE, EVERYONE),
+    "plans:copy": (MANAGERS, (L, 403, 403, 403, 400)),
+    "plans:grid": (MANAGERS, (L, 403, 403, 403, R)),
+    "plans:publish": (NO_POST, (L, 403, 403, 403, R)),  # already published: refused, back
+    "plans:close": (NO_POST, (L, 403, 403, 403, R)),
+    "plans:export": (MANAGERS, MANAGERS),
+    "plans:import": (MANAGERS, (L, 403, 403, 403, 400)),  # POST without a file
+    "plans:import_confirm": (NO_POST, (L, 403, 403, 403, R)),
     # Notifications: everyone has an inbox; one's own only (someone else's: 404, as if it
     # did not exist); managers retry failed deliveries.
     "notifications:inbox": (EVERYONE, NO_POST),
@@ -494,6 +508,7 @@ def bodies(world) -> dict:
             "key_project": world["pks"]["projects:key_detail"],
         },
         "problems:detail": {"move": "start", "comment": ""},
+        "plans:close": {"reason": "x" * 1001},
     }
 
 

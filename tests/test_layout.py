@@ -62,11 +62,18 @@ def test_it_keeps_the_calendar_and_plan_maths_free_of_models_and_django_orm(modu
 
 @pytest.mark.parametrize("module", ["models", "rollups", "services", "selectors"])
 def test_it_keeps_the_core_free_of_pages_and_the_api(module):
-    pages = ("targets.entry", "targets.dashboards", "targets.reporting", "targets.api", "targets.seed")
+    pages = (
+        "targets.entry",
+        "targets.dashboards",
+        "targets.reporting",
+        "targets.api",
+        "targets.seed",
+        "targets.plans",
+    )
     imports = _imports(BASE_DIR / "targets" / f"{module}.py")
     assert not [name for name in imports if name.startswith(pages)]
 
 
 def test_it_gives_every_capability_with_pages_its_own_url_module():
-    for package in ("entry", "dashboards", "reporting", "notifications"):
+    for package in ("entry", "dashboards", "reporting", "notifications", "plans"):
         assert (BASE_DIR / "targets" / package / "urls.py").exists(), package

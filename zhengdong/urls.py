@@ -25,6 +25,7 @@ urlpatterns = [
     path("problems/", include("projects.problems.urls")),
     path("reports/", include("targets.reporting.urls")),
     path("evidence/", include("targets.evidence.urls")),
+    path("plans/", include("targets.plans.urls")),
     path("notifications/", include("targets.notifications.urls")),
     path("", include("targets.entry.urls")),
     path("", include("targets.dashboards.urls")),
