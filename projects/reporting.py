@@ -20,8 +20,9 @@ OVERDUE_LISTED = 20
 
 
 def stage_label(project) -> str:
-    """The project's stage as the report shows it (谋划 → 前期 → 在建 → 建成 → 投用)."""
-    return getattr(project, "stage_display", None) or project.get_status_display()
+    """The project's stage on the report's date (谋划 → 前期 → 在建 → 建成 → 投用), derived from
+    the milestones reached by then (``project_selectors.key_projects``)."""
+    return getattr(project, "stage_label", None) or project.get_stage_display()
 
 
 def key_projects_section(period: periods.Period, as_of: date) -> ReportSection | None:

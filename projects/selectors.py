@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from targets import periods, selectors
+from targets import plan as plan_maths
 from targets.models import Department, Indicator, PeriodValue
 
 from .models import (
@@ -179,7 +180,7 @@ def key_projects(
             else None
         )
         project.time_percent = (
-            plan.time_progress(investment.plan_start, investment.plan_end, as_of) * 100
+            plan_maths.time_progress(investment.plan_start, investment.plan_end, as_of) * 100
             if investment
             else None
         )

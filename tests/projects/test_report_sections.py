@@ -20,11 +20,16 @@ def projects_world(settings, departments):
         code="park",
         name="智慧物流园",
         department=econ,
-        status=KeyProject.Status.UNDER_CONSTRUCTION,
         total_investment=Decimal("12.5"),
         annual_planned_investment=Decimal("3"),
     )
-    Milestone.objects.create(project=park, kind="start", name="主体开工", planned_date=date(2021, 11, 10))
+    Milestone.objects.create(
+        project=park,
+        kind="start",
+        name="主体开工",
+        planned_date=date(2021, 11, 10),
+        actual_date=date(2021, 11, 12),
+    )
     Milestone.objects.create(
         project=park,
         kind="other",

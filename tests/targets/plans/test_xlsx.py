@@ -36,7 +36,6 @@ FIELDS = (
     "min_value",
     "max_value",
     "monthly_weights",
-    "order",
 )
 
 
@@ -60,10 +59,13 @@ def upload(client, plan, data: bytes, **extra):
 
 
 def snapshot(plan):
+    """Every indicator's fields, goal path, parts and place in the plan's display order
+    (the sheet lists them in that order; an import numbers them 1, 2, 3 …)."""
     rows = {}
-    for ind in plan.indicators.select_related("goal", "numerator", "denominator"):
+    indicators = plan.indicators.select_related("goal", "numerator", "denominator").order_by("order", "code")
+    for place, ind in enumerate(indicators):
         path = xlsx.goal_path(ind.goal)
-        rows[ind.code] = tuple(getattr(ind, name) for name in FIELDS) + (
+        rows[ind.code] = (place, *(getattr(ind, name) for name in FIELDS)) + (
             tuple((g.code, g.name) for g in path),
             ind.numerator.code if ind.numerator else None,
             ind.denominator.code if ind.denominator else None,
@@ -222,8 +224,9 @@ def test_a_published_plans_import_needs_a_reason_and_is_audited(
 ):
     wb = load_workbook(io.BytesIO(xlsx.build(q4)))
     ws = wb.active
-    code = ws["J3"].value
-    ws["D3"] = 500
+    (row,) = [r for r in range(3, ws.max_row + 1) if ws[f"J{r}"].value == "kp-investment"]
+    code = ws[f"J{row}"].value
+    ws[f"D{row}"] = 500
     out = io.BytesIO()
     wb.save(out)
     client.force_login(manager)
