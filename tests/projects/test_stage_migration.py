@@ -11,7 +11,7 @@ def test_it_turns_each_typed_status_into_the_steps_it_implied(transactional_db):
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    old = [("projects", "0003_problem_open_to_todo"), ("targets", "0011_indicator_sum_parts")]
+    old = [("projects", "0003_problem_open_to_todo"), ("targets", "0013_indicator_sum_parts")]
     executor.migrate(old)
     apps = executor.loader.project_state(old).apps
     Department = apps.get_model("targets", "Department")
