@@ -10,6 +10,7 @@ to track: pages show an empty state, the as-of date is today.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,9 @@ from . import clock, params, periods, roles
 from .models import Plan
 
 PARAM = "plan"
+# A plan's code is a slug (``Plan.code``): anything else names no plan. Checked before the
+# database sees it (PostgreSQL refuses a NUL in a text, which would be a 500).
+CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,10 @@ def asked_plan(code: str | None, user=None) -> Plan | None:
     code = (code or "").strip()
     if not code:
         return None
-    found = Plan.objects.filter(code=code[:40]).first() if len(code) <= 40 else None
+    found = Plan.objects.filter(code=code).first() if CODE.fullmatch(code) else None
     if found is None or (found.status == Plan.Status.DRAFT and not (user and roles.can(user, roles.PLAN))):
-        raise Http404(_("工作计划“%(code)s”不存在或尚未发布。") % {"code": code[:40]})
+        shown = code[:40].replace("\x00", "")
+        raise Http404(_("工作计划“%(code)s”不存在或尚未发布。") % {"code": shown})
     return found
 
 

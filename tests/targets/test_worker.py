@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 import redis
 from celery import current_app
@@ -87,9 +88,10 @@ def celery_worker_process(tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-        if current_app._pool is not None:
-            current_app._pool.force_close_all()
-            current_app._pool = None
+        # Close the broker connections and drop them from kombu's registry: a later test
+        # that starts a worker on the same broker must not be handed the closed pool.
+        kombu.pools.reset()
+        current_app._pool = None
         conf.update(saved)
         current_app.__dict__.pop("amqp", None)
         redis.Redis.from_url(REDIS_URL).delete(queue)
