@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from targets import audit, periods
+from targets import audit, periods, signals
 from targets import plan as plan_maths
 from targets.models import VALUE_DIGITS, VALUE_PLACES, Department, Goal, Indicator, Plan
 from targets.tasks import schedule_refresh
@@ -347,6 +347,9 @@ def plan_copy(
             if ind.reconciles_id in new_indicators:
                 total.reconciles = new_indicators[ind.reconciles_id]
                 total.save(update_fields=["reconciles"])
+    signals.plan_copied.send(
+        sender=Plan, source=plan, copy=copy, indicators={old: new.pk for old, new in new_indicators.items()}
+    )
     audit.record(
         "plan_copy",
         user=user,
