@@ -156,6 +156,7 @@ def world(settings, tmp_path, monkeypatch):
     }
     pks = {
         "projects:key_detail": key.pk,
+        "projects:key_progress": key.pk,
         "report_download": report.pk,
         "review_week": week.pk,
         "approve_week": week.pk,
@@ -379,6 +380,8 @@ PAGES: dict[str, tuple] = {
     # A milestone's proof: everyone reads the page (another unit's clerk without the files);
     # the unit's clerk and managers upload (a POST without a file: the form again, 400).
     "projects:milestone_evidence": (EVERYONE, (L, 403, 400, 403, 400)),
+    # A key project's 形象进度: its unit's clerk and managers add one (back to the project).
+    "projects:key_progress": ((L, 403, 200, 403, 200), WRITERS),
     "api-rollup-status": (API_READ, API_NO_WRITE),
     "api-notification-list": (API_READ, API_NO_WRITE),
     "api-notification-read": (API_NO_WRITE, (401, 404, 200, 404, 404)),
@@ -508,6 +511,7 @@ def bodies(world) -> dict:
             "key_project": world["pks"]["projects:key_detail"],
         },
         "problems:detail": {"move": "start", "comment": ""},
+        "projects:key_progress": {"date": "2021-11-15", "text": "主体结构施工至15层"},
         "plans:close": {"reason": "x" * 1001},
     }
 
