@@ -133,6 +133,8 @@ def key_detail(request, pk: int):
             "progress_notes": project.notes_to_date,
             "progress_form": ProgressNoteForm() if services.may_add_progress(request.user, project) else None,
             "rows": rows,
+            # Its investment indicator's reasons too, not only those of the linked ones.
+            "linked_indicators": linked,
             "indicators": IndicatorTable(rows, as_of=as_of),
             "problems": problems,
             "has_charts": bool(milestones),

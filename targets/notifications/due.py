@@ -131,9 +131,10 @@ def weeks(today: date, now: datetime) -> Iterable[Notice]:
             )
 
 
-def run(today: date | None = None, now: datetime | None = None) -> int:
+def run(today: date | None = None, now: datetime | None = None, *, key_prefix: str = "") -> int:
     """Run every check; send each notice once per recipient and day. Returns the number
-    of notifications written. A check that fails is logged and the others still run."""
+    of notifications written. A check that fails is logged and the others still run.
+    ``key_prefix`` goes before every ``dedupe_key`` (the demo marks its notices so)."""
     now = now or clock.now()
     today = today or clock.today()
     written = 0
@@ -153,7 +154,7 @@ def run(today: date | None = None, now: datetime | None = None) -> int:
                     link=notice.link,
                     department=notice.department,
                     audience=notice.audience,
-                    dedupe_key=f"{notice.key}:{today.isoformat()}",
+                    dedupe_key=f"{key_prefix}{notice.key}:{today.isoformat()}",
                 )
             except IntegrityError:  # a second run sent it meanwhile (the key is unique)
                 continue
