@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -73,6 +74,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
 key_list = KeyProjectListView.as_view()
 
 
+@require_safe
 def key_detail(request, pk: int):
     """One key project: its figures (investment this year and quarter against the plan and
     time progress), stage, steps and permits with their timeline, physical progress with
@@ -146,6 +148,7 @@ def key_detail(request, pk: int):
     )
 
 
+@require_safe
 def safety(request):
     """The 3 rectification campaigns and 7 sweep areas: inspections, hazards found and
     rectified, rectification rate, overdue hazards, and a found-vs-rectified chart each."""
@@ -194,6 +197,7 @@ def safety(request):
     )
 
 
+@require_safe
 def recovery(request):
     """Post-flood recovery by field: projects and batches with their counts, due dates,
     progress and bonds; the recovery indicators (205 projects, 45 households, 936万元 …)."""
