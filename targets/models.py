@@ -459,6 +459,12 @@ class Indicator(LocalizedNameMixin, models.Model):
         return self.unit in COUNT_UNITS
 
     @property
+    def has_plan(self) -> bool:
+        """Whether its figures have a plan to compare with: a target, or a milestone's due
+        day. Without one the roll-up's plan columns hold 0; pages show — and the API null."""
+        return self.kind == self.Kind.MILESTONE or self.target_value is not None
+
+    @property
     def target_display(self) -> str:
         if self.target_value is None:
             return ""

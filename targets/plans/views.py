@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from targets import audit, clock, periods, roles
 from targets import plan as plan_maths
@@ -49,6 +49,7 @@ def _counted(queryset):
     )
 
 
+@require_safe
 @readers_only
 def plan_list(request):
     """Every plan with its period, status and counts (drafts for managers only)."""
@@ -89,6 +90,7 @@ def plan_create(request):
     return render(request, "targets/plans/create.html", {"form": form}, status=status)
 
 
+@require_safe
 @readers_only
 def plan_detail(request, plan_code: str):
     """The plan: its period, status, source, goals and indicators (read only), and the
@@ -494,6 +496,7 @@ def plan_close(request, plan_code: str):
 # ---- the XLSX 目标任务分解表
 
 
+@require_safe
 @writers_only
 def plan_export(request, plan_code: str):
     plan = _plan(request, plan_code)
