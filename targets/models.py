@@ -897,5 +897,12 @@ class ProgressNote(models.Model):
         return PeriodValue.Status(self.status).label if self.status else ""
 
     @property
+    def author_name(self) -> str:
+        """Who wrote it, as a reader knows them: the full name, else the login name."""
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.get_username()
+
+    @property
     def period_text(self) -> str:
         return f"{self.period_start:%Y-%m-%d} – {self.period_end:%m-%d}"
