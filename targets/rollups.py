@@ -43,9 +43,26 @@ What a row holds (figures in the indicator's unit, 4 places):
 
 Status (``targets.plan.status``) is evaluated at the row's *as-of day*: the last day of the
 period inside the plan, or today if that is earlier (a period in progress is judged on its
-figures up to today against its plan up to today, not on its full plan). Periods and days
-after today have status "none". A day read through ``day_values`` is judged on that day.
-Because status depends on today, the nightly refresh moves it on.
+figures up to today, not on its full plan). Periods and days after today have status
+"none". A day read through ``day_values`` is judged on that day. Because status depends
+on today, the nightly refresh moves it on.
+
+What it is compared with: the cumulative actual as of the as-of day against the
+cumulative plan to the indicator's *last report day* on or before it (``_report_n``). A
+daily indicator reports every day, so that is the as-of day itself; a weekly one's is the
+last Sunday, a 旬 one's the last 旬 end, a monthly one's the last month end, and the plan's
+last day is a report day of every cadence. So between two reports an indicator is judged
+on where its last report left it (a monthly figure on plan on 31 October is on time all
+November, one missing or short is behind from its report day on), never against days it
+does not report yet. A report day before the plan starts plans 0: before its first
+report an indicator has no status unless it already has a figure. The calendar table
+holds each day's last Sunday, 旬 end and month end (migration 0014). Milestones are judged
+on the day (a done day is any day), ratios against their target rate. A sum adds up its
+parts' plans each to its own last report day (its parts' cadences decide; a sum is never
+reported itself), so a sum of monthly parts is judged on month ends and one of parts of
+mixed cadences fairly on each. ``planned`` and ``cumulative_planned`` stay the plan to the
+period's last day (or the day): the percentages pages show are unchanged, only the
+status rests on the report day.
 
 Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
 built on them) from the 旬 holding ``start`` to the end of their plan period — a change on
@@ -199,7 +216,9 @@ def _dekad_sql(
     minus the one on the day before its first, so it is exactly the sum of its days' plans.
 
     The 旬 holding today is judged on its figures so far: the cumulative actual up to today
-    (the 旬's entries up to today) against the cumulative plan on today.
+    (the 旬's entries up to today) against the cumulative plan to the last report day on or
+    before today; a past 旬, its cumulative actual against the plan to the last report day
+    on or before its last day in the plan (``_report_n``).
 
     Without ``full``, from the 旬 holding ``%(start)s`` on (``%(dekad_from)s``), on top of
     the stored 旬 row before it (``%(prev_dekad)s``); indicators in ``renew`` (and plans that
@@ -430,8 +449,9 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
 
     The 旬 holding today is judged on its figures so far, as a part's: each part's
     cumulative actual at today (its 旬 figure less its entries after today) against its
-    cumulative plan at today, added up. Without a target on some part the sum has no
-    plan to compare with (status "none").
+    cumulative plan to its own last report day on or before today, added up (a past 旬:
+    on or before its last day). Without a target on some part the sum has no plan to
+    compare with (status "none").
 
     From the 旬 holding ``%(start)s`` on; sums in ``renew`` (a part's plan changed) whole."""
     since = f"(p.period_end >= %(start)s OR {_id_filter('m.indicator_id', renew)})"
