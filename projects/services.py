@@ -32,7 +32,7 @@ from targets.evidence.models import Evidence
 from targets.evidence.services import attach_evidence
 from targets.models import Indicator
 
-from .models import KeyProject, Problem, ProblemEvent
+from .models import KeyProject, Problem, ProblemEvent, ProgressNote
 
 DEPARTMENT = "department"  # a clerk of the problem's responsible unit, or a manager
 MANAGER = "manager"
@@ -176,6 +176,55 @@ def add_milestone_evidence(*, user, milestone, files: Sequence[PreparedFile], re
         ]
     except EvidenceRefused as exc:
         raise ProblemRefused("forbidden" if exc.code == "forbidden" else "invalid", exc.message) from exc
+
+
+# ---- physical progress (形象进度) ------------------------------------------------------
+
+PROGRESS_MAX = ProgressNote._meta.get_field("text").max_length  # characters
+
+
+def may_add_progress(user, project: KeyProject) -> bool:
+    """The project's responsible unit's clerks and managers write its 形象进度."""
+    return may_act_for(user, project.department)
+
+
+@transaction.atomic
+def add_progress_note(*, user, project: KeyProject, day: date, text: str, request=None) -> ProgressNote:
+    """Record the project's physical progress (形象进度) on ``day``: a new row, never an
+    edit of an earlier one, so the history stays; audited. Refused (``ProblemRefused``):
+    a user outside the project's unit (``forbidden``); a day after today (the product's
+    clock), a day that already has its entry, an empty or overlong text (``invalid``)."""
+    if not may_add_progress(user, project):
+        raise ProblemRefused("forbidden", _lazy("只能填报本单位项目的形象进度。"))
+    text = (text or "").strip()
+    if not text:
+        message = _lazy("请填写形象进度。")
+        raise ProblemRefused("invalid", message, {"text": [str(message)]})
+    if len(text) > PROGRESS_MAX:
+        message = _lazy("形象进度不能超过 %(n)d 个字。") % {"n": PROGRESS_MAX}
+        raise ProblemRefused("invalid", message, {"text": [str(message)]})
+    if day > clock.today():
+        message = _lazy("日期不能晚于今天（%(today)s）。") % {"today": clock.today().isoformat()}
+        raise ProblemRefused("invalid", message, {"date": [str(message)]})
+    # One entry a day (projects_progressnote_one_per_day); the lock makes a second writer
+    # of the same day wait and then see the first one's row.
+    KeyProject.objects.select_for_update().filter(pk=project.pk).first()
+    if ProgressNote.objects.filter(project=project, date=day).exists():
+        message = _lazy("%(day)s 已填报形象进度；新的进展请按新的日期填报。") % {"day": day.isoformat()}
+        raise ProblemRefused("invalid", message, {"date": [str(message)]})
+    note = ProgressNote.objects.create(
+        project=project, date=day, text=text, created_by=user, created_at=clock.now()
+    )
+    audit.record(
+        "progress_note_add",
+        user=user,
+        request=request,
+        target=f"key_project:{project.pk}",
+        note=note.pk,
+        date=day.isoformat(),
+        text=text,
+    )
+    return note
 
 
 @transaction.atomic

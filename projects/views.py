@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -24,6 +26,7 @@ from . import evidence as evidence_rules
 from . import selectors as project_selectors
 from . import services
 from .filters import KeyProjectFilter
+from .forms import ProgressNoteForm
 from .models import KeyProject, Milestone
 from .problems.forms import EvidenceForm
 from .tables import KeyProjectTable, ProblemTable, RecoveryTable, SafetyTable
@@ -71,6 +74,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
 key_list = KeyProjectListView.as_view()
 
 
+@require_safe
 def key_detail(request, pk: int):
     """One key project: its figures (investment this year and quarter against the plan and
     time progress), stage, steps and permits with their timeline, physical progress with
@@ -129,7 +133,10 @@ def key_detail(request, pk: int):
             "months": months,
             "status_labels": PeriodValue.Status.choices,
             "progress_notes": project.notes_to_date,
+            "progress_form": ProgressNoteForm() if services.may_add_progress(request.user, project) else None,
             "rows": rows,
+            # Its investment indicator's reasons too, not only those of the linked ones.
+            "linked_indicators": linked,
             "indicators": IndicatorTable(rows, as_of=as_of),
             "problems": problems,
             "has_charts": bool(milestones),
@@ -141,6 +148,7 @@ def key_detail(request, pk: int):
     )
 
 
+@require_safe
 def safety(request):
     """The 3 rectification campaigns and 7 sweep areas: inspections, hazards found and
     rectified, rectification rate, overdue hazards, and a found-vs-rectified chart each."""
@@ -189,6 +197,7 @@ def safety(request):
     )
 
 
+@require_safe
 def recovery(request):
     """Post-flood recovery by field: projects and batches with their counts, due dates,
     progress and bonds; the recovery indicators (205 projects, 45 households, 936万元 …)."""
@@ -221,6 +230,43 @@ def recovery(request):
 
 
 @accepts_evidence(settings.EVIDENCE_MAX_FILES)
+def key_progress(request, pk: int):
+    """Add a dated 形象进度 to a key project: its unit's clerks and managers (others 403).
+    The form sits on the project's page; this page shows it again with its errors."""
+    project = get_object_or_404(KeyProject.objects.select_related("department"), pk=pk)
+    if not services.may_add_progress(request.user, project):
+        raise PermissionDenied(_("只能填报本单位项目的形象进度。"))
+    form = ProgressNoteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_progress_note(
+                    user=request.user,
+                    project=project,
+                    day=form.cleaned_data["date"],
+                    text=form.cleaned_data["text"],
+                    request=request,
+                )
+            except services.ProblemRefused as exc:
+                for field, errors in exc.fields.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("形象进度已保存。"))
+                return redirect(reverse("projects:key_detail", args=[project.pk]) + "#progress")
+        status = 400
+    history = project.progress_notes.select_related("created_by")
+    return render(
+        request,
+        "projects/key_progress.html",
+        {"project": project, "form": form, "history": history},
+        status=status,
+    )
+
+
 def milestone_evidence(request, pk: int):
     """A milestone's proof (节点证明): seen by officials, managers and the project's unit;
     uploaded by the unit's clerks and managers."""

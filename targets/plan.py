@@ -8,6 +8,10 @@ How a target is spread:
 - **monthly weights** (``{"2021-10": "0.30", "2021-11": "0.35", …}``): each month of the plan
   period gets its weight's share (weights are normalised; a month without a weight gets
   nothing), spread evenly over that month's days inside the plan period;
+- **旬 weights** (keys ``"2021-10-1"``, ``"2021-10-2"``, ``"2021-10-3"`` for 上/中/下旬, beside
+  or instead of month weights): a month with 旬 weights splits its share among its 旬 by
+  them (normalised within the month; a 旬 without a weight gets nothing), each spread
+  evenly over its days. Without month weights, a month's share is its number of days;
 - **milestone**: the whole plan (1 = done) falls on the due day, ``plan_end``.
 
 Rounding: the *cumulative* plan at each day is rounded half up to 4 places (the model's
@@ -17,20 +21,23 @@ every period's plan is the sum of its days, and days → 旬 → month → quart
 exactly. ``targets.rollups`` computes the very same integers in SQL from ``plan_segments``.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from math import lcm
+from math import gcd, lcm
 
 from django.conf import settings
 
-from .periods import days_between, month_end
+from .periods import DEKAD, days_between, dekad_index, month_end, period_end
 
 SCALE = 10_000  # 4 decimal places: figures travel through SQL as integers of 1/10 000
 PLACES = Decimal("0.0001")
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+_MONTH_KEY = re.compile(r"^\d{4}-\d{2}$")
+_DEKAD_KEY = re.compile(r"^\d{4}-\d{2}-[123]$")
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,22 @@ class Segment:
 
 def _month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def dekad_key(day: date) -> str:
+    """The weight key of the 旬 holding ``day``: ``2021-10-1`` (上旬) … ``2021-10-3`` (下旬)."""
+    return f"{_month_key(day)}-{dekad_index(day) + 1}"
+
+
+def _dekad_spans(first: date, last: date) -> list[tuple[date, date]]:
+    """The 旬 of one month's span [first, last], clipped to it."""
+    spans = []
+    day = first
+    while day <= last:
+        end = min(period_end(DEKAD, day), last)
+        spans.append((day, end))
+        day = end + timedelta(days=1)
+    return spans
 
 
 def _month_spans(start: date, end: date) -> list[tuple[date, date]]:
@@ -82,14 +105,29 @@ def plan_segments(
     if not weights:
         return linear
     spans = _month_spans(start, end)
-    shares = [Fraction(str(weights.get(_month_key(first), 0))) for first, _ in spans]
+    if any(_MONTH_KEY.match(str(key)) for key in weights):
+        shares = [Fraction(str(weights.get(_month_key(first), 0))) for first, _ in spans]
+    elif any(_DEKAD_KEY.match(str(key)) for key in weights):
+        shares = [Fraction((last - first).days + 1) for first, last in spans]
+    else:
+        return linear
     if sum(shares) <= 0 or any(share < 0 for share in shares):
         return linear
-    scale = lcm(*(share.denominator for share in shares))
-    ints = [int(share * scale) for share in shares]
+    pieces = []  # (first day, last day, share of the target)
+    for (first, last), share in zip(spans, shares, strict=True):
+        dekads = _dekad_spans(first, last)
+        split = [Fraction(str(weights.get(dekad_key(day), 0))) for day, _ in dekads]
+        if any(dekad_key(day) in weights for day, _ in dekads) and sum(split) > 0 and min(split) >= 0:
+            pieces += [(d1, d2, share * w / sum(split)) for (d1, d2), w in zip(dekads, split, strict=True)]
+        else:
+            pieces.append((first, last, share))
+    scale = lcm(*(share.denominator for _f, _l, share in pieces))
+    ints = [int(share * scale) for _f, _l, share in pieces]
+    common = gcd(*ints)
+    ints = [weight // common for weight in ints]
     total = sum(ints)
     segments, before = [], 0
-    for (first, last), weight in zip(spans, ints, strict=True):
+    for (first, last, _share), weight in zip(pieces, ints, strict=True):
         segments.append(Segment(first, last, before, weight, (last - first).days + 1, total))
         before += weight
     return segments

@@ -12,6 +12,7 @@ import re
 import statistics
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -169,6 +170,35 @@ def parse_value(indicator: Indicator, raw) -> Decimal:
             code="max_value",
         )
     return value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
+
+
+def recent_medians(indicator_ids: Iterable[int], before: date) -> dict[int, Decimal | None]:
+    """``recent_median`` of several indicators by id, in one query: {id: the median of its
+    last OUTLIER_SAMPLE positive figures before ``before`` within OUTLIER_DAYS days, or
+    None with fewer than OUTLIER_MIN_SAMPLE}."""
+    ids = list(indicator_ids)
+    if not ids:
+        return {}
+    rows = (
+        Entry.objects.filter(
+            indicator_id__in=ids,
+            date__lt=before,
+            date__gte=before - timedelta(days=OUTLIER_DAYS),
+            value__gt=0,
+        )
+        .order_by("indicator_id", "-date")
+        .values_list("indicator_id", "value")
+    )
+    recent: dict[int, list[Decimal]] = defaultdict(list)
+    for indicator_id, value in rows:
+        if len(recent[indicator_id]) < OUTLIER_SAMPLE:
+            recent[indicator_id].append(value)
+    return {
+        pk: Decimal(statistics.median(Decimal(v) for v in recent[pk]))
+        if len(recent[pk]) >= OUTLIER_MIN_SAMPLE
+        else None
+        for pk in ids
+    }
 
 
 def recent_median(indicator: Indicator | int, before: date) -> Decimal | None:

@@ -84,50 +84,6 @@ def schedule_refresh(indicator_ids, start: date | None = None, end: date | None 
     transaction.on_commit(lambda: refresh_rollups.delay(*args), robust=True)
 
 
-# ---- Weekly reminders (Celery beat: Monday 12:00 Asia/Shanghai, see CELERY_BEAT_SCHEDULE).
-
-
-@shared_task(acks_late=True)
-def send_weekly_reminders() -> int:
-    """Email the clerks of every department whose last week is not submitted. Returns
-    the number of emails sent. Safe to re-run: it only reads and sends."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mass_mail
-    from django.urls import reverse
-
-    from targets import roles
-    from targets.entry import timeliness
-
-    from .periods import week_start
-
-    now = clock.now()
-    monday = week_start(now.astimezone(timeliness.TZ).date()) - timedelta(days=7)
-    sunday = monday + timedelta(days=6)
-    link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse("entry_week", args=[monday.isoformat()])
-    messages = []
-    for department in timeliness.reminder_due(now):
-        clerks = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name=roles.CLERKS, profile__department=department)
-            .exclude(email="")
-        )
-        for user in clerks:
-            subject = f"【提醒】{department.name} {monday:%Y-%m-%d} 当周数据尚未提交"
-            body = (
-                f"{user.get_full_name() or user.get_username()}：\n\n"
-                f"{department.name} {monday.year}年{monday.month}月{monday.day}日至"
-                f"{sunday.month}月{sunday.day}日的数据"
-                f"尚未提交，请尽快填报并提交。\n填报页面：{link}\n\n郑东新区目标任务跟踪"
-            )
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
-    return len(messages)
-
-
 @shared_task(acks_late=True)
 def build_weekly_report(today: str | None = None) -> int:
     """Monday 09:00 (Asia/Shanghai, Celery beat): build the PDF of the week that just ended

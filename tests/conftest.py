@@ -1,5 +1,5 @@
 """Shared fixtures: named users (a clerk, a second clerk, a manager, an official, an
-outsider), fast hashing, and inline Celery."""
+outsider), fast hashing, inline Celery, and real Celery workers on Redis."""
 
 import os
 from pathlib import Path
@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 
 from targets import roles
 from targets.models import Department, UserProfile
+from tests.worker_helpers import Broker, Worker
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -76,6 +77,24 @@ def official(db):
 @pytest.fixture
 def outsider(db):
     return make_user("outsider")
+
+
+# ---- Real Celery workers on Redis (tests/worker_helpers.py): PostgreSQL only, skipped
+# without Redis unless REQUIRE_REDIS=1. Such tests need django_db(transaction=True): the
+# worker reads what this process committed.
+@pytest.fixture
+def redis_broker(tmp_path):
+    """This process's Celery app sending to Redis (TEST_REDIS_DB) under a key prefix of
+    the test's own; `redis_broker.start_worker()` starts workers on it, stopped (their
+    whole process group) at teardown."""
+    with Broker(tmp_path).serving() as broker:
+        yield broker
+
+
+@pytest.fixture
+def redis_worker(redis_broker) -> Worker:
+    """One worker (solo pool, the default queue) ready on `redis_broker`."""
+    return redis_broker.start_worker()
 
 
 # ---- Browser tests: Debian's chromium driven by Playwright (never `playwright install`).

@@ -156,6 +156,7 @@ def world(settings, tmp_path, monkeypatch):
     }
     pks = {
         "projects:key_detail": key.pk,
+        "projects:key_progress": key.pk,
         "report_download": report.pk,
         "review_week": week.pk,
         "approve_week": week.pk,
@@ -295,16 +296,17 @@ PAGES: dict[str, tuple] = {
     "login_lockouts": (MANAGERS, NO_POST),
     "login_unlock": (NO_POST, (L, 403, 403, 403, R)),  # POST without a name: back to the list
     "set_language": ((R,) * 5, (R,) * 5),
-    # Read-only pages answer a POST with the page: nothing is written.
-    "home": (EVERYONE, EVERYONE),
-    "goal_tree": (EVERYONE, EVERYONE),
-    "indicator_detail": (EVERYONE, EVERYONE),
-    "department_list": (EVERYONE, EVERYONE),
-    "department_detail": (EVERYONE, EVERYONE),
+    # Read-only pages (dashboards, lists, exports) answer a POST with 405, as class-based
+    # views do, before asking who is calling.
+    "home": (EVERYONE, NO_POST),
+    "goal_tree": (EVERYONE, NO_POST),
+    "indicator_detail": (EVERYONE, NO_POST),
+    "department_list": (EVERYONE, NO_POST),
+    "department_detail": (EVERYONE, NO_POST),
     "projects:key_list": (EVERYONE, NO_POST),
-    "projects:key_detail": (EVERYONE, EVERYONE),
-    "projects:safety": (EVERYONE, EVERYONE),
-    "projects:recovery": (EVERYONE, EVERYONE),
+    "projects:key_detail": (EVERYONE, NO_POST),
+    "projects:safety": (EVERYONE, NO_POST),
+    "projects:recovery": (EVERYONE, NO_POST),
     # Problems: everyone reads; the unit's clerk and managers raise and work on them.
     # (A clerk of another unit gets the raise form back: their own unit is the only one.)
     "problems:list": (EVERYONE, NO_POST),
@@ -314,16 +316,16 @@ PAGES: dict[str, tuple] = {
     # then 409 for those who may make it, 403 for the rest.
     "problems:detail": (EVERYONE, (L, 403, 409, 403, 409)),
     # Data entry: the clerk of the department and managers; officials never.
-    "entry_current": ((L, 403, R, 403, R), (L, 403, R, 403, R)),
+    "entry_current": ((L, 403, R, 403, R), NO_POST),
     "entry_week": ((L, 403, 200, 403, 200), WRITERS),
     "entry_submit": (NO_POST, WRITERS),
-    "entry_template": ((L, 403, 200, 403, 200), (L, 403, 200, 403, 200)),
+    "entry_template": ((L, 403, 200, 403, 200), NO_POST),
     "entry_import": ((L, 403, 200, 403, 200), (L, 403, 400, 403, 400)),  # POST without a file
     "entry_import_confirm": (NO_POST, WRITERS),
-    "entry_history": ((L, 200, 200, 403, 200), (L, 200, 200, 403, 200)),
+    "entry_history": ((L, 200, 200, 403, 200), NO_POST),
     # Approvals and reports: managers.
-    "approvals": (MANAGERS, MANAGERS),
-    "timeliness": (MANAGERS, MANAGERS),
+    "approvals": (MANAGERS, NO_POST),
+    "timeliness": (MANAGERS, NO_POST),
     "review_week": (MANAGERS, NO_POST),  # what a manager reads before approving
     "approve_week": (NO_POST, (L, 403, 403, 403, R)),
     "return_week": (NO_POST, (L, 403, 403, 403, R)),
@@ -336,14 +338,14 @@ PAGES: dict[str, tuple] = {
     # Work plans: every role reads the published ones; managers write them. (An empty POST:
     # the form again with its errors, or nothing to save; the close is refused, its reason
     # too long, so the plan stays open for the pages after it.)
-    "plans:list": (EVERYONE, EVERYONE),
+    "plans:list": (EVERYONE, NO_POST),
     "plans:create": (MANAGERS, (L, 403, 403, 403, 400)),
-    "plans:detail": (EVERYONE, EVERYONE),
+    "plans:detail": (EVERYONE, NO_POST),
     "plans:copy": (MANAGERS, (L, 403, 403, 403, 400)),
     "plans:grid": (MANAGERS, (L, 403, 403, 403, R)),
     "plans:publish": (NO_POST, (L, 403, 403, 403, R)),  # already published: refused, back
     "plans:close": (NO_POST, (L, 403, 403, 403, R)),
-    "plans:export": (MANAGERS, MANAGERS),
+    "plans:export": (MANAGERS, NO_POST),
     "plans:import": (MANAGERS, (L, 403, 403, 403, 400)),  # POST without a file
     "plans:import_confirm": (NO_POST, (L, 403, 403, 403, R)),
     # Notifications: everyone has an inbox; one's own only (someone else's: 404, as if it
@@ -379,6 +381,8 @@ PAGES: dict[str, tuple] = {
     # A milestone's proof: everyone reads the page (another unit's clerk without the files);
     # the unit's clerk and managers upload (a POST without a file: the form again, 400).
     "projects:milestone_evidence": (EVERYONE, (L, 403, 400, 403, 400)),
+    # A key project's 形象进度: its unit's clerk and managers add one (back to the project).
+    "projects:key_progress": ((L, 403, 200, 403, 200), WRITERS),
     "api-rollup-status": (API_READ, API_NO_WRITE),
     "api-notification-list": (API_READ, API_NO_WRITE),
     "api-notification-read": (API_NO_WRITE, (401, 404, 200, 404, 404)),
@@ -485,8 +489,6 @@ def bodies(world) -> dict:
     cell = f"{signed}_20211010"
     return {
         "entry_week": {"dept": dept, f"c_{cell}": "2", f"o_{cell}": "", f"v_{cell}": ""},
-        "entry_current": {"dept": dept},
-        "entry_template": {"dept": dept},
         "entry_submit": {"dept": dept},
         "entry_import": {"dept": dept},
         "entry_import_confirm": {"dept": dept, "token": "x"},
@@ -508,6 +510,7 @@ def bodies(world) -> dict:
             "key_project": world["pks"]["projects:key_detail"],
         },
         "problems:detail": {"move": "start", "comment": ""},
+        "projects:key_progress": {"date": "2021-11-15", "text": "主体结构施工至15层"},
         "plans:close": {"reason": "x" * 1001},
     }
 

@@ -349,6 +349,10 @@ class TestFiguresOnTheDemo(SeededDemo):
                 checks.number("API cumulative", ind, cumulative, api["cumulative_actual"], 4)
                 if planned is not None:
                     checks.number("API plan", ind, planned, api["cumulative_planned"], 4)
+                elif not ind.has_plan:  # no target: the page's — is the API's null, not a plan of 0
+                    checks.equal(
+                        "API no plan", ind, (None, None), (api["planned"], api["cumulative_planned"])
+                    )
 
                 # The XLSX and the CSV of the department's rows.
                 for door, rows in (("XLSX", x_by_code), ("CSV", c_by_code)):

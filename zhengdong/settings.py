@@ -239,9 +239,9 @@ EVIDENCE_MAX_FILES = envint("EVIDENCE_MAX_FILES", "5")
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "tracker@zhengdong.local")
-# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): reminders, reports and
-# notifications. A timeout, so a mail server that hangs fails the send (retried) rather
-# than holding a worker.
+# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): notifications (the
+# deadline notices among them) and reports. A timeout, so a mail server that hangs fails
+# the send (retried) rather than holding a worker.
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
@@ -249,7 +249,7 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
-# Absolute base of links in emails (reminders), e.g. https://tracker.example.gov.cn
+# Absolute base of links in emails (notifications, reports), e.g. https://tracker.example.gov.cn
 # History is for reading: a figure changes only through targets.services, never by a
 # "revert" in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -272,7 +272,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis keeps a delivered task until the worker acknowledges it (after the task, acks_late)
 # and hands it to another worker once the visibility timeout has passed: a worker killed
 # whole (kill -9, out of memory, power) is made up for after that long. Short tasks (every
-# roll-up after a save, reminders, the weekly report: seconds each) share a short timeout;
+# roll-up after a save, notices and their deliveries, the weekly report: seconds each) share a short timeout;
 # the nightly job over every indicator runs on the "rebuild" queue, whose worker keeps its
 # unacknowledged tasks under keys of their own with a long timeout (CELERY_LONG_TASKS=true,
 # see the Procfile), so the short sweep never hands a running rebuild out twice.
@@ -308,13 +308,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.catch_up_rollups",
         "schedule": crontab(minute="*/2"),
     },
-    # Clerks of departments whose last week is not submitted: Monday 12:00 (CELERY_TIMEZONE).
-    "weekly-entry-reminders": {
-        "task": "targets.tasks.send_weekly_reminders",
-        "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
-    },
     # Deadlines approaching and overdue (weeks, milestones, problems): daily 08:30, each
-    # notice once a day (targets.notifications.due).
+    # notice once a day (targets.notifications.due). It is also the weekly entry reminder:
+    # a unit's clerks get one message a day about its weeks due (Monday 12:00) or overdue.
     "daily-due-notices": {
         "task": "targets.notifications.tasks.send_due_notices",
         "schedule": crontab(hour=8, minute=30),

@@ -82,7 +82,113 @@ PROGRESS = [
     ("songshan-lab", date(2021, 11, 15), "一期实验楼主体封顶，二期桩基施工"),
     ("yellow-river-lab", date(2021, 11, 15), "实验楼主体施工至6层，较计划滞后约半个月"),
     ("henan-academy-of-sciences", date(2021, 11, 15), "科研楼主体结构完成90%"),
+    # Earlier entries, so each project's page has its history.
+    ("yellow-river-research-centre", date(2021, 10, 29), "施工图设计完成，报送施工图审查"),
+    ("kunpeng-software-town-1", date(2021, 10, 31), "一期室外配套工程完工，入驻企业78家"),
+    ("east-station-super-hq", date(2021, 10, 25), "启动地块征收补偿谈判，完成地上附着物清点"),
+    ("ai-science-park", date(2021, 10, 31), "1号、2号楼主体施工至顶层，3号楼施工至6层"),
+    ("wrsa-zz-innovation-centre", date(2021, 10, 31), "室内装饰装修完成45%"),
+    ("songshan-lab", date(2021, 10, 31), "一期实验楼主体施工至顶层，二期桩基完成招标"),
+    ("yellow-river-lab", date(2021, 10, 31), "实验楼主体施工至5层"),
+    ("henan-academy-of-sciences", date(2021, 10, 31), "科研楼主体结构完成80%"),
+    # Projects still being signed: where the negotiation stands.
+    ("cvte-regional-hq", date(2021, 10, 29), "完成投资协议初稿，双方就区域总部办公载体选址进行磋商"),
+    ("cvte-regional-hq", date(2021, 11, 12), "投资协议主要条款基本达成一致，进入合法性审查"),
+    ("isoftstone", date(2021, 10, 22), "完成项目考察对接，确定落地中原科技城"),
+    ("isoftstone", date(2021, 11, 16), "合同文本第二轮修改完成，拟于11月底集中签约"),
 ]
+
+# 进展·问题·措施 of the projects' investment indicators when they lag (targets.seed.demo_notes
+# decides which weeks from the roll-up): (进展, 存在问题, 下步措施) per week, oldest first.
+NOTES = {
+    "yellow-river-research-centre": (
+        (
+            "施工图审查已完成，施工许可申报材料正在补正",
+            "施工许可尚未办结，项目无法开工，投资无法形成",
+            "协调审批部门实行容缺受理，力争11月中旬取得施工许可",
+        ),
+        (
+            "施工许可申报材料已补正报送，施工单位完成进场准备",
+            "施工许可仍在办理，开工时间较计划推迟",
+            "每日跟踪审批进度，许可取得后立即开工；同步搭建临时设施",
+        ),
+        (
+            "施工许可进入审批公示阶段",
+            "开工推迟约一个月，全年投资计划完成压力较大",
+            "取得许可后立即组织桩基施工，增加作业班组，力争年底前完成桩基工程",
+        ),
+    ),
+    "financial-island-inner-ring": (
+        (
+            "内环道路路基完成约80%，地下管线迁改完成约55%",
+            "地下管线迁改涉及通信、燃气等多家产权单位，较计划滞后约10天",
+            "建设局牵头召开管线迁改协调会，明确各产权单位迁改时限",
+        ),
+        (
+            "地下管线迁改完成约60%",
+            "燃气管线迁改方案需产权单位内部审批，周期较长",
+            "提请区领导出面协调，争取燃气管线迁改方案本周批复",
+        ),
+        (
+            "地下管线迁改完成约65%，较计划仍滞后约10天",
+            "管线迁改滞后，道路结构层无法全面施工",
+            "管线迁改与道路施工穿插作业，分段移交工作面；增加夜间施工班组",
+        ),
+    ),
+    "east-station-super-hq": (
+        (
+            "地块清表完成约30%",
+            "项目用地征收协调尚未完成，用地手续未办结",
+            "配合街道加快征收补偿谈判，资规部门同步准备供地材料",
+        ),
+        (
+            "地块清表完成约40%",
+            "个别被征收户对补偿方案有异议，影响整体清表进度",
+            "街道牵头逐户做工作，依法依规推进征收；已清表地块先行开展勘察",
+        ),
+        (
+            "征收补偿协议已签订约八成",
+            "用地手续预计12月中旬办结，年度投资计划完成难度较大",
+            "倒排供地和规划许可时间表，已清表区域同步开展场地平整，尽可能形成投资",
+        ),
+    ),
+    "yellow-river-lab": (
+        (
+            "实验楼主体施工至5层",
+            "前期受汛情影响停工，主体施工较计划滞后约半个月",
+            "增加模板、钢筋班组，实行两班倒作业",
+        ),
+        (
+            "实验楼主体施工至6层",
+            "钢材价格上涨，部分材料供应不及时",
+            "督促施工单位提前锁定钢材采购，建设单位按进度及时拨付工程款",
+        ),
+        (
+            "实验楼7层钢筋绑扎中",
+            "冬季施工期混凝土养护要求高，施工效率下降",
+            "编制冬季施工专项方案，采取保温养护措施，在保证质量的前提下加快进度",
+        ),
+    ),
+}
+# The projects' investment added up (services.INVESTMENT_SUM_CODE).
+SUM_NOTES = (
+    (
+        "各重点项目10月份完成投资已汇总",
+        "黄河研究中心、东站东广场超级总部基地前期手续未办结，龙湖金融岛内环、黄河实验室施工滞后，"
+        "合计拖累投资完成进度",
+        "对4个滞后项目建立工作专班，一个项目一名牵头领导，每周调度",
+    ),
+    (
+        "本周对4个滞后项目开展现场督导",
+        "滞后项目的问题多为手续办理和外部协调，项目单位自身难以解决",
+        "将问题列入问题清单，明确责任单位和整改时限，按期销号",
+    ),
+    (
+        "龙湖金融岛内环管线迁改有所加快",
+        "黄河研究中心施工许可、东站东广场超级总部基地用地问题尚未解决",
+        "提请区政府常务会研究解决，11月底前再次通报各项目投资完成情况",
+    ),
+)
 
 # (project code, problem, owner, raised, due, closed or None)
 PROBLEMS = [
@@ -155,6 +261,16 @@ def set_plans() -> int:
         services.sync_investment_plan(project=project)
         planned += 1
     return planned
+
+
+def note_texts() -> dict[str, tuple]:
+    """{indicator code: the unit's words} for ``targets.seed.demo_notes.load_notes``: the
+    key projects' investment indicators and their sum."""
+    texts = {services.INVESTMENT_SUM_CODE: SUM_NOTES}
+    for project in KeyProject.objects.filter(code__in=NOTES).select_related("investment_indicator"):
+        if project.investment_indicator is not None:
+            texts[project.investment_indicator.code] = NOTES[project.code]
+    return texts
 
 
 def figures(until: date) -> Plan:

@@ -62,8 +62,10 @@ class SeriesPointSerializer(serializers.Serializer):
     label = serializers.CharField(help_text=_("中文周期名，如 2021年10月上旬。"))
     actual = decimal_field(allow_null=True, help_text=_("本期实际（单位同指标）；无数据为 null。"))
     cumulative_actual = decimal_field(allow_null=True, help_text=_("自计划开始累计实际。"))
-    planned = decimal_field(help_text=_("本期计划。"))
-    cumulative_planned = decimal_field(help_text=_("自计划开始累计计划。"))
+    planned = decimal_field(allow_null=True, help_text=_("本期计划；指标无目标值为 null。"))
+    cumulative_planned = decimal_field(
+        allow_null=True, help_text=_("自计划开始累计计划；指标无目标值为 null。")
+    )
     time_progress = serializers.DecimalField(
         max_digits=5,
         decimal_places=4,

@@ -86,7 +86,8 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         """The indicator's roll-up rows (``PeriodValue``; days through
         ``rollups.day_values``) of one period type that overlap [start, end], oldest
         first. ``time_progress`` is the share of the plan's days elapsed at the period's
-        end, or today for the current period."""
+        end, or today for the current period; ``planned`` and ``cumulative_planned`` are
+        null for an indicator without a target (the pages show —)."""
         indicator = self.get_object()
         query = _query(SeriesQuerySerializer, request)
         today = clock.today()
@@ -101,6 +102,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             if "end" in query:
                 rows = rows.filter(period_start__lte=query["end"])
             rows = rows.order_by("period_start")
+        planned = indicator.has_plan  # else its rows' plan of 0 means "no target", not zero
         points = [
             {
                 "period_start": row.period_start,
@@ -108,8 +110,8 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 "label": label_zh(row.period_type, row.period_start),
                 "actual": row.actual,
                 "cumulative_actual": row.cumulative_actual,
-                "planned": row.planned,
-                "cumulative_planned": row.cumulative_planned,
+                "planned": row.planned if planned else None,
+                "cumulative_planned": row.cumulative_planned if planned else None,
                 "time_progress": time_progress(
                     indicator.plan_start, indicator.plan_end, min(row.period_end, today)
                 ),

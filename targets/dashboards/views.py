@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from targets import current, params, periods, rollups, selectors
 from targets.dashboards import charts
@@ -36,6 +37,7 @@ def _status_labels() -> dict[str, str]:
 OVERVIEW_CACHE_SECONDS = 600
 
 
+@require_safe
 def home(request):
     """The overview: framework and sections with status counts, headline figures against
     their targets and time progress, and the most-behind indicators."""
@@ -85,6 +87,7 @@ def _overview_figures(data: selectors.Overview) -> dict:
     }
 
 
+@require_safe
 def goal_tree(request):
     """Every goal of the plan with its indicators and their status on the as-of date."""
     scope = page_scope(request)
@@ -125,6 +128,7 @@ def goal_tree(request):
     )
 
 
+@require_safe
 def indicator_detail(request, pk: int):
     """One indicator: burn-up chart, actual vs plan by the chosen period type (with the same
     numbers in a table), related projects. The page shows the indicator's own plan: the
@@ -200,6 +204,7 @@ def indicator_detail(request, pk: int):
     )
 
 
+@require_safe
 def department_list(request):
     """Every responsible unit with its indicators' status counts (the plan's indicators)."""
     scope = page_scope(request)
@@ -216,6 +221,7 @@ def department_list(request):
     )
 
 
+@require_safe
 def department_detail(request, code: str):
     """One unit: its indicators with status, progress and catch-up rate, and its weekly
     reports (when they were submitted and approved)."""

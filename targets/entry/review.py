@@ -13,7 +13,7 @@ from targets.models import Indicator, PeriodValue, ProgressNote, Submission
 from targets.periods import week_days
 
 # A day's figure is an outlier when it is at least REVIEW_FACTOR × the indicator's recent
-# daily median (``services.recent_median``: its last positive figures before the week), or,
+# daily median (``services.recent_medians``: its last positive figures before the week), or,
 # for a stock (存量, which should not collapse overnight), at most the median ÷ REVIEW_FACTOR.
 REVIEW_FACTOR = Decimal("3")
 
@@ -135,15 +135,21 @@ def last_approved(submission: Submission) -> Submission | None:
 
 
 def outliers(indicators: list[Indicator], monday: date, days: dict) -> list[Outlier]:
-    """The week's figures far from each indicator's usual (``outlier_reason``)."""
+    """The week's figures far from each indicator's usual (``outlier_reason``). The
+    medians come from one query, whatever the number of indicators."""
+    with_figures = [
+        ind.pk
+        for ind in indicators
+        if ind.kind != Indicator.Kind.MILESTONE
+        and any(day.actual is not None for day in days.get(ind.pk, []))
+    ]
+    medians = services.recent_medians(with_figures, monday)
     found = []
     for ind in indicators:
-        median = None
         for day in days.get(ind.pk, []):
             if day.actual is None or ind.kind == Indicator.Kind.MILESTONE:
                 continue
-            if median is None:
-                median = services.recent_median(ind.pk, monday) or Decimal(0)
+            median = medians[ind.pk] or Decimal(0)
             direction = outlier_reason(ind, day.actual, median)
             if direction:
                 found.append(Outlier(ind, day.period_start, day.actual, median, direction))

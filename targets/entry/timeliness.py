@@ -1,9 +1,10 @@
 """Is each department's week reported on time? Reads submissions and indicators' entry
 windows; writes nothing.
 
-A week (Monday–Sunday) is due the following Monday at 12:00 Asia/Shanghai, when the
-reminder goes out. A department owes a week when at least one of its indicators takes
-figures on a day of that week (``Indicator.in_plan``).
+A week (Monday–Sunday) is due the following Monday at 12:00 Asia/Shanghai (the daily
+notices remind the unit's clerks that morning, ``targets.notifications.due``). A
+department owes a week when at least one of its indicators takes figures on a day of
+that week (``Indicator.in_plan``).
 """
 
 from __future__ import annotations
@@ -155,23 +156,6 @@ def overdue(
                 result.append((departments[dept_id], monday))
     result.sort(key=lambda pair: (-pair[1].toordinal(), pair[0].order, pair[0].code))
     return result
-
-
-def reminder_due(now: datetime | None = None) -> list[Department]:
-    """Departments whose last week due (the week before this one) owes figures and is
-    not submitted: the clerks of these get Monday's reminder."""
-    now = now or clock.now()
-    monday = week_start(now.astimezone(TZ).date()) - timedelta(days=7)
-    owed = owed_weeks(monday, monday + timedelta(days=6))
-    submitted = {
-        s.department_id: s for s in Submission.objects.filter(week_start=monday, department_id__in=list(owed))
-    }
-    late_at = due_at(monday) + timedelta(days=1)  # any time on reminder day counts it missing
-    return [
-        dept
-        for dept in Department.objects.filter(pk__in=list(owed))
-        if week_status(submitted.get(dept.pk), monday, late_at) == MISSING
-    ]
 
 
 # ---- The ranking to 通报: on-time rate per unit over the plan so far

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from targets import audit, clock, params, periods, roles, rollups, selectors, services
 from targets.dashboards.tables import TimelinessRankingTable, TimelinessTable
@@ -410,6 +410,7 @@ def _rows_from_post(post, department, monday) -> list[EntryInput]:
     return rows
 
 
+@require_safe
 def entry_current(request):
     """This week's page (clipped to the last week any plan takes figures, once all end)."""
     department = _department(request)
@@ -619,6 +620,7 @@ def entry_submit(request, monday: str):
     return redirect(_week_url(monday, department, request.user))
 
 
+@require_safe
 def cell_history(request, indicator_id: int, day: str):
     """Every change of one figure: who, when, old → new, why. For the department's
     clerks, managers and officials."""
@@ -646,6 +648,7 @@ def cell_history(request, indicator_id: int, day: str):
 # ---- XLSX template and import
 
 
+@require_safe
 def entry_template(request, monday: str):
     monday = _monday(monday)
     department = _department(request)
@@ -755,6 +758,7 @@ def _dept_query(request, department) -> str:
 # ---- approvals (managers)
 
 
+@require_safe
 @reviewers_only
 def approvals(request):
     """The managers' queue (submitted weeks, oldest first), recently approved weeks
@@ -785,6 +789,7 @@ def _quarter_day(request) -> date:
 RANKING = "ranking"
 
 
+@require_safe
 @reviewers_only
 def timeliness_table(request):
     """The on-time ranking over the plan so far (to 通报), and on time / late / missing per

@@ -1,7 +1,8 @@
 """Deadlines approaching and overdue, checked once a day (``tasks.send_due_notices``).
 
 A check is a function ``(today, now) -> iterable of Notice``; this module brings the
-weeks' (due the next Monday at 12:00, as ``targets.entry.timeliness`` judges them) and
+weeks' (due the next Monday at 12:00, as ``targets.entry.timeliness`` judges them: the
+one weekly reminder, at most one message a day to a clerk about the unit's weeks) and
 other apps register theirs (``register``: ``projects`` adds milestones and problems).
 Each notice carries a key naming the thing; with the day appended it is the
 notification's ``dedupe_key``, so a rerun the same day sends nothing twice."""
@@ -73,26 +74,70 @@ def _entry_link(monday: date, department: Department) -> str:
     return reverse("entry_week", args=[monday.isoformat()]) + f"?dept={department.code}"
 
 
+def _due_soon(today: date, now: datetime) -> dict[Department, tuple[date, datetime]]:
+    """{department: (Monday, due time)} of the week whose due time (the next Monday at
+    12:00) falls today or tomorrow, for the units owing it and not yet submitted."""
+    from targets.entry import timeliness
+
+    soon: dict[Department, tuple[date, datetime]] = {}
+    this_monday = week_start(today)
+    for monday in (this_monday - timedelta(days=7), this_monday):
+        due = timeliness.due_at(monday)
+        if not (now <= due and due.date() <= today + timedelta(days=SOON_DAYS)):
+            continue
+        owed = timeliness.owed_weeks(monday, monday + timedelta(days=6))
+        submitted = {
+            s.department_id
+            for s in Submission.objects.filter(week_start=monday, department_id__in=list(owed))
+            if timeliness.week_status(s, monday, now) != timeliness.PENDING
+        }
+        for department in Department.objects.filter(pk__in=[d for d in owed if d not in submitted]):
+            soon[department] = (monday, due)
+    return soon
+
+
+def _clerks_notice(department: Department, late: list[date], soon: tuple[date, datetime] | None) -> Notice:
+    """The unit's one notice of the day about its weeks: those overdue (listed, newest
+    first) and the one due today or tomorrow. A unit has one or the other, or both."""
+    due_line = f"{_week_label(soon[0])}（{soon[1]:%m月%d日 %H:%M}截止）" if soon else ""
+    if late:
+        kind, link = Kind.WEEK_OVERDUE, _entry_link(late[0], department)
+        title = f"【逾期】{department.name} 有{len(late)}周数据逾期未报"
+        body = "逾期未报的周：\n" + listing([_week_label(m) for m in late])
+        if soon:
+            title += f"，另有1周将于{soon[1]:%m月%d日 %H:%M}截止"
+            body += f"\n即将截止的周：\n- {due_line}"
+        body += "\n请尽快填报并提交。"
+    else:
+        monday, due = soon
+        kind, link = Kind.WEEK_DUE, _entry_link(monday, department)
+        title = f"【提醒】{department.name} {_week_label(monday)} 数据将于{due:%m月%d日 %H:%M}截止"
+        body = f"尚未提交的周：\n- {due_line}\n请在截止前填报并提交。"
+    return Notice(
+        kind=kind,
+        key=f"weeks:{department.pk}",  # one a day, whichever it is
+        recipients=services.clerks_of(department),
+        title=title,
+        body=body,
+        link=link,
+        department=department,
+        audience=Audience.CLERKS,
+    )
+
+
 @register
 def weeks(today: date, now: datetime) -> Iterable[Notice]:
-    """Weeks past due and not submitted (to the unit's clerks, and one summary to the
-    managers), and weeks due today or tomorrow not yet submitted (to the clerks)."""
+    """Each unit's clerks: one notice a day naming its weeks past due and not submitted
+    and the week due today or tomorrow, not yet submitted (the weekly reminder: no other
+    message about weeks). The managers: one summary of the units with weeks overdue."""
     from targets.entry import timeliness
 
     late: dict[Department, list[date]] = defaultdict(list)
     for department, monday in timeliness.overdue(now):
         late[department].append(monday)
-    for department, mondays in late.items():
-        yield Notice(
-            kind=Kind.WEEK_OVERDUE,
-            key=f"week_overdue:{department.pk}",
-            recipients=services.clerks_of(department),
-            title=f"【逾期】{department.name} 有{len(mondays)}周数据逾期未报",
-            body="逾期未报的周：\n" + listing([_week_label(m) for m in mondays]) + "\n请尽快填报并提交。",
-            link=_entry_link(mondays[0], department),
-            department=department,
-            audience=Audience.CLERKS,
-        )
+    soon = _due_soon(today, now)
+    for department in sorted(late.keys() | soon.keys(), key=lambda d: (d.order, d.code)):
+        yield _clerks_notice(department, late.get(department, []), soon.get(department))
     if late:
         ordered = sorted(late.items(), key=lambda pair: (pair[0].order, pair[0].code))
         names = [f"{d.name}（{len(m)}周）" for d, m in ordered]
@@ -106,34 +151,11 @@ def weeks(today: date, now: datetime) -> Iterable[Notice]:
             audience=Audience.MANAGERS,
         )
 
-    # Due soon: the weeks whose due time (next Monday 12:00) falls today or tomorrow.
-    this_monday = week_start(today)
-    for monday in (this_monday - timedelta(days=7), this_monday):
-        due = timeliness.due_at(monday)
-        if not (now <= due and due.date() <= today + timedelta(days=SOON_DAYS)):
-            continue
-        owed = timeliness.owed_weeks(monday, monday + timedelta(days=6))
-        submitted = {
-            s.department_id
-            for s in Submission.objects.filter(week_start=monday, department_id__in=list(owed))
-            if timeliness.week_status(s, monday, now) != timeliness.PENDING
-        }
-        for department in Department.objects.filter(pk__in=[d for d in owed if d not in submitted]):
-            yield Notice(
-                kind=Kind.WEEK_DUE,
-                key=f"week_due:{department.pk}:{monday.isoformat()}",
-                recipients=services.clerks_of(department),
-                title=f"【提醒】{department.name} {_week_label(monday)} 数据将于{due:%m月%d日 %H:%M}截止",
-                body="本周数据尚未提交，请在截止前填报并提交。",
-                link=_entry_link(monday, department),
-                department=department,
-                audience=Audience.CLERKS,
-            )
 
-
-def run(today: date | None = None, now: datetime | None = None) -> int:
+def run(today: date | None = None, now: datetime | None = None, *, key_prefix: str = "") -> int:
     """Run every check; send each notice once per recipient and day. Returns the number
-    of notifications written. A check that fails is logged and the others still run."""
+    of notifications written. A check that fails is logged and the others still run.
+    ``key_prefix`` goes before every ``dedupe_key`` (the demo marks its notices so)."""
     now = now or clock.now()
     today = today or clock.today()
     written = 0
@@ -153,7 +175,7 @@ def run(today: date | None = None, now: datetime | None = None) -> int:
                     link=notice.link,
                     department=notice.department,
                     audience=notice.audience,
-                    dedupe_key=f"{notice.key}:{today.isoformat()}",
+                    dedupe_key=f"{key_prefix}{notice.key}:{today.isoformat()}",
                 )
             except IntegrityError:  # a second run sent it meanwhile (the key is unique)
                 continue

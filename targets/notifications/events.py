@@ -29,10 +29,11 @@ def _entry_link(submission) -> str:
     return reverse("entry_week", args=[monday]) + f"?dept={submission.department.code}"
 
 
-def week_returned(*, submission, user, reason: str) -> None:
-    """A manager returned a week: its unit's clerks are told, with the reason."""
+def week_returned(*, submission, user, reason: str, dedupe_key: str = "") -> list:
+    """A manager returned a week: its unit's clerks are told, with the reason. Returns
+    the notifications written (``dedupe_key``: see ``services.notify``)."""
     department = submission.department
-    services.notify(
+    return services.notify(
         kind=Kind.WEEK_RETURNED,
         recipients=services.clerks_of(department),
         title=f"【退回】{department.name} {_week(submission)} 周报被退回",
@@ -40,12 +41,16 @@ def week_returned(*, submission, user, reason: str) -> None:
         link=_entry_link(submission),
         department=department,
         audience=Audience.CLERKS,
+        dedupe_key=dedupe_key,
     )
 
 
-def week_changed(*, submission, user, cells: int, reason: str = "", source: str = "") -> None:
+def week_changed(
+    *, submission, user, cells: int, reason: str = "", source: str = "", dedupe_key: str = ""
+) -> list:
     """Figures changed in a week already submitted (or approved): the managers are told
-    who changed how many cells, since they may have read or approved the old figures."""
+    who changed how many cells, since they may have read or approved the old figures.
+    Returns the notifications written."""
     department = submission.department
     status = submission.get_status_display()
     lines = [f"修改人：{_who(user)}", f"修改格数：{cells}"]
@@ -53,7 +58,7 @@ def week_changed(*, submission, user, cells: int, reason: str = "", source: str 
         lines.append(f"途径：{source}")
     if reason:
         lines.append(f"原因：{reason}")
-    services.notify(
+    return services.notify(
         kind=Kind.WEEK_CHANGED,
         recipients=services.managers(),
         title=f"【修改】{department.name} {_week(submission)} 周报（{status}）数据被修改",
@@ -61,6 +66,7 @@ def week_changed(*, submission, user, cells: int, reason: str = "", source: str 
         link=_entry_link(submission),
         department=department,
         audience=Audience.MANAGERS,
+        dedupe_key=dedupe_key,
     )
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from targets import audit, periods
 from targets import plan as plan_maths
@@ -31,6 +32,7 @@ REASON_MAX = 1000
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 _NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
+_WEIGHT_KEY = re.compile(r"^(\d{4})-(\d{2})(-[123])?$")  # a month, or one of its 旬
 
 OP_SYMBOLS = {Indicator.Op.EQ: "=", Indicator.Op.GTE: "≥", Indicator.Op.APPROX: "≈"}
 # What a manager may type for an operator (the grid offers a select; the XLSX has text).
@@ -206,17 +208,17 @@ class Shift:
 
 
 def shift_weights(weights: dict | None, months: int, start: date, end: date) -> dict | None:
-    """Month weights moved ``months`` on, keeping only months of [start, end]."""
+    """Month and 旬 weights moved ``months`` on, keeping only months of [start, end]."""
     if not weights:
         return None
     moved = {}
     for key, value in weights.items():
-        match = _MONTH_KEY.match(str(key))
+        match = _WEIGHT_KEY.match(str(key))
         if not match:
             continue
         first = _add_months(date(int(match[1]), int(match[2]), 1), months)
         if periods.month_end(first) >= start and first <= end:
-            moved[f"{first:%Y-%m}"] = value
+            moved[f"{first:%Y-%m}{match[3] or ''}"] = value
     return moved or None
 
 
@@ -441,11 +443,26 @@ def month_keys(start: date, end: date) -> list[str]:
     return [f"{p.start:%Y-%m}" for p in periods.periods_between(periods.MONTH, start, end)]
 
 
+def dekad_keys(start: date, end: date) -> list[str]:
+    """The weight keys of the 旬 of [start, end]: ``2022-01-1`` (上旬) … ``2022-01-3``."""
+    return [plan_maths.dekad_key(p.start) for p in periods.periods_between(periods.DEKAD, start, end)]
+
+
+def weight_keys(start: date, end: date) -> set[str]:
+    """Every key a weight of [start, end] may have: its months and their 旬."""
+    return set(month_keys(start, end)) | set(dekad_keys(start, end))
+
+
 def weights_text(weights: dict | None) -> str:
-    """Month weights as one cell: 2022-01:30;2022-02:35;2022-03:35."""
+    """Month (and 旬) weights as one cell: 2022-01:30;2022-02:35;2022-02-1:2;2022-03:35."""
     if not weights:
         return ""
     return ";".join(f"{key}:{Decimal(str(value)).normalize():f}" for key, value in sorted(weights.items()))
+
+
+WEIGHTS_FORMAT = _lazy(
+    "权重须写成“2022-01:30;2022-02:35”，旬权重写成“2022-01-1:3”（1、2、3为上、中、下旬）。"
+)
 
 
 def parse_weights_text(raw) -> dict[str, Decimal] | None:
@@ -456,13 +473,29 @@ def parse_weights_text(raw) -> dict[str, Decimal] | None:
         if not part:
             continue
         key, sep, value = part.replace("：", ":").partition(":")
-        if not sep or not _MONTH_KEY.match(key) or not 1 <= int(key[5:]) <= 12:
-            raise ValueError(_("月度权重须写成“2022-01:30;2022-02:35”。"))
-        weight = parse_weight(value)
-        if weight is None:
-            raise ValueError(_("月度权重须写成“2022-01:30;2022-02:35”。"))
+        weight = parse_weight(value) if sep else None
+        if weight is None or not _WEIGHT_KEY.match(key) or not 1 <= int(key[5:7]) <= 12:
+            raise ValueError(WEIGHTS_FORMAT)
         result[key] = weight
     return result or None
+
+
+def weight_sum_errors(weights: dict) -> list[str]:
+    """What is wrong with the sums of checked weights: month weights must add up to more
+    than 0, and so must the 旬 weights of each month that has any."""
+    messages = []
+    months = [v for k, v in weights.items() if _MONTH_KEY.match(k)]
+    if months and sum(months) <= 0:
+        messages.append(_("权重合计须大于0（全部留空表示按天平均分解）。"))
+    by_month = defaultdict(list)
+    for key, value in weights.items():
+        if not _MONTH_KEY.match(key):
+            by_month[key[:7]].append(value)
+    for month, values in sorted(by_month.items()):
+        if sum(values) <= 0:
+            message = _("%(month)s 各旬权重合计须大于0（全部留空表示该月按天平均）。")
+            messages.append(message % {"month": month})
+    return messages
 
 
 # ---- the decomposition a grid shows
@@ -615,7 +648,7 @@ def check_changes(plan: Plan, rows: list[RowChange]) -> list[CheckedChange]:
                 _("完成时限不能早于开始日期 %(day)s。") % {"day": ind.entry_start.isoformat()}
             )
         if row.weights is not KEEP:
-            weights, allowed = {}, set(month_keys(ind.plan_start, end))
+            weights, allowed = {}, weight_keys(ind.plan_start, end)
             for key, raw in (row.weights or {}).items():
                 try:
                     value = parse_weight(raw)
@@ -630,8 +663,8 @@ def check_changes(plan: Plan, rows: list[RowChange]) -> list[CheckedChange]:
                     )
                     continue
                 weights[key] = value
-            if weights and sum(weights.values()) <= 0:
-                errors[(ind.pk, "weights")].append(_("权重合计须大于0（全部留空表示按天平均分解）。"))
+            for message in weight_sum_errors(weights):
+                errors[(ind.pk, "weights")].append(message)
             item.parsed["monthly_weights"] = (
                 {k: f"{v.normalize():f}" for k, v in sorted(weights.items())} if weights else None
             )
@@ -922,11 +955,11 @@ def _parse_import_row(row: ImportRow, plan: Plan, lookup, err) -> dict | None:
         err("max_value", _("最大值不能小于最小值。"))
     weights = out.get("monthly_weights")
     if weights and start and end:
-        outside = sorted(set(weights) - set(month_keys(start, end)))
+        outside = sorted(set(weights) - weight_keys(start, end))
         if outside:
             err("weights", _("%(month)s 不在该指标的计划期内。") % {"month": "、".join(outside)})
-        elif sum(weights.values()) <= 0:
-            err("weights", _("权重合计须大于0（留空表示按天平均分解）。"))
+        for message in weight_sum_errors(weights):
+            err("weights", message)
         out["monthly_weights"] = {k: f"{v.normalize():f}" for k, v in sorted(weights.items())}
     kind = out.get("kind")
     if kind == Indicator.Kind.MILESTONE and out.get("target_value") is not None:

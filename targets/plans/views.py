@@ -6,6 +6,7 @@ Views parse, call ``targets.plans.services`` and render."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,9 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from targets import audit, clock, periods, roles
+from targets import plan as plan_maths
 from targets.entry.imports import ImportRefused
 from targets.models import AuditEvent, Department, Indicator, Plan
 from targets.reporting.exports import content_disposition
@@ -47,6 +49,7 @@ def _counted(queryset):
     )
 
 
+@require_safe
 @readers_only
 def plan_list(request):
     """Every plan with its period, status and counts (drafts for managers only)."""
@@ -87,6 +90,7 @@ def plan_create(request):
     return render(request, "targets/plans/create.html", {"form": form}, status=status)
 
 
+@require_safe
 @readers_only
 def plan_detail(request, plan_code: str):
     """The plan: its period, status, source, goals and indicators (read only), and the
@@ -176,7 +180,7 @@ class GridRow:
     plan_end: str
     cadence: str
     months: list[MonthCell]
-    dekads: list[tuple[str, str]]
+    dekads: list[MonthCell]  # the 旬: weight, plan
     total: str = ""
     month_sum: str = ""
     dekad_sum: str = ""
@@ -196,8 +200,13 @@ class GridRow:
         return any(m.weight for m in self.months)
 
     @property
+    def dekad_weighted(self) -> bool:
+        return any(d.weight for d in self.dekads)
+
+    @property
     def all_errors(self) -> list[str]:
-        return [m for msgs in self.errors.values() for m in msgs] + [e for m in self.months for e in m.errors]
+        cells = self.months + self.dekads
+        return [m for msgs in self.errors.values() for m in msgs] + [e for c in cells for e in c.errors]
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -230,6 +239,24 @@ def _posted_rows(post, plan: Plan) -> list[services.RowChange]:
     return rows
 
 
+def _weight_cell(ind: Indicator, key: str, period, *, posted, errors: dict, shown: dict) -> MonthCell:
+    """The grid cell of one month or 旬 weight: what was posted, else what is stored; a
+    weight that parses goes into ``shown`` (the decomposition the row shows)."""
+    name = f"w_{ind.pk}_{key}"
+    stored = ind.monthly_weights or {}
+    if posted is not None and (name in posted or f"wt_{ind.pk}" in posted):
+        raw = posted.get(name, "")
+    else:
+        raw = _fmt(Decimal(str(stored[key]))) if key in stored else ""
+    try:
+        parsed = services.parse_weight(raw)
+    except ValueError:
+        parsed = None
+    if parsed:
+        shown[key] = parsed
+    return MonthCell(key, period.label, raw, errors=list(errors.get((ind.pk, f"w_{key}"), [])))
+
+
 def build_grid(plan: Plan, *, posted=None, errors: dict | None = None) -> list[GridRow]:
     """The grid's rows: the stored values, or what was posted (after a refused save or a
     preview); each row's month weights beside the month plans they give, its 旬 plans,
@@ -248,7 +275,6 @@ def build_grid(plan: Plan, *, posted=None, errors: dict | None = None) -> list[G
 
         target = value("t", _fmt(ind.target_value))
         plan_end = value("e", ind.plan_end.isoformat())
-        weights = ind.monthly_weights or {}
         row_errors = {
             key[1]: msgs
             for key, msgs in errors.items()
@@ -263,23 +289,23 @@ def build_grid(plan: Plan, *, posted=None, errors: dict | None = None) -> list[G
             shown_end = max(services.parse_day(plan_end), ind.plan_start)
         except ValueError:
             shown_end = ind.plan_end
-        month_cells, shown_weights = [], {}
-        for key in services.month_keys(ind.plan_start, shown_end):
-            name = f"w_{pk}_{key}"
-            if posted is not None and (name in posted or f"wt_{pk}" in posted):
-                raw = posted.get(name, "")
-            else:
-                raw = _fmt(Decimal(str(weights[key]))) if key in weights else ""
-            try:
-                parsed = services.parse_weight(raw)
-            except ValueError:
-                parsed = None
-            if parsed:
-                shown_weights[key] = parsed
-            first = periods.period_of(periods.MONTH, date.fromisoformat(f"{key}-01"))
-            month_cells.append(
-                MonthCell(key, first.label, raw, errors=list(errors.get((pk, f"w_{key}"), [])))
-            )
+        shown_weights = {}
+        weight_cell = functools.partial(_weight_cell, ind, posted=posted, errors=errors, shown=shown_weights)
+        month_cells = [
+            weight_cell(f"{p.start:%Y-%m}", p)
+            for p in periods.periods_between(periods.MONTH, ind.plan_start, shown_end)
+        ]
+        dekad_cells = [
+            weight_cell(plan_maths.dekad_key(p.start), p)
+            for p in periods.periods_between(periods.DEKAD, ind.plan_start, shown_end)
+        ]
+        # A weight for a month or 旬 the row no longer shows (its deadline moved): its
+        # message goes with the row's, not lost with the cell.
+        shown_keys = {f"w_{c.key}" for c in month_cells + dekad_cells}
+        for key, msgs in errors.items():
+            if isinstance(key, tuple) and key[0] == pk and str(key[1]).startswith("w_"):
+                if key[1] not in shown_keys:
+                    row_errors.setdefault("weights", []).extend(msgs)
         dec = None
         if ind.kind != Indicator.Kind.RATIO:
             dec = services.decomposition(
@@ -289,13 +315,12 @@ def build_grid(plan: Plan, *, posted=None, errors: dict | None = None) -> list[G
                 weights=shown_weights if ind.kind != Indicator.Kind.MILESTONE else None,
                 milestone=ind.kind == Indicator.Kind.MILESTONE,
             )
-        dekads = []
         if dec is not None:
             plans = {p.start: v for p, v in dec.months}
-            for cell in month_cells:
-                month_start = date.fromisoformat(f"{cell.key}-01")
-                cell.plan = _fmt(plans.get(max(month_start, ind.plan_start)))
-            dekads = [(p.label, _fmt(v)) for p, v in dec.dekads]
+            for month in month_cells:
+                month.plan = _fmt(plans.get(max(date.fromisoformat(f"{month.key}-01"), ind.plan_start)))
+            for dekad, (_period, dekad_plan) in zip(dekad_cells, dec.dekads, strict=True):
+                dekad.plan = _fmt(dekad_plan)
         department_pk = ind.department_id
         if posted is not None and f"d_{pk}" in posted:
             found = next((d for d in departments.values() if d.code == posted.get(f"d_{pk}")), None)
@@ -310,7 +335,7 @@ def build_grid(plan: Plan, *, posted=None, errors: dict | None = None) -> list[G
                 plan_end=plan_end,
                 cadence=value("c", getattr(ind, "cadence", "")),
                 months=month_cells,
-                dekads=dekads,
+                dekads=dekad_cells if dec is not None else [],
                 total=_fmt(dec.total) if dec else "",
                 month_sum=_fmt(dec.month_sum) if dec else "",
                 dekad_sum=_fmt(dec.dekad_sum) if dec else "",
@@ -414,6 +439,7 @@ def plan_close(request, plan_code: str):
 # ---- the XLSX 目标任务分解表
 
 
+@require_safe
 @writers_only
 def plan_export(request, plan_code: str):
     plan = _plan(request, plan_code)

@@ -30,7 +30,16 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from targets import roles
-from targets.models import Department, Entry, Indicator, Submission, SubmissionEvent, UserProfile
+from targets.models import (
+    Department,
+    Entry,
+    Indicator,
+    ProgressNote,
+    Submission,
+    SubmissionEvent,
+    UserProfile,
+)
+from targets.notifications.models import Notification
 from targets.periods import cadence_period, days_between, week_start
 from targets.seed.briefing import PLAN_CODE
 
@@ -39,6 +48,8 @@ DEFAULT_UNTIL = date(2021, 11, 19)
 SEED = "zhengdong-demo-2021"
 REASON = "演示数据"
 DEMO_USER_PREFIX = "demo-"
+# The start of every demo notification's ``dedupe_key`` (``demo_inbox``).
+KEY = "demo:"
 TZ = ZoneInfo("Asia/Shanghai")
 
 # Cumulative actual ÷ plan. Unlisted indicators draw a pace of 1.00–1.08 (on schedule).
@@ -62,8 +73,9 @@ MILESTONES_DONE = {
     "sci-talent-pool-online": date(2021, 11, 10),
     "cb-kunpeng-town-1-in-use": date(2021, 11, 15),
 }
-# The returned week: one department had a week sent back for correction.
-RETURNED = ("social", 2)  # department code, weeks before the last
+# The returned week: one department had a week sent back for correction (the demo clerk's
+# unit, so that clerk's inbox has the reason: ``demo_inbox``).
+RETURNED = ("econ", 2)  # department code, weeks before the last
 # Safety hazards: a hazard is due for rectification this many days after it is found (the
 # briefing sets no 整改时限; a week is the demo's assumption) and is overdue from the day
 # after. A share of them are major (重大隐患: works, money or another unit needed) and are
@@ -375,11 +387,17 @@ def _demo_events(sub: Submission) -> list[SubmissionEvent]:
 @transaction.atomic
 def remove() -> dict[str, int]:
     """Delete every demo row (entries and their history, submissions and their history,
-    demo opening values, the demo-only users) and nothing else."""
+    the 进展·问题·措施 and notifications of the demo, demo opening values, the demo-only
+    users) and nothing else."""
     counts = {
         "entries": Entry.objects.filter(is_demo=True).count(),
         "submissions": Submission.objects.filter(is_demo=True).count(),
     }
+    notes = ProgressNote.objects.filter(is_demo=True)
+    inbox = Notification.objects.filter(dedupe_key__startswith=KEY)
+    counts.update(notes=notes.count(), inbox=inbox.count())
+    notes.delete()
+    inbox.delete()
     # The demo rows go with their history. A plain delete() would first write a
     # "deleted" history record per row (one INSERT each, ~10 s for the demo), only to
     # delete it again: the rows are removed in one statement instead (nothing points at
@@ -407,4 +425,5 @@ def _referenced(user: User) -> bool:
         or Submission.objects.filter(submitted_by=user).exists()
         or Submission.objects.filter(reviewed_by=user).exists()
         or SubmissionEvent.objects.filter(user=user).exists()
+        or ProgressNote.objects.filter(author=user).exists()
     )

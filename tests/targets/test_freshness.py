@@ -3,20 +3,18 @@ pages say figures are pending, and the next save, the catch-up task or the night
 brings the roll-up up to date."""
 
 import time
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from celery import current_app
 from django.conf import settings
 from django.db.models import F
 
 from targets import freshness, rollups
-from targets.models import Entry, Goal, Indicator, PeriodValue, RollupStamp
-from targets.seed.briefing import plan as briefing_plan
+from targets.models import Entry, PeriodValue, RollupStamp
 from targets.services import EntryInput, record_entries
 from targets.tasks import catch_up_rollups, rebuild_all_rollups
+from tests.worker_helpers import celery_app_sending_to, investment_indicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,36 +24,12 @@ BANNER = "数据更新中：部分数据尚未汇总"
 
 @pytest.fixture
 def investment(departments):
-    goal = Goal.objects.create(plan=briefing_plan(), code="s4", name="抓好经济运行", level=Goal.Level.SECTION)
-    return Indicator.objects.create(
-        code="kp-investment",
-        name="省市重点项目完成投资",
-        unit="亿元",
-        kind=Indicator.Kind.AMOUNT,
-        target_value=Decimal("92"),
-        plan_start=date(2021, 10, 1),
-        plan_end=date(2021, 12, 31),
-        max_value=Decimal("100"),
-        decimals=2,
-        department=departments[0],
-        goal=goal,
-    )
+    return investment_indicator(departments[0])
 
 
-@contextmanager
 def broker_down():
     """Tasks go to a broker nobody listens on (a closed port), as when Redis is down."""
-    conf = current_app.conf
-    saved = {key: conf[key] for key in ("broker_url", "task_always_eager")}
-    conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False)
-    current_app._pool = None
-    try:
-        yield
-    finally:
-        if current_app._pool is not None:
-            current_app._pool.force_close_all()
-            current_app._pool = None
-        conf.update(saved)
+    return celery_app_sending_to("redis://127.0.0.1:9/0")
 
 
 def october(indicator) -> Decimal | None:

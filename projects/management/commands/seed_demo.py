@@ -8,13 +8,14 @@ from django.db import transaction
 from projects.seed import demo as project_demo
 from targets import rollups
 from targets.models import Indicator
-from targets.seed import demo
+from targets.seed import demo, demo_inbox, demo_notes
 
 
 class Command(BaseCommand):
     help = (
         "生成演示数据（可重复、确定性）：2021-10-01 至指定日期的每日填报、每周报送、期初累计、"
-        "重点项目投资计划与月度完成投资、前期手续、形象进度、项目节点与问题清单；"
+        "重点项目投资计划与月度完成投资、前期手续、形象进度、项目节点与问题清单、"
+        "滞后指标的进展·问题·措施和站内通知；"
         "全部标记为演示数据，--remove 一键删除。"
     )
 
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             counts = demo.load(until, extra=project_demo.figures(until))
             counts.update(project_demo.load(until), project_plans=planned)
         rollups.refresh()
+        # The units' reasons are for what the roll-up finds behind; the inbox, for the
+        # weeks and deadlines as they stand.
+        with transaction.atomic():
+            counts["notes"] = demo_notes.load_notes(until, extra=project_demo.note_texts())
+            counts["inbox"] = demo_inbox.load_inbox(until)
         self.stdout.write(f"seed_demo (until {until}): " + _fmt(counts))
 
 

@@ -195,3 +195,32 @@ def test_it_refuses_bad_series_queries_with_field_errors(world, official, query,
 
 def test_it_answers_404_for_the_series_of_an_unknown_indicator(world, official):
     assert_error(client_for(official).get("/api/v1/indicators/999999/series/"), 404, "not_found")
+
+
+def test_it_gives_a_null_plan_for_an_indicator_without_a_target(world, official):
+    """The pages show — for its plan; the API says null rather than a plan of 0. A
+    milestone has no target value but keeps its plan: done by its due day."""
+    bare = make_indicator("no-target", world["econ"], world["goal"], target_value=None)
+    milestone = make_indicator(
+        "platform-online", world["econ"], world["goal"], kind=Indicator.Kind.MILESTONE, target_value=None
+    )
+    hazards = world["hazards"]
+    rollups.refresh([bare.pk, milestone.pk, hazards.pk], today=date(2021, 12, 31))
+    client = client_for(official)
+
+    def series(indicator, period):
+        url = f"/api/v1/indicators/{indicator.pk}/series/?period={period}&start=2021-10-01&end=2021-10-31"
+        return client.get(url).json()
+
+    for period in ("day", "dekad", "month", "quarter"):
+        rows = series(bare, period)
+        assert rows, period
+        assert {(row["planned"], row["cumulative_planned"]) for row in rows} == {(None, None)}, period
+    [october] = series(hazards, "month")
+    assert october["planned"] == october["cumulative_planned"] == "33.6957"  # 100 × 31/92
+    [quarter] = series(milestone, "quarter")
+    assert quarter["cumulative_planned"] == "1.0000"
+    # The schema says so: a client generated from it must accept the null.
+    points = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]["SeriesPoint"]
+    assert points["properties"]["planned"]["nullable"] is True
+    assert points["properties"]["cumulative_planned"]["nullable"] is True

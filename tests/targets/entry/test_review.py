@@ -4,13 +4,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from targets import rollups, services
 from targets.entry import review
 from targets.models import Indicator, Submission
 from targets.services import EntryInput, NoteInput
-from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture, make_indicator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 PREVIOUS = WEEK - timedelta(days=7)
@@ -103,3 +105,61 @@ def test_it_refuses_the_review_to_clerks_and_officials(client, clerk, official, 
     for user in (clerk, official):
         client.force_login(user)
         assert client.get(reverse("review_week", args=[sub.pk])).status_code == 403
+
+
+def _busy_week(clerk, department, count: int) -> Submission:
+    """A submitted week of ``department`` with ``count`` daily indicators, each with its
+    usual 0.15 the week before and one figure of 0.9 this week."""
+    rows, ids = [], []
+    for n in range(count):
+        ind = make_indicator(department, f"{department.code}{n}", name=f"日报指标{n}", order=10 + n)
+        ids.append(ind.pk)
+        rows += [EntryInput(ind, PREVIOUS + timedelta(days=i), "0.15") for i in range(7)]
+        rows += [EntryInput(ind, WEEK + timedelta(days=i), "0.15") for i in range(7) if i != n % 7]
+        rows += [EntryInput(ind, WEEK + timedelta(days=n % 7), "0.9")]
+    services.record_entries(user=clerk, rows=rows, confirm_outliers=True)
+    rollups.refresh(ids, today=date(2021, 11, 19))
+    return services.submit_week(user=clerk, department=department, week_start=WEEK)
+
+
+def test_the_review_reads_as_many_queries_for_12_indicators_as_for_2(
+    client, clerk, clerk2, manager, departments, django_assert_max_num_queries
+):
+    econ, safety = departments
+    weeks = {2: _busy_week(clerk, econ, 2), 12: _busy_week(clerk2, safety, 12)}
+    client.force_login(manager)
+    counted = {}
+    for count, sub in weeks.items():
+        client.get(reverse("review_week", args=[sub.pk]))  # the session and caches warmed
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("review_week", args=[sub.pk])).content.decode()
+        outliers = page[page.index('id="outliers"') : page.index('id="decision"')]
+        assert outliers.count("6.0 倍") == count  # each indicator's 0.9 against its usual 0.15
+        medians = [q["sql"] for q in queries.captured_queries if '"value" > ' in q["sql"]]
+        assert len(medians) == 1, medians
+        counted[count] = len(queries.captured_queries)
+    assert counted[12] == counted[2]
+    with django_assert_max_num_queries(counted[2]):
+        client.get(reverse("review_week", args=[weeks[12].pk]))
+
+
+def test_it_finds_the_same_medians_in_one_query_as_one_indicator_at_a_time(clerk, departments):
+    econ, _safety = departments
+    rising = make_indicator(econ, "rising", name="逐日增长")
+    sparse = make_indicator(econ, "sparse", name="偶有填报")
+    old = make_indicator(econ, "old", name="早已停报")
+    monday = date(2021, 11, 22)
+    rows = [EntryInput(rising, monday - timedelta(days=40 - i), str(1 + i)) for i in range(40)]
+    rows += [EntryInput(sparse, monday - timedelta(days=d), "2") for d in (3, 9)]  # too few to judge
+    rows += [EntryInput(old, date(2021, 10, 1) + timedelta(days=i), "5") for i in range(5)]
+    rows += [EntryInput(rising, monday + timedelta(days=1), "99")]  # that week's own: not counted
+    services.record_entries(user=clerk, rows=rows, confirm_outliers=True)
+    ids = [rising.pk, sparse.pk, old.pk]
+    for before in (monday, monday + timedelta(days=7), date(2022, 1, 10)):
+        one_by_one = {pk: services.recent_median(pk, before) for pk in ids}
+        assert services.recent_medians(ids, before) == one_by_one
+    assert services.recent_medians(ids, monday) == {
+        rising.pk: Decimal("26.5"),
+        sparse.pk: None,
+        old.pk: Decimal(5),
+    }

@@ -144,11 +144,25 @@ def test_it_tells_clerks_and_managers_of_overdue_weeks_once_a_day(world, clerk, 
 
 def test_it_reminds_clerks_of_a_week_due_tomorrow_until_it_is_submitted(world, clerk, clerk2):
     sunday = date(2021, 10, 10)  # the week of 10-04 … 10-10 is due Monday 10-11 12:00
+    services.submit_week(
+        user=clerk2, department=world["safety"], week_start=date(2021, 9, 27), confirm_empty=True
+    )
     due.run(today=sunday, now=at(sunday))
     assert [n for n in inbox(clerk) if n.kind == "week_due"] == []  # econ submitted it
-    [reminder] = [n for n in inbox(clerk2) if n.kind == "week_due"]
+    [reminder] = inbox(clerk2)
     assert reminder.kind == "week_due" and "10月11日 12:00" in reminder.title
     assert reminder.link == "/entry/2021-10-04/?dept=safety"
+    # A unit with a week overdue as well is told both in one message.
+    econ_clerk = make_user("clerk3", "clerks", world["econ"])
+    services.return_week(user=make_user("manager2", "managers"), submission=world["week"], comment="请补报")
+    Notification.objects.all().delete()
+    due.run(today=sunday, now=at(sunday))
+    [both] = inbox(econ_clerk)
+    assert both.kind == "week_overdue"
+    assert both.title == "【逾期】经济发展局 有1周数据逾期未报，另有1周将于10月11日 12:00截止"
+    assert (
+        "- 2021年9月27日—10月3日\n即将截止的周：\n- 2021年10月4日—10月10日（10月11日 12:00截止）" in both.body
+    )
     # Friday: nothing is due within a day.
     Notification.objects.all().delete()
     due.run(today=date(2021, 10, 8), now=at(date(2021, 10, 8)))

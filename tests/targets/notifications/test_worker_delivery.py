@@ -1,21 +1,18 @@
 """A group-robot message through a real Celery worker on Redis: the robot answers 500
 twice, the worker retries after its backoff (2 s, then 4 s) and the third try is sent.
-PostgreSQL and Redis only, like tests/targets/test_worker.py (whose worker it reuses)."""
-
-import time
+PostgreSQL and Redis only (the `redis_worker` fixture, tests/worker_helpers.py)."""
 
 import pytest
 
 from targets.notifications import services
 from targets.notifications.models import Delivery, Kind, WebhookTarget
 from tests.targets.notifications.helpers import FakeRobot
-from tests.targets.test_worker import celery_worker_process  # noqa: F401 (fixture)
+from tests.worker_helpers import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_retries_a_failing_robot_in_the_worker_with_backoff(celery_worker_process, manager):  # noqa: F811
-    worker, log = celery_worker_process
+def test_it_retries_a_failing_robot_in_the_worker_with_backoff(redis_worker, manager):
     with FakeRobot() as robot:
         robot.answer_next((500, {}), (500, {}))
         WebhookTarget.objects.create(
@@ -23,13 +20,13 @@ def test_it_retries_a_failing_robot_in_the_worker_with_backoff(celery_worker_pro
         )
         services.notify(kind=Kind.WEEK_CHANGED, recipients=[manager], title="周报被修改", audience="managers")
         delivery = Delivery.objects.get(channel="wecom")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and worker.poll() is None:
+
+        def delivered() -> bool:
             delivery.refresh_from_db()
-            if delivery.status != "pending":
-                break
-            time.sleep(0.3)
-        assert delivery.status == "sent", log.read_text()[-3000:]
+            return delivery.status != "pending"
+
+        wait_for(delivered, 60, "the delivery is still pending", worker=redis_worker)
+        assert delivery.status == "sent", redis_worker.output()[-3000:]
         assert delivery.attempts == 3 and delivery.last_error == "HTTP 500"
         first, second, third = (r["at"] for r in robot.requests)
         assert second - first >= 2 and third - second >= 4  # the backoff, waited in the worker

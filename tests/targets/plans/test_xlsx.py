@@ -43,9 +43,15 @@ FIELDS = (
 def q4(db):
     call_command("seed_briefing", stdout=StringIO())
     plan = Plan.objects.get(code="2021q4")
-    # Weights and a name that would be a formula in Excel, to travel too.
+    # Month and 旬 weights and a name that would be a formula in Excel, to travel too.
     Indicator.objects.filter(plan=plan, code="kp-investment").update(
-        monthly_weights={"2021-10": "0.3", "2021-11": "0.35", "2021-12": "0.35"},
+        monthly_weights={
+            "2021-10": "0.3",
+            "2021-11": "0.35",
+            "2021-11-1": "1",
+            "2021-11-3": "2",
+            "2021-12": "0.35",
+        },
         name='=HYPERLINK("http://x")省市重点项目完成投资',
     )
     return plan
