@@ -56,7 +56,7 @@ on where its last report left it (a monthly figure on plan on 31 October is on t
 November, one missing or short is behind from its report day on), never against days it
 does not report yet. A report day before the plan starts plans 0: before its first
 report an indicator has no status unless it already has a figure. The calendar table
-holds each day's last Sunday, 旬 end and month end (migration 0014). Milestones are judged
+holds each day's last Sunday, 旬 end and month end (migration 0015). Milestones are judged
 on the day (a done day is any day), ratios against their target rate. A sum adds up its
 parts' plans each to its own last report day (its parts' cadences decide; a sum is never
 reported itself), so a sum of monthly parts is judged on month ends and one of parts of
@@ -607,7 +607,7 @@ def _ensure_calendar(first: date, last: date) -> None:
 def fill_calendar(conn, first: date, last: date, batch: int = 500) -> None:
     """Insert the calendar days of [first, last] that are missing, 500 rows a statement,
     with the columns of ``periods.CALENDAR_COLUMNS`` the table has (migration 0002 fills
-    it before 0014 adds the report days)."""
+    it before 0015 adds the report days)."""
     adapt = conn.ops.adapt_datefield_value
     with conn.cursor() as cursor:
         present = {col.name for col in conn.introspection.get_table_description(cursor, "targets_calendar")}

@@ -32,7 +32,7 @@ def refill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("targets", "0013_indicator_sum_parts")]
+    dependencies = [("targets", "0014_entry_indicator_index_in_unique")]
 
     operations = [
         *(
