@@ -192,18 +192,34 @@ def _report_n(kind: str, cadence: str, plan_end: str, calendar: str | None = Non
         ELSE {n} END)"""
 
 
-def _judged_plan_sql(report_n: str, n: str, cum_plan: str, indicator: str, target: str) -> str:
+def _report_segment(alias: str, indicator: str, report_n: str) -> str:
+    """SQL joining the indicator's plan segment that holds the report day ``report_n`` (none
+    before the plan starts), as ``alias``."""
+    return f"""LEFT JOIN targets_plan_segment {alias} ON {alias}.indicator_id = {indicator}
+            AND {alias}.n0 < {report_n} AND {alias}.n0 + {alias}.days >= {report_n}"""
+
+
+def _judged_plan_sql(
+    report_n: str, n: str, cum_plan: str, target: str, *, segment: str = "", indicator: str = ""
+) -> str:
     """SQL for the cumulative plan (1/10 000) a status compares with: the plan to the
     report day ``report_n`` (``_report_n``) — ``cum_plan``, the plan to the row's day
-    ``n``, when that is the report day, else read from the indicator's plan segments;
-    0 before the plan starts, NULL without a target. The subquery runs only for the rows
-    of an indicator between two reports."""
-    return f"""CASE WHEN {report_n} = {n} THEN {cum_plan}
-        WHEN {target} IS NULL THEN NULL
-        ELSE COALESCE((SELECT {_plan_sql("gr", f"{report_n} - gr.n0", target)}
-                       FROM targets_plan_segment gr
-                       WHERE gr.indicator_id = {indicator} AND gr.n0 < {report_n}
-                           AND gr.n0 + gr.days >= {report_n}), 0) END"""  # noqa: S608 (fixed names)
+    ``n``, when that is the report day; else from the plan segment holding the report day,
+    joined as ``segment`` (``_report_segment``) or, with ``indicator``, looked up by a
+    subquery that runs only for the rows of an indicator between two reports (the full
+    build: no join over every 旬 of every indicator; PostgreSQL prices a subquery per use
+    and per row, which sends a read of every indicator to JIT, so the reads join); 0
+    before the plan starts, NULL without a target."""
+    if segment:
+        between = f"""CASE WHEN {segment}.indicator_id IS NULL THEN 0
+            ELSE {_plan_sql(segment, f"{report_n} - {segment}.n0", target)} END"""
+    else:
+        between = f"""COALESCE((SELECT {_plan_sql("gr", f"{report_n} - gr.n0", target)}
+            FROM targets_plan_segment gr
+            WHERE gr.indicator_id = {indicator} AND gr.n0 < {report_n}
+                AND gr.n0 + gr.days >= {report_n}), 0)"""  # noqa: S608 (fixed names)
+    return f"""CASE WHEN {report_n} = {n} THEN {cum_plan} WHEN {target} IS NULL THEN NULL
+        ELSE {between} END"""
 
 
 def _dekad_sql(
@@ -244,7 +260,7 @@ def _dekad_sql(
     # The days the statuses are judged on the plan to: a 旬's last day in the plan, or
     # today for the 旬 in progress, moved back to the last report day of the cadence.
     last_n = _report_n("s.kind", "s.cadence", "s.plan_end", "cl")
-    today_n = _report_n("s.kind", "s.cadence", "s.plan_end")
+    today_n = "s.today_n"
     cum_plan = _plan_sql("gl", "cl.n - gl.n0")
     n_first = "CASE WHEN c.day >= s.plan_start THEN c.n ELSE s.n_plan_start END"
     value = UNITS.format("e.value")
@@ -355,6 +371,7 @@ def _dekad_sql(
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u,
                {whole} AS whole,
+               {_report_n("i.kind", "i.cadence", "i.plan_end")} AS today_n,
                CASE WHEN {whole} = 1 THEN cs.dekad_start ELSE %(dekad_from)s END AS lo,
                cs.n AS n_plan_start
         FROM targets_indicator i
@@ -368,7 +385,8 @@ def _dekad_sql(
                {_plan_sql("gf", f"{n_first} - gf.n0 - 1")} AS prev_plan_u,
                CASE WHEN s.target_u IS NULL THEN NULL WHEN gt.indicator_id IS NULL THEN 0
                     ELSE {_plan_sql("gt", f"{today_n} - gt.n0")} END AS today_plan_u,
-               {_judged_plan_sql(last_n, "cl.n", cum_plan, "s.indicator_id", "s.target_u")} AS judged_plan_u
+               {_judged_plan_sql(last_n, "cl.n", cum_plan, "s.target_u", indicator="s.indicator_id")}
+                   AS judged_plan_u
         FROM scope s
         JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.plan_end AND c.day = c.dekad_start
             AND c.day >= %(frame_from)s AND c.day <= %(frame_to)s
@@ -459,6 +477,7 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
     in_progress = "p.period_start <= %(today)s AND p.period_end > %(today)s AND m.plan_end > %(today)s"
     # Each part is judged on the plan to its own last report day (its cadence's).
     last_n = _report_n("i.kind", "i.cadence", "m.plan_end", "cl")
+    cum_plan = UNITS.format("p.cumulative_planned")
     today_n = _report_n("i.kind", "i.cadence", "m.plan_end")
     select = f"""SELECT g.indicator_id, 'dekad' AS period_type, g.ps AS period_start, g.pe AS period_end,
            g.actual_u / 10000.0 AS actual, g.cum_u / 10000.0 AS cumulative_actual,
@@ -493,8 +512,7 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
                END AS today_cum_u,
                CASE WHEN {in_progress} THEN
                    COALESCE({_plan_sql("gt", f"{today_n} - gt.n0", TARGET_U)}, 0) END AS today_plan_u,
-               {_judged_plan_sql(last_n, "cl.n", UNITS.format("p.cumulative_planned"), "i.id", TARGET_U)}
-                   AS judged_plan_u
+               {_judged_plan_sql(last_n, "cl.n", cum_plan, TARGET_U, segment="gr")} AS judged_plan_u
         FROM sums m
         JOIN targets_indicator_parts x ON x.from_indicator_id = m.indicator_id
         JOIN targets_indicator i ON i.id = x.to_indicator_id
@@ -503,6 +521,7 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
         JOIN targets_calendar cl ON cl.day = {_least("p.period_end", "m.plan_end")}
         LEFT JOIN targets_plan_segment gt ON gt.indicator_id = x.to_indicator_id
             AND gt.n0 < {today_n} AND gt.n0 + gt.days >= {today_n}
+        {_report_segment("gr", "x.to_indicator_id", last_n)}
     ),
     g AS (
         SELECT r.indicator_id, r.ps, r.pe, MAX(r.plan_start) AS plan_start, MAX(r.plan_end) AS plan_end,
@@ -938,7 +957,7 @@ def _day_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
     value = UNITS.format("e.value")
     track = "COALESCE(i.tracking_start, i.plan_start)"  # SQLite's MAX() of a NULL is NULL
     judged = _judged_plan_sql(
-        "r.report_n", "r.n", _plan_sql("g", "r.n - g.n0", "r.target_u"), "r.indicator_id", "r.target_u"
+        "r.report_n", "r.n", _plan_sql("g", "r.n - g.n0", "r.target_u"), "r.target_u", segment="gr"
     )
     return f"""
     WITH bounds AS MATERIALIZED (
@@ -986,6 +1005,7 @@ def _day_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
         FROM read r
         JOIN targets_plan_segment g ON g.indicator_id = r.indicator_id
             AND g.seg_start <= r.d AND g.seg_end >= r.d
+        {_report_segment("gr", "r.indicator_id", "r.report_n")}
     )
     SELECT f.indicator_id, f.d,
            CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.day_u END AS actual_u,
@@ -1044,13 +1064,14 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
         SELECT s.indicator_id, s.kind, s.track, s.lo, s.base_u, s.base_done, c.day, e.v, e.entered,
                {cum_plan} AS cum_plan_u,
                {_plan_sql("g", "c.n - g.n0 - 1")} AS prev_plan_u,
-               {_judged_plan_sql(report_n, "c.n", cum_plan, "s.indicator_id", "s.target_u")} AS judged_plan_u
+               {_judged_plan_sql(report_n, "c.n", cum_plan, "s.target_u", segment="gr")} AS judged_plan_u
         FROM base s
         JOIN targets_plan_segment g ON g.indicator_id = s.indicator_id
             AND g.seg_end >= s.from_day AND g.seg_start <= s.hi
         JOIN targets_calendar c ON c.day >= g.seg_start AND c.day <= g.seg_end
             AND c.day >= s.from_day AND c.day <= s.hi
         LEFT JOIN ent e ON e.indicator_id = s.indicator_id AND e.day = c.day
+        {_report_segment("gr", "s.indicator_id", report_n)}
     ),
     runs AS (
         SELECT d.*, SUM(d.v) OVER w AS run_u, COUNT(d.v) OVER w AS grp
