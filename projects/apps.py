@@ -9,7 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from targets.notifications import due
 
-        from . import evidence, notices
+        from . import evidence, notices, signals  # noqa: F401  (signals: links carried to a plan's copy)
 
         evidence.register()
         due.register(notices.milestones)

@@ -125,6 +125,20 @@ def project_status(investment, milestone_indicators, milestones: list[MilestoneV
     return max(statuses, key=lambda s: SEVERITY[Status(s)], default=Status.NONE)
 
 
+def investments_in(projects, plan) -> dict[int, Indicator]:
+    """{project id: its investment indicator in ``plan``}: the one it links to when that is
+    the plan's, else the plan's indicator with the same code (a copied plan keeps codes:
+    Q1 2022's ``kp-inv-…`` is the copy of Q4 2021's); none when the plan has no such
+    indicator. Without a plan, the linked one. One read for the lot."""
+    linked = {p.pk: p.investment_indicator for p in projects if p.investment_indicator}
+    if plan is None:
+        return linked
+    codes = {ind.code for ind in linked.values() if ind.plan_id != plan.pk}
+    found = {ind.code: ind for ind in selectors.plan_indicators(plan).filter(code__in=codes)} if codes else {}
+    resolved = {pk: ind if ind.plan_id == plan.pk else found.get(ind.code) for pk, ind in linked.items()}
+    return {pk: ind for pk, ind in resolved.items() if ind is not None}
+
+
 def key_projects(
     as_of: date, queryset: QuerySet | None = None, plan=selectors.DEFAULT_PLAN
 ) -> list[KeyProject]:
@@ -148,6 +162,10 @@ def key_projects(
         )
     )
     projects = with_figures(list(queryset), as_of)
+    in_plan = investments_in(projects, selectors.plan_of(plan, as_of))
+    for project in projects:
+        # The page's plan's indicator (in memory only: these objects are never saved).
+        project.investment_indicator = in_plan.get(project.pk)
     investments = [p.investment_indicator for p in projects if p.investment_indicator]
     days = selectors.day_rows({ind.pk for ind in investments}, as_of) if investments else {}
     quarter = selectors.so_far([ind.pk for ind in investments], periods.QUARTER, as_of)

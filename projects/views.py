@@ -47,6 +47,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
         self.filterset = KeyProjectFilter(
             self.request.GET, queryset=KeyProject.objects.all(), as_of=self.as_of
         )
+        self.plan = scope.plan
         self.projects = project_selectors.key_projects(self.as_of, self.filterset.qs, scope.plan)
         stages = list(KeyProject.Stage.values)
         for project in self.projects:
@@ -64,7 +65,7 @@ class KeyProjectListView(ManagerExportMixin, SingleTableMixin, TemplateView):
             )
         )
         context["filter"] = self.filterset
-        context["reconciliations"] = selectors.reconciliations(self.as_of)
+        context["reconciliations"] = selectors.reconciliations(self.as_of, plan=self.plan)
         context["time_percent"] = next(
             (p.time_percent for p in self.projects if p.time_percent is not None), None
         )
@@ -113,11 +114,10 @@ def key_detail(request, pk: int):
             for row in selectors.as_of_figures(investment, chosen, days, as_of)
             if row["period_start"] <= as_of
         ]
-    linked = (
-        selectors.plan_indicators(scope.plan)
-        .filter(Q(key_projects=project) | Q(investment_of=project))
-        .distinct()
-    )
+    own = Q(key_projects=project)
+    if investment:  # the investment indicator of the page's plan
+        own |= Q(pk=investment.pk)
+    linked = selectors.plan_indicators(scope.plan).filter(own).distinct()
     rows = selectors.rows(linked, as_of)
     problems = ProblemTable(project.problems.for_list(), today=clock.today(), exclude=("subject",))
     RequestConfig(request, paginate=False).configure(problems)

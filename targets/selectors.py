@@ -740,14 +740,19 @@ class Reconciliation:
         return self._difference(self.reported_quarter, self.sum_quarter)
 
 
-def reconciliations(as_of: date, indicator: Indicator | None = None) -> list[Reconciliation]:
-    """The sums checked against a reported total (all, or those ``indicator`` is the sum
-    or the reported total of), with their figures on ``as_of`` (four queries)."""
+def reconciliations(
+    as_of: date, indicator: Indicator | None = None, plan: Plan | None = DEFAULT_PLAN
+) -> list[Reconciliation]:
+    """The sums checked against a reported total (those of the plan, or those
+    ``indicator`` is the sum or the reported total of), with their figures on ``as_of``
+    (four queries)."""
     sums = Indicator.objects.filter(kind=Indicator.Kind.SUM, reconciles__isnull=False).select_related(
         "reconciles"
     )
     if indicator is not None:
         sums = sums.filter(Q(pk=indicator.pk) | Q(reconciles=indicator))
+    else:
+        sums = sums.filter(plan=plan_of(plan, as_of))
     sums = list(sums.annotate(n_parts=Count("parts")))
     if not sums:
         return []

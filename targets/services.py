@@ -838,15 +838,16 @@ def week_statuses(department, week_start: date) -> dict[int, str]:
     entered indicators that report in the week: judged on the last day in the week (up to
     today) a figure of theirs is due (``Indicator.report_days``), so a monthly figure is
     judged in the week its month ends, against the plan to that day, never against days
-    it does not report yet. Indicators of draft plans and those with no report day in the
-    week have no status."""
+    it does not report yet. Indicators of draft plans, those with no report day in the
+    week and the computed ones (a ratio, a sum: nobody enters them, nobody could write
+    their note) have no status."""
     week_end = week_start + timedelta(days=6)
     last_day = min(week_end, clock.today())
     if last_day < week_start:
         return {}
     indicators = (
         Indicator.objects.filter(department=department, plan_start__lte=last_day, plan_end__gte=week_start)
-        .exclude(kind=Indicator.Kind.RATIO)
+        .exclude(kind__in=Indicator.COMPUTED_KINDS)
         .exclude(plan__status="draft")
     )
     by_day: dict[date, list[int]] = {}

@@ -1,9 +1,15 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from . import audit
 from .models import Indicator
+
+# A plan was copied to another period (``targets.plans.services.plan_copy``), inside the
+# copy's transaction: ``source`` and ``copy`` (plans), ``indicators`` ({old id: new id}).
+# Apps that link their objects to indicators (``projects``) carry the links to the copies,
+# so the copy's pages find them; ``targets`` never needs to know who listens.
+plan_copied = Signal()
 
 
 @receiver(user_logged_in)

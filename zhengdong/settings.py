@@ -227,6 +227,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# The plan grid posts every indicator's cells at once: target, operator, unit, deadline,
+# cadence and a weight per month and per 旬 (54 for a year-long indicator); the briefing's
+# 88 indicators post 1,381 fields, above Django's default 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 # Evidence files (targets/evidence): each at most EVIDENCE_MAX_BYTES (a larger request is
 # refused from its Content-Length, before its body is read); photos at most
 # EVIDENCE_MAX_PIXELS (decompression bombs), shrunk to EVIDENCE_MAX_SIDE px and

@@ -84,7 +84,10 @@ class CopyForm(PeriodForm):
         initial="1",
         widget=forms.RadioSelect,
     )
-    field_order = ["kind", "quarter", "start", "end", "title", "carry_targets"]
+    rename = forms.BooleanField(
+        label=_("名称中的季度用语改为新季度（如“四季度”改为“一季度”）"), required=False, initial=True
+    )
+    field_order = ["kind", "quarter", "start", "end", "title", "carry_targets", "rename"]
 
 
 class ReasonForm(forms.Form):

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from targets import audit, periods
+from targets import audit, periods, signals
 from targets import plan as plan_maths
 from targets.models import VALUE_DIGITS, VALUE_PLACES, Department, Goal, Indicator, Plan
 from targets.tasks import schedule_refresh
@@ -63,11 +63,10 @@ def cadence_choices() -> list[tuple[str, str]]:
     return list(Indicator._meta.get_field("cadence").choices)
 
 
-# Fields a copy carries as they are (the plan, goal, dates, parts and targets are mapped).
+# Fields a copy carries as they are (the plan, goal, dates, parts and targets are mapped;
+# the names reworded for a new quarter, ``requarter``).
 COPIED_FIELDS = (
     "code",
-    "name",
-    "name_en",
     "unit",
     "kind",
     "target_op",
@@ -249,12 +248,67 @@ def plan_create(
     return plan
 
 
+# A quarter's words in names: 四季度 (and 第四季度), Q4, fourth quarter.
+QUARTER_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}
+QUARTER_EN = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+
+
+def requarter(text: str, plan: Plan, kind: str, start: date, *, year: bool = False) -> str:
+    """``text`` of a quarter's plan reworded for the copy's quarter: 四季度/第四季度 →
+    一季度/第一季度, Q4 → Q1, fourth quarter → first quarter (and, with ``year``, the
+    year: 2021年 → 2022年). Unchanged unless both plans are quarters."""
+    if plan.kind != Plan.Kind.QUARTER or kind != Plan.Kind.QUARTER or not text:
+        return text
+    old, new = periods.quarter_of(plan.start), periods.quarter_of(start)
+    if old != new:
+        text = text.replace(f"{QUARTER_ZH[old]}季度", f"{QUARTER_ZH[new]}季度")
+        text = re.sub(rf"\bQ{old}\b", f"Q{new}", text)
+        text = re.sub(
+            rf"\b({QUARTER_EN[old]}|{QUARTER_EN[old].capitalize()})(?= quarter\b)",
+            lambda m: QUARTER_EN[new] if m.group(1).islower() else QUARTER_EN[new].capitalize(),
+            text,
+        )
+    if year and plan.start.year != start.year:
+        text = re.sub(rf"(?<!\d){plan.start.year}(?=年|\b)", str(start.year), text)
+    return text
+
+
 def copy_title(plan: Plan, kind: str, start: date, end: date) -> str:
-    """The copy's default title: the old period's words replaced by the new period's."""
+    """The copy's default title: the old period's words replaced by the new period's (a
+    quarter's words and its year too, wherever they are), else the new period added."""
     old, new = period_label(plan.kind, plan.start, plan.end), period_label(kind, start, end)
     if old in plan.title:
         return plan.title.replace(old, new)
+    reworded = requarter(plan.title, plan, kind, start, year=True)
+    if reworded != plan.title:
+        return reworded
     return f"{plan.title}（{new}）"
+
+
+@dataclass
+class Renaming:
+    """A name the copy rewords for its quarter: ``key`` ("g<goal id>" or "i<indicator id>"),
+    the old name and the proposed one."""
+
+    key: str
+    kind: str  # "goal" or "indicator"
+    old: str
+    new: str
+
+
+def renamings(plan: Plan, kind: str, start: date) -> list[Renaming]:
+    """The goal and indicator names a copy of ``plan`` for the quarter from ``start``
+    rewords (四季度签约项目 → 一季度签约项目), goals first, in display order."""
+    found = []
+    for prefix, label, objects in (
+        ("g", "goal", plan.goals.order_by("order", "code")),
+        ("i", "indicator", plan.indicators.order_by("order", "code")),
+    ):
+        for obj in objects:
+            new = requarter(obj.name, plan, kind, start)
+            if new != obj.name:
+                found.append(Renaming(f"{prefix}{obj.pk}", label, obj.name, new))
+    return found
 
 
 @transaction.atomic
@@ -268,15 +322,30 @@ def plan_copy(
     user,
     kind: str | None = None,
     source: str | None = None,
+    rename: bool = True,
+    names: dict[str, str] | None = None,
 ) -> Plan:
     """A draft copy of ``plan`` for [start, end]: its goal tree (with ``supports``), its
     indicators (name, unit, kind, operator, department, decimals, range, cadence, order,
     ratios' numerator and denominator remapped to the copies), every date moved to the
     new period (``Shift.indicator``) with the month weights, and the targets carried
     (``carry_targets``) or left blank to fill. Opening figures are not carried: they
-    belonged to the old period."""
+    belonged to the old period.
+
+    A quarter's plan copied to another quarter has the quarter's words in its goal and
+    indicator names reworded (``requarter``: 四季度签约项目 → 一季度签约项目) unless
+    ``rename`` is off; ``names`` ({"g<goal id>" or "i<indicator id>": name}) are the
+    names the manager edited in the copy's preview, used as typed."""
     kind = kind or period_kind(start, end)
     check_period(kind, start, end)
+    names = {key: " ".join(str(value).split())[:200] for key, value in (names or {}).items()}
+
+    def renamed(key: str, name: str) -> str:
+        return names.get(key) or (requarter(name, plan, kind, start) if rename else name)
+
+    def renamed_en(name_en: str) -> str:
+        return requarter(name_en, plan, kind, start) if rename else name_en
+
     title = (title or "").strip() or copy_title(plan, kind, start, end)
     copy = Plan.objects.create(
         code=free_code(kind, start, end),
@@ -303,8 +372,8 @@ def plan_copy(
             new_goals[goal.pk] = Goal.objects.create(
                 plan=copy,
                 code=goal.code,
-                name=goal.name,
-                name_en=goal.name_en,
+                name=renamed(f"g{goal.pk}", goal.name),
+                name_en=renamed_en(goal.name_en),
                 level=goal.level,
                 parent=new_goals.get(goal.parent_id),
                 description=goal.description,
@@ -337,6 +406,8 @@ def plan_copy(
             monthly_weights=shift_weights(ind.monthly_weights, months, new_start, new_end),
             numerator=new_indicators.get(ind.numerator_id),
             denominator=new_indicators.get(ind.denominator_id),
+            name=renamed(f"i{ind.pk}", ind.name),
+            name_en=renamed_en(ind.name_en),
             **{name: getattr(ind, name) for name in fields},
         )
         copied.save()
@@ -349,6 +420,9 @@ def plan_copy(
             if ind.reconciles_id in new_indicators:
                 total.reconciles = new_indicators[ind.reconciles_id]
                 total.save(update_fields=["reconciles"])
+    signals.plan_copied.send(
+        sender=Plan, source=plan, copy=copy, indicators={old: new.pk for old, new in new_indicators.items()}
+    )
     audit.record(
         "plan_copy",
         user=user,

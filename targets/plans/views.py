@@ -121,7 +121,10 @@ def plan_detail(request, plan_code: str):
 
 @writers_only
 def plan_copy(request, plan_code: str):
-    """Copy the plan to another period (default: the next quarter after it ends)."""
+    """Copy the plan to another period (default: the next quarter after it ends). A
+    quarter's plan copied to another quarter has its names reworded for the new quarter
+    (四季度签约项目 → 一季度签约项目): the page lists them, editable, for the quarter picked
+    ("预览名称" shows them for another quarter without copying)."""
     plan = _plan(request, plan_code)
     following = periods.period_of(periods.QUARTER, plan.end + timedelta(days=1))
     initial = {
@@ -129,21 +132,32 @@ def plan_copy(request, plan_code: str):
         "quarter": quarter_value(following.start),
         "title": services.copy_title(plan, Plan.Kind.QUARTER, following.start, following.end),
         "carry_targets": "1",
+        "rename": True,
     }
     form = CopyForm(request.POST or None, initial=initial, around=(plan.start, following.start))
+    kind, start = Plan.Kind.QUARTER, following.start
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            kind, start = data["kind"], data["start"]
+            # Names typed in the preview count only for the period they were shown for.
+            names = (
+                _posted_names(request.POST) if request.POST.get("rn_for") == _names_for(kind, start) else {}
+            )
+            if request.POST.get("action") == "preview":
+                return _copy_page(request, plan, form, kind, start, names)
             try:
                 copy = services.plan_copy(
                     plan=plan,
-                    start=data["start"],
+                    start=start,
                     end=data["end"],
-                    kind=data["kind"],
+                    kind=kind,
                     title=data["title"],
                     carry_targets=data["carry_targets"],
                     user=request.user,
+                    rename=data["rename"],
+                    names=names if data["rename"] else {},
                 )
             except services.PlanRejected as exc:
                 form.add_error(None, "；".join(exc.messages()))
@@ -153,9 +167,52 @@ def plan_copy(request, plan_code: str):
                     _("已复制为新计划（草稿）：%(title)s，共 %(n)d 个指标。")
                     % {"title": copy.title, "n": copy.indicators.count()},
                 )
+                renamed = _renamed_count(plan, copy)
+                if renamed:
+                    messages.info(
+                        request,
+                        _("名称中的季度用语已改为新季度：%(n)d 个目标或指标。") % {"n": renamed},
+                    )
                 return redirect("plans:grid", plan_code=copy.code)
         status = 400
-    return render(request, "targets/plans/copy.html", {"plan": plan, "form": form}, status=status)
+    return _copy_page(request, plan, form, kind, start, {}, status=status)
+
+
+def _names_for(kind: str, start: date) -> str:
+    """The period the preview's names were proposed for (kept in the form)."""
+    return f"{kind}|{start.isoformat()}"
+
+
+def _posted_names(post) -> dict[str, str]:
+    """The names edited in the preview: {"g<goal id>" or "i<indicator id>": name}."""
+    return {
+        name[3:]: post.get(name, "")
+        for name in post
+        if name.startswith("rn_")
+        and name[3:4] in ("g", "i")
+        and name[4:].isdigit()
+        and post.get(name, "").strip()
+    }
+
+
+def _renamed_count(plan: Plan, copy: Plan) -> int:
+    """Goals and indicators whose copy is named otherwise than the original."""
+    count = 0
+    for field_name in ("goals", "indicators"):
+        old = dict(getattr(plan, field_name).values_list("code", "name"))
+        count += sum(
+            1 for code, name in getattr(copy, field_name).values_list("code", "name") if old.get(code) != name
+        )
+    return count
+
+
+def _copy_page(request, plan, form, kind, start, names, status=200):
+    """The copy form with the names the copy rewords for the period (edited ones kept)."""
+    renamings = services.renamings(plan, kind, start)
+    for item in renamings:
+        item.new = names.get(item.key, item.new)
+    context = {"plan": plan, "form": form, "renamings": renamings, "names_for": _names_for(kind, start)}
+    return render(request, "targets/plans/copy.html", context, status=status)
 
 
 # ---- the grid

@@ -242,7 +242,10 @@ def demo_clerk(department: Department) -> User:
     )
     if clerk:
         return clerk
-    clerk, created = User.objects.get_or_create(username=f"{DEMO_USER_PREFIX}{department.code}")
+    clerk, created = User.objects.get_or_create(
+        username=f"{DEMO_USER_PREFIX}{department.code}",
+        defaults={"first_name": f"{department.name}填报员"},
+    )
     if created:
         clerk.set_unusable_password()
         clerk.save()
@@ -256,7 +259,9 @@ def demo_reviewer() -> User:
     manager = User.objects.filter(groups__name=roles.MANAGERS, is_active=True).order_by("pk").first()
     if manager:
         return manager
-    manager, created = User.objects.get_or_create(username=f"{DEMO_USER_PREFIX}manager")
+    manager, created = User.objects.get_or_create(
+        username=f"{DEMO_USER_PREFIX}manager", defaults={"first_name": "督查室管理员"}
+    )
     if created:
         manager.set_unusable_password()
         manager.save()

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from targets import rollups, services
-from targets.models import AuditEvent, ProgressNote, Submission
+from targets.models import AuditEvent, Indicator, ProgressNote, Submission
 from targets.services import EntryInput, EntryRejected, NoteInput
-from tests.targets.entry.entry_helpers import WEEK, indicators_fixture  # noqa: F401
+from tests.targets.entry.entry_helpers import WEEK, indicators_fixture, make_indicator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 REASON = "土地报批滞后，两个项目未能按期开工"
@@ -36,6 +36,24 @@ def test_it_says_which_indicators_lag_at_the_weeks_end(clerk, lagging_week):
     invest, signed = lagging_week
     assert services.notes_needed(invest.department, WEEK) == {invest.pk: "yellow"}
     assert services.week_statuses(invest.department, WEEK)[signed.pk] == "green"
+
+
+def test_a_lagging_sum_of_the_unit_asks_no_note_nobody_could_write(clerk, lagging_week):
+    """A sum (汇总) is computed, never entered: the week page offers no note for it, so
+    its lag never holds the week back."""
+    invest, signed = lagging_week
+    total = make_indicator(invest.department, "total", name="投资合计", kind=Indicator.Kind.SUM, order=3)
+    total.parts.set([invest])
+    rollups.refresh([total.pk], today=date(2021, 11, 19))
+    assert rollups.day_values([total.pk], WEEK + timedelta(days=6))[total.pk][-1].status == "yellow"
+    assert services.notes_needed(invest.department, WEEK) == {invest.pk: "yellow"}
+    services.submit_week(
+        user=clerk,
+        department=invest.department,
+        week_start=WEEK,
+        notes=[NoteInput(invest, problems=REASON, measures=MEASURES)],
+    )
+    assert Submission.objects.get(department=invest.department, week_start=WEEK).status == "submitted"
 
 
 def test_it_refuses_to_submit_a_lagging_week_without_its_reason_and_saves_nothing(clerk, lagging_week):

@@ -110,6 +110,8 @@ def test_a_key_projects_page_shows_its_investment_reasons(client, official, seed
     page = client.get(reverse("projects:key_detail", args=[project.pk])).content.decode()
     notes = page[page.index("进展·问题·措施") :]
     assert "施工许可进入审批公示阶段" in notes and "取得许可后立即组织桩基施工" in notes
+    # Written by 建设局's demo clerk, named as a person reads it, not by a login name.
+    assert "建设局填报员 填写于" in notes and "demo-construction" not in notes
 
 
 def test_the_demo_users_find_a_returned_week_an_overdue_week_and_a_changed_week(
