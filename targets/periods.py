@@ -190,10 +190,29 @@ def clip(day: date, start: date, end: date) -> date:
     return max(start, min(day, end))
 
 
+CALENDAR_COLUMNS = (
+    "day",
+    "n",
+    "dekad_start",
+    "dekad_end",
+    "month_start",
+    "month_end",
+    "quarter_start",
+    "quarter_end",
+    "year_start",
+    "year_end",
+    "last_sunday_n",
+    "last_dekad_end_n",
+    "last_month_end_n",
+)
+
+
 def calendar_rows(first: date, last: date) -> Iterator[tuple]:
-    """Rows of the roll-up calendar table for every day of [first, last]: (day, ordinal,
-    旬 start, 旬 end, month start, month end, quarter start, quarter end, year start,
-    year end)."""
+    """Rows of the roll-up calendar table for every day of [first, last], in the order of
+    ``CALENDAR_COLUMNS``: (day, ordinal, 旬 start, 旬 end, month start, month end, quarter
+    start, quarter end, year start, year end, and the ordinals of the last Sunday, 旬 end
+    and month end on or before the day: the report day a weekly, 旬 or monthly figure read
+    on that day rests on)."""
     for day in days_between(first, last):
         yield (
             day,
@@ -206,6 +225,7 @@ def calendar_rows(first: date, last: date) -> Iterator[tuple]:
                     period_end(kind, day),
                 )
             ),
+            *(last_period_end(cadence, day).toordinal() for cadence in (WEEKLY, DEKADAL, MONTHLY)),
         )
 
 

@@ -43,9 +43,26 @@ What a row holds (figures in the indicator's unit, 4 places):
 
 Status (``targets.plan.status``) is evaluated at the row's *as-of day*: the last day of the
 period inside the plan, or today if that is earlier (a period in progress is judged on its
-figures up to today against its plan up to today, not on its full plan). Periods and days
-after today have status "none". A day read through ``day_values`` is judged on that day.
-Because status depends on today, the nightly refresh moves it on.
+figures up to today, not on its full plan). Periods and days after today have status
+"none". A day read through ``day_values`` is judged on that day. Because status depends
+on today, the nightly refresh moves it on.
+
+What it is compared with: the cumulative actual as of the as-of day against the
+cumulative plan to the indicator's *last report day* on or before it (``_report_n``). A
+daily indicator reports every day, so that is the as-of day itself; a weekly one's is the
+last Sunday, a 旬 one's the last 旬 end, a monthly one's the last month end, and the plan's
+last day is a report day of every cadence. So between two reports an indicator is judged
+on where its last report left it (a monthly figure on plan on 31 October is on time all
+November, one missing or short is behind from its report day on), never against days it
+does not report yet. A report day before the plan starts plans 0: before its first
+report an indicator has no status unless it already has a figure. The calendar table
+holds each day's last Sunday, 旬 end and month end (migration 0015). Milestones are judged
+on the day (a done day is any day), ratios against their target rate. A sum adds up its
+parts' plans each to its own last report day (its parts' cadences decide; a sum is never
+reported itself), so a sum of monthly parts is judged on month ends and one of parts of
+mixed cadences fairly on each. ``planned`` and ``cumulative_planned`` stay the plan to the
+period's last day (or the day): the percentages pages show are unchanged, only the
+status rests on the report day.
 
 Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
 built on them) from the 旬 holding ``start`` to the end of their plan period — a change on
@@ -153,6 +170,58 @@ def _plan_sql(segment: str, j: str, target: str = "s.target_u") -> str:
                + {g}.total_weight * {g}.days) / (2 * {g}.total_weight * {g}.days))"""
 
 
+def _report_n(kind: str, cadence: str, plan_end: str, calendar: str | None = None) -> str:
+    """SQL for the ordinal of the day a status is judged on the plan to, for a row judged
+    on a day (the calendar row ``calendar``, or today when None): that day itself for a
+    daily indicator, a milestone and on the plan's last day; else the last day on or
+    before it that ends a period of the indicator's cadence (a Sunday, a 旬's or a
+    month's last day), where its last report was due."""
+    if calendar is None:
+        day, n = "%(today)s", "%(n_today)s"
+        ends = ("%(n_today_weekly)s", "%(n_today_dekad)s", "%(n_today_monthly)s")
+    else:
+        day, n = f"{calendar}.day", f"{calendar}.n"
+        ends = tuple(
+            f"{calendar}.{column}" for column in ("last_sunday_n", "last_dekad_end_n", "last_month_end_n")
+        )
+    weekly, dekadal, monthly = ends
+    return f"""(CASE WHEN {kind} = 'milestone' OR {day} >= {plan_end} THEN {n}
+        WHEN {cadence} = '{periods.WEEKLY}' THEN {weekly}
+        WHEN {cadence} = '{periods.DEKADAL}' THEN {dekadal}
+        WHEN {cadence} = '{periods.MONTHLY}' THEN {monthly}
+        ELSE {n} END)"""
+
+
+def _report_segment(alias: str, indicator: str, report_n: str) -> str:
+    """SQL joining the indicator's plan segment that holds the report day ``report_n`` (none
+    before the plan starts), as ``alias``."""
+    return f"""LEFT JOIN targets_plan_segment {alias} ON {alias}.indicator_id = {indicator}
+            AND {alias}.n0 < {report_n} AND {alias}.n0 + {alias}.days >= {report_n}"""
+
+
+def _judged_plan_sql(
+    report_n: str, n: str, cum_plan: str, target: str, *, segment: str = "", indicator: str = ""
+) -> str:
+    """SQL for the cumulative plan (1/10 000) a status compares with: the plan to the
+    report day ``report_n`` (``_report_n``) — ``cum_plan``, the plan to the row's day
+    ``n``, when that is the report day; else from the plan segment holding the report day,
+    joined as ``segment`` (``_report_segment``) or, with ``indicator``, looked up by a
+    subquery that runs only for the rows of an indicator between two reports (the full
+    build: no join over every 旬 of every indicator; PostgreSQL prices a subquery per use
+    and per row, which sends a read of every indicator to JIT, so the reads join); 0
+    before the plan starts, NULL without a target."""
+    if segment:
+        between = f"""CASE WHEN {segment}.indicator_id IS NULL THEN 0
+            ELSE {_plan_sql(segment, f"{report_n} - {segment}.n0", target)} END"""
+    else:
+        between = f"""COALESCE((SELECT {_plan_sql("gr", f"{report_n} - gr.n0", target)}
+            FROM targets_plan_segment gr
+            WHERE gr.indicator_id = {indicator} AND gr.n0 < {report_n}
+                AND gr.n0 + gr.days >= {report_n}), 0)"""  # noqa: S608 (fixed names)
+    return f"""CASE WHEN {report_n} = {n} THEN {cum_plan} WHEN {target} IS NULL THEN NULL
+        ELSE {between} END"""
+
+
 def _dekad_sql(
     ids: list[int] | None, renew: list[int], *, full: bool, levels: bool, plain: bool = False
 ) -> str:
@@ -163,7 +232,9 @@ def _dekad_sql(
     minus the one on the day before its first, so it is exactly the sum of its days' plans.
 
     The 旬 holding today is judged on its figures so far: the cumulative actual up to today
-    (the 旬's entries up to today) against the cumulative plan on today.
+    (the 旬's entries up to today) against the cumulative plan to the last report day on or
+    before today; a past 旬, its cumulative actual against the plan to the last report day
+    on or before its last day in the plan (``_report_n``).
 
     Without ``full``, from the 旬 holding ``%(start)s`` on (``%(dekad_from)s``), on top of
     the stored 旬 row before it (``%(prev_dekad)s``); indicators in ``renew`` (and plans that
@@ -186,6 +257,11 @@ def _dekad_sql(
         LEFT JOIN targets_periodvalue p ON p.indicator_id = s.indicator_id AND p.period_type = 'dekad'
             AND p.period_start = %(prev_dekad)s AND s.whole = 0"""  # noqa: S608 (fixed names)
     first_day = _greatest("c.day", "s.plan_start")
+    # The days the statuses are judged on the plan to: a 旬's last day in the plan, or
+    # today for the 旬 in progress, moved back to the last report day of the cadence.
+    last_n = _report_n("s.kind", "s.cadence", "s.plan_end", "cl")
+    today_n = "s.today_n"
+    cum_plan = _plan_sql("gl", "cl.n - gl.n0")
     n_first = "CASE WHEN c.day >= s.plan_start THEN c.n ELSE s.n_plan_start END"
     value = UNITS.format("e.value")
     if full:  # every entry: grouped into 旬 through the calendar (one hash join)
@@ -230,7 +306,7 @@ def _dekad_sql(
         WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""
         figures = """
         SELECT c.indicator_id, c.ps, c.pe, c.first_day, c.last_day,
-               c.cum_plan_u, c.prev_plan_u, c.today_plan_u,
+               c.cum_plan_u, c.prev_plan_u, c.today_plan_u, c.judged_plan_u,
                CASE WHEN c.kind = 'milestone' THEN c.cum_u WHEN c.n > 0 THEN c.last_u END AS actual_u,
                c.cum_u,
                CASE WHEN %(today)s < c.track THEN NULL
@@ -272,7 +348,7 @@ def _dekad_sql(
         WINDOW w AS (PARTITION BY f.indicator_id ORDER BY f.ps ROWS UNBOUNDED PRECEDING)"""  # noqa: S608
         figures = """
         SELECT r.indicator_id, r.ps, r.pe, r.first_day, r.last_day,
-               r.cum_plan_u, r.prev_plan_u, r.today_plan_u, r.sum_u AS actual_u,
+               r.cum_plan_u, r.prev_plan_u, r.today_plan_u, r.judged_plan_u, r.sum_u AS actual_u,
                CASE WHEN r.last_day < r.track THEN NULL ELSE r.base_u + COALESCE(r.run_u, 0) END AS cum_u,
                CASE WHEN %(today)s < r.track THEN NULL
                     ELSE r.base_u + COALESCE(r.run_u, 0) - COALESCE(r.sum_u, 0) + COALESCE(r.today_u, 0)
@@ -283,17 +359,19 @@ def _dekad_sql(
            COALESCE(f.cum_plan_u - f.prev_plan_u, 0) / 10000.0 AS planned,
            COALESCE(f.cum_plan_u, 0) / 10000.0 AS cumulative_planned,
            CASE WHEN f.first_day > %(today)s THEN 'none'
-                WHEN f.last_day <= %(today)s THEN {_status_sql("f.cum_u", "f.cum_plan_u")}
+                WHEN f.last_day <= %(today)s THEN {_status_sql("f.cum_u", "f.judged_plan_u")}
                 ELSE {_status_sql("f.today_cum_u", "f.today_plan_u")} END AS status,
            %(now)s AS computed_at
     FROM figures f"""  # noqa: S608 (only fixed names are interpolated)
     return f"""
     WITH scope AS (
-        SELECT i.id AS indicator_id, i.kind AS kind, i.plan_start AS plan_start, i.plan_end AS plan_end,
+        SELECT i.id AS indicator_id, i.kind AS kind, i.cadence AS cadence,
+               i.plan_start AS plan_start, i.plan_end AS plan_end,
                COALESCE(i.tracking_start, i.plan_start) AS track,
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u,
                {whole} AS whole,
+               {_report_n("i.kind", "i.cadence", "i.plan_end")} AS today_n,
                CASE WHEN {whole} = 1 THEN cs.dekad_start ELSE %(dekad_from)s END AS lo,
                cs.n AS n_plan_start
         FROM targets_indicator i
@@ -303,9 +381,12 @@ def _dekad_sql(
     frame AS (
         SELECT s.indicator_id, s.kind, s.track, c.dekad_start AS ps, c.dekad_end AS pe,
                {first_day} AS first_day, cl.day AS last_day,
-               {_plan_sql("gl", "cl.n - gl.n0")} AS cum_plan_u,
+               {cum_plan} AS cum_plan_u,
                {_plan_sql("gf", f"{n_first} - gf.n0 - 1")} AS prev_plan_u,
-               {_plan_sql("gt", "%(n_today)s - gt.n0")} AS today_plan_u
+               CASE WHEN s.target_u IS NULL THEN NULL WHEN gt.indicator_id IS NULL THEN 0
+                    ELSE {_plan_sql("gt", f"{today_n} - gt.n0")} END AS today_plan_u,
+               {_judged_plan_sql(last_n, "cl.n", cum_plan, "s.target_u", indicator="s.indicator_id")}
+                   AS judged_plan_u
         FROM scope s
         JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.plan_end AND c.day = c.dekad_start
             AND c.day >= %(frame_from)s AND c.day <= %(frame_to)s
@@ -315,7 +396,7 @@ def _dekad_sql(
         JOIN targets_plan_segment gf ON gf.indicator_id = s.indicator_id
             AND gf.seg_start <= {first_day} AND gf.seg_end >= {first_day}
         LEFT JOIN targets_plan_segment gt ON gt.indicator_id = s.indicator_id
-            AND gt.seg_start <= %(today)s AND gt.seg_end >= %(today)s
+            AND gt.n0 < {today_n} AND gt.n0 + gt.days >= {today_n}
             AND c.day <= %(today)s AND c.dekad_end > %(today)s
     ),
     ent AS ({ent}),
@@ -386,20 +467,25 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
 
     The 旬 holding today is judged on its figures so far, as a part's: each part's
     cumulative actual at today (its 旬 figure less its entries after today) against its
-    cumulative plan at today, added up. Without a target on some part the sum has no
-    plan to compare with (status "none").
+    cumulative plan to its own last report day on or before today, added up (a past 旬:
+    on or before its last day). Without a target on some part the sum has no plan to
+    compare with (status "none").
 
     From the 旬 holding ``%(start)s`` on; sums in ``renew`` (a part's plan changed) whole."""
     since = f"(p.period_end >= %(start)s OR {_id_filter('m.indicator_id', renew)})"
     value = UNITS.format("e.value")
     in_progress = "p.period_start <= %(today)s AND p.period_end > %(today)s AND m.plan_end > %(today)s"
+    # Each part is judged on the plan to its own last report day (its cadence's).
+    last_n = _report_n("i.kind", "i.cadence", "m.plan_end", "cl")
+    cum_plan = UNITS.format("p.cumulative_planned")
+    today_n = _report_n("i.kind", "i.cadence", "m.plan_end")
     select = f"""SELECT g.indicator_id, 'dekad' AS period_type, g.ps AS period_start, g.pe AS period_end,
            g.actual_u / 10000.0 AS actual, g.cum_u / 10000.0 AS cumulative_actual,
            COALESCE(g.plan_u, 0) / 10000.0 AS planned,
            COALESCE(g.cum_plan_u, 0) / 10000.0 AS cumulative_planned,
            CASE WHEN {_greatest("g.ps", "g.plan_start")} > %(today)s OR g.no_target = 1 THEN 'none'
                 WHEN {_least("g.pe", "g.plan_end")} <= %(today)s
-                    THEN {_status_sql("g.cum_u", "g.cum_plan_u")}
+                    THEN {_status_sql("g.cum_u", "g.judged_plan_u")}
                 ELSE {_status_sql("g.today_cum_u", "g.today_plan_u")} END AS status,
            %(now)s AS computed_at
     FROM g"""  # noqa: S608 (only fixed names are interpolated)
@@ -424,15 +510,18 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
                        WHERE e.indicator_id = p.indicator_id
                            AND e.date > %(today)s AND e.date <= p.period_end), 0)
                END AS today_cum_u,
-               CASE WHEN {in_progress} THEN {_plan_sql("gt", "%(n_today)s - gt.n0", TARGET_U)} END
-                   AS today_plan_u
+               CASE WHEN {in_progress} THEN
+                   COALESCE({_plan_sql("gt", f"{today_n} - gt.n0", TARGET_U)}, 0) END AS today_plan_u,
+               {_judged_plan_sql(last_n, "cl.n", cum_plan, TARGET_U, segment="gr")} AS judged_plan_u
         FROM sums m
         JOIN targets_indicator_parts x ON x.from_indicator_id = m.indicator_id
         JOIN targets_indicator i ON i.id = x.to_indicator_id
         JOIN targets_periodvalue p ON p.indicator_id = x.to_indicator_id AND p.period_type = 'dekad'
             AND {since}
+        JOIN targets_calendar cl ON cl.day = {_least("p.period_end", "m.plan_end")}
         LEFT JOIN targets_plan_segment gt ON gt.indicator_id = x.to_indicator_id
-            AND gt.seg_start <= %(today)s AND gt.seg_end >= %(today)s
+            AND gt.n0 < {today_n} AND gt.n0 + gt.days >= {today_n}
+        {_report_segment("gr", "x.to_indicator_id", last_n)}
     ),
     g AS (
         SELECT r.indicator_id, r.ps, r.pe, MAX(r.plan_start) AS plan_start, MAX(r.plan_end) AS plan_end,
@@ -443,7 +532,8 @@ def _sum_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) ->
                CAST(SUM(r.cum_plan_u) AS BIGINT) AS cum_plan_u,
                CASE WHEN COUNT(r.today_cum_u) = MAX(r.n_parts) THEN CAST(SUM(r.today_cum_u) AS BIGINT) END
                    AS today_cum_u,
-               CAST(SUM(r.today_plan_u) AS BIGINT) AS today_plan_u
+               CAST(SUM(r.today_plan_u) AS BIGINT) AS today_plan_u,
+               CAST(SUM(r.judged_plan_u) AS BIGINT) AS judged_plan_u
         FROM part_rows r
         GROUP BY r.indicator_id, r.ps, r.pe
     )
@@ -534,17 +624,22 @@ def _ensure_calendar(first: date, last: date) -> None:
 
 
 def fill_calendar(conn, first: date, last: date, batch: int = 500) -> None:
-    """Insert the calendar days of [first, last] that are missing, 500 rows a statement."""
+    """Insert the calendar days of [first, last] that are missing, 500 rows a statement,
+    with the columns of ``periods.CALENDAR_COLUMNS`` the table has (migration 0002 fills
+    it before 0015 adds the report days)."""
     adapt = conn.ops.adapt_datefield_value
-    rows = [
-        [adapt(value) if isinstance(value, date) else value for value in row]
-        for row in periods.calendar_rows(first, last)
-    ]
     with conn.cursor() as cursor:
+        present = {col.name for col in conn.introspection.get_table_description(cursor, "targets_calendar")}
+        keep = [n for n, name in enumerate(periods.CALENDAR_COLUMNS) if name in present]
+        columns = ", ".join(periods.CALENDAR_COLUMNS[n] for n in keep)
+        rows = [
+            [adapt(row[n]) if isinstance(row[n], date) else row[n] for n in keep]
+            for row in periods.calendar_rows(first, last)
+        ]
         for offset in range(0, len(rows), batch):
             chunk = rows[offset : offset + batch]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            sql = f"INSERT INTO targets_calendar VALUES {values} ON CONFLICT (day) DO NOTHING"  # noqa: S608
+            values = ", ".join(["(" + ", ".join(["%s"] * len(keep)) + ")"] * len(chunk))
+            sql = f"INSERT INTO targets_calendar ({columns}) VALUES {values} ON CONFLICT (day) DO NOTHING"  # noqa: S608
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
@@ -643,6 +738,11 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
         "today": ops.adapt_datefield_value(today),
         "today_dekad": ops.adapt_datefield_value(periods.period_start(periods.DEKAD, today)),
         "n_today": today.toordinal(),
+        # The last report day on or before today of each cadence (``_report_n``).
+        **{
+            f"n_today_{cadence}": periods.last_period_end(cadence, today).toordinal()
+            for cadence in (periods.WEEKLY, periods.DEKADAL, periods.MONTHLY)
+        },
         "now": ops.adapt_datetimefield_value(clock.now()),
         "green": int(green * plan.SCALE),
         "yellow": int(yellow * plan.SCALE),
@@ -856,9 +956,13 @@ def _day_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
     to that day: a few index lookups per indicator, no window over days."""
     value = UNITS.format("e.value")
     track = "COALESCE(i.tracking_start, i.plan_start)"  # SQLite's MAX() of a NULL is NULL
+    judged = _judged_plan_sql(
+        "r.report_n", "r.n", _plan_sql("g", "r.n - g.n0", "r.target_u"), "r.target_u", segment="gr"
+    )
     return f"""
     WITH bounds AS MATERIALIZED (
         SELECT i.id AS indicator_id, i.kind AS kind, c.day AS d, c.n AS n, {track} AS track,
+               {_report_n("i.kind", "i.cadence", "i.plan_end", "c")} AS report_n,
                {_greatest("c.dekad_start", "i.plan_start", track)} AS from_day,
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u,
@@ -896,17 +1000,20 @@ def _day_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
                         CASE WHEN r.prev_u > 0 OR r.done = 1 THEN 10000 ELSE 0 END
                     ELSE COALESCE(r.last_u, r.prev_u, r.opening_u) END AS cum_u,
                {_plan_sql("g", "r.n - g.n0", "r.target_u")} AS cum_plan_u,
-               {_plan_sql("g", "r.n - g.n0 - 1", "r.target_u")} AS prev_plan_u
+               {_plan_sql("g", "r.n - g.n0 - 1", "r.target_u")} AS prev_plan_u,
+               {judged} AS judged_plan_u
         FROM read r
         JOIN targets_plan_segment g ON g.indicator_id = r.indicator_id
             AND g.seg_start <= r.d AND g.seg_end >= r.d
+        {_report_segment("gr", "r.indicator_id", "r.report_n")}
     )
     SELECT f.indicator_id, f.d,
            CASE WHEN f.kind = 'milestone' THEN f.cum_u ELSE f.day_u END AS actual_u,
            f.cum_u, COALESCE(f.cum_plan_u - f.prev_plan_u, 0) AS plan_u,
            COALESCE(f.cum_plan_u, 0) AS cum_plan_u,
            CASE WHEN f.d > %(today)s THEN 'none'
-                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status
+                ELSE {_status_sql("f.cum_u", "f.judged_plan_u")} END AS status,
+           f.judged_plan_u
     FROM figures f
     ORDER BY f.indicator_id
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
@@ -919,10 +1026,13 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
     from that 旬's start: at most ten days more than asked for."""
     lo, hi = _greatest("%(first)s", "i.plan_start"), _least("%(last)s", "i.plan_end")
     asked = f"{lo} <= {hi}"
+    report_n = _report_n("s.kind", "s.cadence", "s.plan_end", "c")
+    cum_plan = _plan_sql("g", "c.n - g.n0")
     value = UNITS.format("e.value")
     return f"""
     WITH scope AS (
-        SELECT i.id AS indicator_id, i.kind AS kind, i.plan_start AS plan_start,
+        SELECT i.id AS indicator_id, i.kind AS kind, i.cadence AS cadence,
+               i.plan_start AS plan_start, i.plan_end AS plan_end,
                COALESCE(i.tracking_start, i.plan_start) AS track,
                {UNITS.format("COALESCE(i.opening_value, 0)")} AS opening_u,
                {TARGET_U} AS target_u, {lo} AS lo, {hi} AS hi
@@ -952,14 +1062,16 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
     ),
     days AS (
         SELECT s.indicator_id, s.kind, s.track, s.lo, s.base_u, s.base_done, c.day, e.v, e.entered,
-               {_plan_sql("g", "c.n - g.n0")} AS cum_plan_u,
-               {_plan_sql("g", "c.n - g.n0 - 1")} AS prev_plan_u
+               {cum_plan} AS cum_plan_u,
+               {_plan_sql("g", "c.n - g.n0 - 1")} AS prev_plan_u,
+               {_judged_plan_sql(report_n, "c.n", cum_plan, "s.target_u", segment="gr")} AS judged_plan_u
         FROM base s
         JOIN targets_plan_segment g ON g.indicator_id = s.indicator_id
             AND g.seg_end >= s.from_day AND g.seg_start <= s.hi
         JOIN targets_calendar c ON c.day >= g.seg_start AND c.day <= g.seg_end
             AND c.day >= s.from_day AND c.day <= s.hi
         LEFT JOIN ent e ON e.indicator_id = s.indicator_id AND e.day = c.day
+        {_report_segment("gr", "s.indicator_id", report_n)}
     ),
     runs AS (
         SELECT d.*, SUM(d.v) OVER w AS run_u, COUNT(d.v) OVER w AS grp
@@ -967,7 +1079,7 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
         WINDOW w AS (PARTITION BY d.indicator_id ORDER BY d.day ROWS UNBOUNDED PRECEDING)
     ),
     figures AS (
-        SELECT r.indicator_id, r.day, r.lo, r.kind, r.entered, r.cum_plan_u, r.prev_plan_u,
+        SELECT r.indicator_id, r.day, r.lo, r.kind, r.entered, r.cum_plan_u, r.prev_plan_u, r.judged_plan_u,
                CASE WHEN r.day < r.track THEN NULL
                     WHEN r.kind = 'amount' THEN r.base_u + COALESCE(r.run_u, 0)
                     WHEN r.kind = 'milestone' THEN
@@ -981,7 +1093,8 @@ def _days_sql(ids: list[int] | None, plan_id: int | None = None) -> str:
            f.cum_u, COALESCE(f.cum_plan_u - f.prev_plan_u, 0) AS plan_u,
            COALESCE(f.cum_plan_u, 0) AS cum_plan_u,
            CASE WHEN f.day > %(today)s THEN 'none'
-                ELSE {_status_sql("f.cum_u", "f.cum_plan_u")} END AS status
+                ELSE {_status_sql("f.cum_u", "f.judged_plan_u")} END AS status,
+           f.judged_plan_u
     FROM figures f
     WHERE f.day >= f.lo
     ORDER BY f.indicator_id, f.day
@@ -1002,6 +1115,10 @@ class DayValue:
     status: str
     computed_at: datetime
     period_type: str = periods.DAY
+    # The cumulative plan ``status`` compares with: the plan to the indicator's last report
+    # day on or before this day (``cumulative_planned`` on a report day); None without a
+    # plan. Not a figure to show: a sum adds up its parts' to judge its own day.
+    judged_planned: Decimal | None = None
 
     @property
     def period_end(self) -> date:
@@ -1103,6 +1220,7 @@ def day_values(
                         if n.period_start > today
                         else plan.status(_units(cum_rate), _units(target_u)),
                         computed_at=stamp,
+                        judged_planned=_units(target_u),
                     )
                 )
             if rows:
@@ -1137,7 +1255,8 @@ def _sum_parts(ids: list[int] | None) -> dict[int, list[tuple[int, bool]]]:
 def _sum_days(pk: int, members: list[tuple[int, bool]], figures: dict, *, today: date) -> list[DayValue]:
     """A sum's days: its parts' figures of the same day added up, as ``_sum_sql`` adds up
     their 旬 (the cumulative actual only when every part has one; no status without a
-    target on every part)."""
+    target on every part). Its status compares the parts' cumulative actuals with their
+    plans to their own last report days, added up."""
     by_day: dict[date, list[DayValue]] = {}
     for part, _target in members:
         for row in figures.get(part, []):
@@ -1153,6 +1272,7 @@ def _sum_days(pk: int, members: list[tuple[int, bool]], figures: dict, *, today:
             else None
         )
         cum_plan = sum((row.cumulative_planned for row in items), Decimal(0))
+        judged = sum((row.judged_planned or Decimal(0) for row in items), Decimal(0)) if planned else None
         rows.append(
             DayValue(
                 indicator_id=pk,
@@ -1161,8 +1281,9 @@ def _sum_days(pk: int, members: list[tuple[int, bool]], figures: dict, *, today:
                 cumulative_actual=cumulative,
                 planned=sum((row.planned for row in items), Decimal(0)),
                 cumulative_planned=cum_plan,
-                status=plan.NONE if day > today or not planned else plan.status(cumulative, cum_plan),
+                status=plan.NONE if day > today or not planned else plan.status(cumulative, judged),
                 computed_at=items[0].computed_at,
+                judged_planned=judged,
             )
         )
     return rows
@@ -1188,7 +1309,7 @@ def _day_figures(
     result: dict[int, list[PeriodValue]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_day_sql(ids, plan_id) if last is None else _days_sql(ids, plan_id), params)
-        for pk, day, actual_u, cum_u, plan_u, cum_plan_u, status in cursor.fetchall():
+        for pk, day, actual_u, cum_u, plan_u, cum_plan_u, status, judged_u in cursor.fetchall():
             day = day if isinstance(day, date) else date.fromisoformat(day)
             result.setdefault(pk, []).append(
                 DayValue(
@@ -1200,6 +1321,7 @@ def _day_figures(
                     cumulative_planned=_units(cum_plan_u),
                     status=status,
                     computed_at=stamp,
+                    judged_planned=_units(judged_u),
                 )
             )
     return result

@@ -345,15 +345,17 @@ def _investment_sum(departments, goals, indicators) -> Indicator:
 
 
 def _investment_indicator(project: KeyProject, total: Indicator) -> Indicator:
-    """The project's investment completed (亿元, entered by its responsible unit), over
-    the year 2021 and tracked from 1 October like the district's total. Its target (the
-    annual plan) is the project's own figure: kept as entered."""
+    """The project's investment completed (亿元, entered monthly by its responsible unit,
+    on the month's last day), over the year 2021 and tracked from 1 October like the
+    district's total. Its target (the annual plan) is the project's own figure: kept as
+    entered."""
     indicator = project.investment_indicator
     fields = dict(
         name=f"{project.name}完成投资",
         name_en=f"{project.name_en}: investment completed",
         unit="亿元",
         kind=Indicator.Kind.AMOUNT,
+        cadence=Indicator.Cadence.MONTHLY,
         plan_start=YEAR_START,
         plan_end=YEAR_END,
         tracking_start=Q4_START,

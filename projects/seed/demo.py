@@ -28,21 +28,22 @@ D = Decimal
 OCT_END = date(2021, 10, 31)
 
 # project code: (total investment, annual plan, Q4 target, done Jan–Sep, October), 亿元.
-# Investment is reported monthly, dated on the month's last day. Most projects run a
-# little ahead; 黄河研究中心 (施工许可 pending) and 东站东广场超级总部基地 (用地 not
-# cleared) are far behind, 龙湖金融岛内环 and 黄河实验室 a little.
+# Investment is reported monthly, dated on the month's last day (and judged on the plan
+# to that day until the next report). Most projects run a little ahead; 黄河研究中心
+# (施工许可 pending) and 东站东广场超级总部基地 (用地 not cleared) are far behind,
+# 龙湖金融岛内环 and 黄河实验室 a little (滞后 at the end of October).
 INVESTMENT = {
     "longhu-autonomous-bus-2": ("12.6", "3.2", "1.6", "1.9", "0.95"),
     "yellow-river-research-centre": ("18.5", "2.0", "1.2", "0.45", "0.12"),
     "zhongyuan-bigdata-park-1": ("25.0", "9.5", "2.4", "7.2", "1.35"),
     "kunpeng-software-town-1": ("48.0", "6.0", "1.2", "4.8", "0.62"),
-    "financial-island-inner-ring": ("36.0", "12.0", "3.6", "8.9", "1.2"),
+    "financial-island-inner-ring": ("36.0", "12.0", "3.6", "8.9", "1.0"),
     "east-station-super-hq": ("120.0", "5.0", "2.0", "2.6", "0.5"),
     "zz-intl-cultural-exchange-centre": ("30.0", "10.0", "2.8", "7.6", "1.35"),
     "ai-science-park": ("22.0", "8.0", "2.2", "6.1", "1.05"),
     "wrsa-zz-innovation-centre": ("6.5", "2.5", "0.7", "1.9", "0.36"),
     "songshan-lab": ("40.0", "12.0", "3.5", "9.2", "1.55"),
-    "yellow-river-lab": ("28.0", "7.0", "2.0", "5.1", "0.85"),
+    "yellow-river-lab": ("28.0", "7.0", "2.0", "5.1", "0.6"),
     "henan-academy-of-sciences": ("45.0", "15.0", "4.2", "11.6", "1.85"),
 }
 

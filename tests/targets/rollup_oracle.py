@@ -2,7 +2,7 @@
 by period, from the roll-up semantics written in ``targets.rollups``' docstring. The
 property tests compare the SQL roll-up with it."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Min
@@ -18,6 +18,29 @@ def _rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | N
     if denominator is None or denominator <= 0:
         return None
     return ((numerator or Decimal(0)) * 100 / denominator).quantize(Q4, rounding=ROUND_HALF_UP)
+
+
+def _ends_a_report_period(cadence: str, day: date) -> bool:
+    """Whether a figure of ``cadence`` is reported on ``day``: every day (daily), Sundays,
+    the 10th, the 20th and a month's last day (旬), a month's last day (monthly)."""
+    month_ends = (day + timedelta(days=1)).day == 1
+    if cadence == "weekly":
+        return day.isoweekday() == 7
+    if cadence == "dekad":
+        return day.day in (10, 20) or month_ends
+    if cadence == "monthly":
+        return month_ends
+    return True
+
+
+def judged_on(ind: Indicator, day: date) -> date:
+    """The day whose cumulative plan the status on ``day`` compares with: the last report
+    day on or before it (the plan's last day is one; a milestone is judged on the day)."""
+    if ind.kind == Indicator.Kind.MILESTONE:
+        return day
+    while day < ind.plan_end and not _ends_a_report_period(ind.cadence, day):
+        day -= timedelta(days=1)
+    return day
 
 
 def expected_rows(today: date) -> dict[tuple, tuple]:
@@ -57,10 +80,13 @@ def expected_rows(today: date) -> dict[tuple, tuple]:
             running += daily[day]
             cum_plan[day] = running
 
-        def day_status(day, cum_actual=cum_actual, cum_plan=cum_plan, has_plan=has_plan):
+        def day_status(day, ind=ind, cum_actual=cum_actual, cum_plan=cum_plan, has_plan=has_plan):
+            # Between two reports the figures rest on the last one: judged on the plan to
+            # it (nothing planned before the plan starts), with the actual of the day.
             if day > today:
                 return "none"
-            return plan.status(cum_actual(day), cum_plan[day] if has_plan else None)
+            judged = cum_plan.get(judged_on(ind, day), Decimal(0))
+            return plan.status(cum_actual(day), judged if has_plan else None)
 
         for day in days:
             actual = cum_actual(day) if milestone else values.get(day)

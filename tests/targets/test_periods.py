@@ -100,8 +100,15 @@ def test_it_lists_calendar_rows_with_each_days_periods():
         date(2021, 12, 31),
         date(2021, 1, 1),
         date(2021, 12, 31),
+        # The last Sunday, 旬 end and month end on or before it (a Friday ending both).
+        date(2021, 12, 26).toordinal(),
+        date(2021, 12, 31).toordinal(),
+        date(2021, 12, 31).toordinal(),
     )
     assert rows[1][2:4] == (date(2022, 1, 1), date(2022, 1, 10))
+    assert rows[1][-3:] == tuple(
+        day.toordinal() for day in (date(2021, 12, 26), date(2021, 12, 31), date(2021, 12, 31))
+    )
 
 
 def test_it_clips_a_day_into_a_span():

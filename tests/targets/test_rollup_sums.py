@@ -161,3 +161,38 @@ def test_it_recomputes_a_sum_whose_parts_change(projects, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         total.parts.remove(parts[2])
     assert_sum_matches(parts[:2], total)
+
+
+def test_it_judges_each_part_on_the_plan_to_its_own_last_report(org):
+    # 36.5 a year each (0.1 a day), 27.3 done by 30 September. One part reports monthly (to
+    # 31 October: 30.4 planned), the other weekly (to Sunday 14 November: 31.8 planned).
+    monthly = amount(org, "monthly", D("36.5"), D("27.3"), cadence=Indicator.Cadence.MONTHLY)
+    weekly = amount(org, "weekly", D("36.5"), D("27.3"), cadence=Indicator.Cadence.WEEKLY)
+    total = amount(org, "sum", D("73"), kind=Indicator.Kind.SUM)
+    total.parts.set([monthly, weekly])
+    october = Entry.objects.create(indicator=monthly, date=date(2021, 10, 31), value=D("3.1"))
+    sunday = date(2021, 10, 3)
+    Entry.objects.create(indicator=weekly, date=sunday, value=D("0.3"))
+    while (sunday := sunday + timedelta(days=7)) <= date(2021, 11, 14):
+        Entry.objects.create(indicator=weekly, date=sunday, value=D("0.7"))
+    rollups.refresh(today=TODAY)
+
+    def statuses():
+        (day,) = rollups.day_values([total.pk], TODAY, today=TODAY)[total.pk]
+        stored = PeriodValue.objects.filter(indicator=total, period_start__lte=TODAY, period_end__gte=TODAY)
+        return day, {pv.period_type: pv.status for pv in stored}
+
+    day, stored = statuses()
+    # 62.2 done against 64.6 planned to today (shown), 62.2 to the parts' reports: on time.
+    assert (day.cumulative_actual, day.cumulative_planned) == (D("62.2"), D("64.6"))
+    assert day.status == "green"
+    assert stored == {"dekad": "green", "month": "green", "quarter": "green", "year": "green"}
+    november = PeriodValue.objects.get(indicator=total, period_type="dekad", period_start=date(2021, 11, 1))
+    assert november.status == "green"  # judged on 31 October and Sunday 7 November
+
+    october.value = D("2.1")  # the monthly part 1.0 short at its report
+    october.save()
+    rollups.refresh([monthly.pk], october.date, october.date, today=TODAY)
+    day, stored = statuses()
+    assert day.status == "yellow"  # 61.2 of 62.2
+    assert stored == {"dekad": "yellow", "month": "yellow", "quarter": "yellow", "year": "yellow"}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from targets import periods, rollups
 from targets.models import Department, Entry, Goal, Indicator, PeriodValue
 from targets.seed.briefing import plan as briefing_plan
+from tests.demo_data import DEMO_DAY, SeededDemo
 from tests.targets.rollup_oracle import as_of_differences, differences, expected_rows, stored_rows
 
 TODAY = date(2026, 1, 1)  # every 2021 period is in the past
@@ -559,3 +560,141 @@ def test_the_rollup_command_rebuilds_everything_with_full(org):
     call_command("rollup", "--full", stdout=out, verbosity=1)
     assert "every indicator rebuilt" in out.getvalue()
     assert not differences(expected_rows(date.today()), stored_rows(date.today()))
+
+
+# ---- Between reports: a weekly, 旬 or monthly indicator is judged on its last report.
+
+NOV_19 = date(2021, 11, 19)  # a Friday: the last Sunday is 14 November, the last month end 31 October
+Q4_START, Q4_END = date(2021, 10, 1), date(2021, 12, 31)
+
+
+def weekly_on_plan(org, code, *, missed=()):
+    """92 over Q4, 1 a day, reported each Sunday up to 14 November with the week's days in
+    the plan (3 for Friday 1 – Sunday 3 October, then 7), but for the ``missed`` Sundays."""
+    indicator = make_indicator(org, code, "amount", Q4_START, Q4_END, D("92"), cadence="weekly")
+    sunday = date(2021, 10, 3)
+    while sunday <= date(2021, 11, 14):
+        if sunday not in missed:
+            days = (sunday - max(Q4_START, sunday - timedelta(days=6))).days + 1
+            Entry.objects.create(indicator=indicator, date=sunday, value=D(days))
+        sunday += timedelta(days=7)
+    return indicator
+
+
+def statuses_between(indicator, first, last, today=NOV_19):
+    return {
+        day.period_start: day.status
+        for day in rollups.day_values([indicator.pk], first, last, today=today)[indicator.pk]
+    }
+
+
+def test_a_weekly_indicator_on_plan_at_its_reports_is_on_time_between_them(org):
+    on_plan = weekly_on_plan(org, "signed")
+    rollups.refresh(today=NOV_19)
+
+    # 10 November (a Wednesday) ends a 旬: 38 reported to Sunday 7 November, against 38
+    # planned to that Sunday. The plan shown stays the plan to the 旬's end.
+    early = row(on_plan, "dekad", date(2021, 11, 1), NOV_19)
+    assert (early.cumulative_actual, early.cumulative_planned) == (D("38"), D("41"))
+    assert early.status == "green"
+    # Today (Friday) in the 旬 and the month in progress: 45 reported to Sunday the 14th.
+    assert row(on_plan, "dekad", date(2021, 11, 11), NOV_19).status == "green"
+    assert row(on_plan, "month", date(2021, 11, 1), NOV_19).status == "green"
+    assert row(on_plan, "quarter", date(2021, 10, 1), NOV_19).status == "green"
+    assert set(statuses_between(on_plan, date(2021, 11, 8), NOV_19).values()) == {"green"}
+    (friday,) = rollups.day_values([on_plan.pk], NOV_19, today=NOV_19)[on_plan.pk]
+    assert (friday.cumulative_actual, friday.cumulative_planned, friday.status) == (D("45"), D("50"), "green")
+
+
+def test_a_weekly_indicator_whose_report_is_missing_is_behind_until_it_comes(org):
+    late = weekly_on_plan(org, "signed", missed={date(2021, 11, 14)})
+    rollups.refresh(today=NOV_19)
+
+    # 38 to date against 45 planned to Sunday the 14th, the report due and not made.
+    assert set(statuses_between(late, date(2021, 11, 14), NOV_19).values()) == {"red"}
+    assert row(late, "dekad", date(2021, 11, 11), NOV_19).status == "red"
+    assert row(late, "month", date(2021, 11, 1), NOV_19).status == "red"
+    # The week before, still on time: judged on Sunday the 7th.
+    assert set(statuses_between(late, date(2021, 11, 7), date(2021, 11, 13)).values()) == {"green"}
+
+
+def monthly(org, code, october):
+    """92 over Q4, 1 a day, reported monthly: ``october`` on 31 October, nothing since."""
+    indicator = make_indicator(org, code, "amount", Q4_START, Q4_END, D("92"), cadence="monthly")
+    Entry.objects.create(indicator=indicator, date=date(2021, 10, 31), value=D(october))
+    return indicator
+
+
+def test_a_monthly_indicator_on_plan_at_its_report_is_on_time_all_the_next_month(org):
+    on_plan = monthly(org, "invest", "31")
+    rollups.refresh(today=NOV_19)
+
+    for start in (date(2021, 11, 1), date(2021, 11, 11)):
+        assert row(on_plan, "dekad", start, NOV_19).status == "green"
+    november = row(on_plan, "month", date(2021, 11, 1), NOV_19)
+    assert november.status == "green"
+    assert row(on_plan, "quarter", date(2021, 10, 1), NOV_19).status == "green"
+    assert set(statuses_between(on_plan, date(2021, 10, 31), NOV_19).values()) == {"green"}
+    # Before its first report nothing was due: no status (rather than 严重滞后 for 0 of 10).
+    first = row(on_plan, "dekad", date(2021, 10, 1), NOV_19)
+    assert (first.cumulative_planned, first.status) == (D("10"), "none")
+    assert set(statuses_between(on_plan, Q4_START, date(2021, 10, 30)).values()) == {"none"}
+
+
+def test_a_monthly_indicator_behind_at_its_report_stays_behind_until_the_next(org):
+    behind = monthly(org, "invest", "25")  # 25 of 31 planned to 31 October
+    rollups.refresh(today=NOV_19)
+
+    assert row(behind, "dekad", date(2021, 10, 21), NOV_19).status == "red"
+    assert row(behind, "dekad", date(2021, 11, 1), NOV_19).status == "red"
+    assert row(behind, "month", date(2021, 11, 1), NOV_19).status == "red"
+    assert set(statuses_between(behind, date(2021, 10, 31), NOV_19).values()) == {"red"}
+
+
+def test_a_plans_last_day_is_a_report_day(org):
+    # A monthly plan cut short on Wednesday 15 December: its last figure is due that day.
+    short = make_indicator(org, "short", "amount", Q4_START, date(2021, 12, 15), D("76"), cadence="monthly")
+    for day, value in ((date(2021, 10, 31), "31"), (date(2021, 11, 30), "30")):
+        Entry.objects.create(indicator=short, date=day, value=D(value))
+    rollups.refresh(today=TODAY)
+
+    assert row(short, "dekad", date(2021, 12, 1), TODAY).status == "green"  # judged on 30 November
+    last = row(short, "dekad", date(2021, 12, 11), TODAY)
+    assert (last.cumulative_actual, last.cumulative_planned, last.status) == (D("61"), D("76"), "red")
+
+
+class TheDemoBetweenReports(SeededDemo):
+    def test_its_monthly_indicators_read_on_the_demo_day_are_judged_on_their_october_report(self):
+        from targets import selectors
+
+        rollups.refresh(today=DEMO_DAY)  # the stored rows as the nightly run on the demo day leaves them
+        monthly = list(Indicator.objects.filter(cadence="monthly", kind="amount"))
+        codes = {indicator.code for indicator in monthly}
+        assert {"rec-investment", "kp-inv-songshan-lab", "kp-inv-east-station-super-hq"} <= codes
+        ids = [indicator.pk for indicator in monthly]
+        october = rollups.day_values(ids, date(2021, 10, 31), today=DEMO_DAY)
+        today = rollups.day_values(ids, DEMO_DAY, today=DEMO_DAY)
+        for indicator in monthly:
+            (at_report,), (now,) = october[indicator.pk], today[indicator.pk]
+            # Nothing reported since 31 October: the status stays the report's.
+            assert now.cumulative_actual == at_report.cumulative_actual, indicator.code
+            assert now.status == at_report.status != "none", indicator.code
+            for period_type in ("dekad", "month"):
+                stored = PeriodValue.objects.get(
+                    indicator=indicator,
+                    period_type=period_type,
+                    period_start=periods.period_start(period_type, DEMO_DAY),
+                )
+                assert stored.status == now.status, (indicator.code, period_type)
+        # 灾后重建项目完成投资: 2.04 to date, below the 3.09 planned to 19 November, but
+        # ahead of the 1.91 planned to its report: on time, not 严重滞后.
+        (investment,) = today[Indicator.objects.get(code="rec-investment").pk]
+        assert investment.cumulative_actual < investment.cumulative_planned
+        assert investment.status == "green"
+        # The overview's behind list holds the projects behind at their report, not the others.
+        behind = {row.code for row in selectors.behind_schedule(DEMO_DAY, limit=100)}
+        for indicator in monthly:
+            lagging = today[indicator.pk][0].status in ("yellow", "red")
+            assert (indicator.code in behind) == lagging, indicator.code
+        assert {"kp-inv-east-station-super-hq", "kp-inv-yellow-river-lab"} <= behind
+        assert not {"rec-investment", "kp-inv-songshan-lab"} & behind
