@@ -4,7 +4,7 @@ ones, the recovery and safety pages read the Q1 indicators, and the Q4 2021 page
 unchanged."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,9 +18,9 @@ from targets.plans import services as plans
 from targets.seed.briefing import PLAN_CODE
 from tests.demo_data import DEMO_DAY, SeededDemo
 
-Q1_DAY = date(2022, 1, 14)
+Q1_DAY = date(2022, 2, 14)
 PROJECT = "yellow-river-research-centre"
-DAILY = Decimal("0.03")  # 亿元 a day, 1–14 January
+JANUARY = Decimal("0.42")  # 亿元, January's investment (reported monthly, on 31 January)
 
 
 def main_text(response) -> str:
@@ -72,10 +72,7 @@ class TestCopiedLinks(SeededDemo):
             cls.q1_investment = Indicator.objects.get(plan=cls.q1, code=cls.project.investment_indicator.code)
             services.record_entries(
                 user=cls.manager,
-                rows=[
-                    services.EntryInput(cls.q1_investment, date(2022, 1, 1) + timedelta(days=n), DAILY)
-                    for n in range(14)
-                ],
+                rows=[services.EntryInput(cls.q1_investment, date(2022, 1, 31), JANUARY)],
             )
             freshness.refresh(list(cls.q1.indicators.values_list("pk", flat=True)), today=Q1_DAY)
 
@@ -88,7 +85,7 @@ class TestCopiedLinks(SeededDemo):
         assert response.context["plan"] == self.q1
         project = response.context["project"]
         assert project.investment_indicator == self.q1_investment
-        done = DAILY * 14
+        done = JANUARY
         assert project.investment_done == done
         figures = main_text(response)
         assert f"本年累计完成投资 {done.normalize():f}亿元" in figures
