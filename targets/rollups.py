@@ -547,6 +547,11 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
     percent = "CASE WHEN {d} > 0 THEN (2 * COALESCE({n}, 0) * 1000000 + {d}) / (2 * {d}) END"
     renewed = " OR ".join(_id_filter(f"r.{col}", renew) for col in ("id", "numerator_id", "denominator_id"))
     types = ", ".join(f"'{period_type}'" for period_type in AGGREGATES)
+    # The denominator's row of the same period, one lookup on the unique index per column:
+    # joined, PostgreSQL read it through the (period type, start) index instead, every
+    # indicator's row of the period (80 times the rows at 2,000 indicators).
+    denominator = """(SELECT {} FROM targets_periodvalue d WHERE d.indicator_id = r.denominator_id
+            AND d.period_type = n.period_type AND d.period_start = n.period_start)"""
     select = f"""SELECT t.indicator_id, t.period_type, t.period_start, t.period_end,
            CASE WHEN t.reported THEN t.cum_rate_u / 10000.0 END AS actual,
            t.cum_rate_u / 10000.0 AS cumulative_actual,
@@ -557,17 +562,16 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
            %(now)s AS computed_at
     FROM rates t"""  # noqa: S608 (only fixed names are interpolated)
     return f"""
-    WITH paired AS (
+    WITH paired AS MATERIALIZED (
         SELECT r.id AS indicator_id, n.period_type, n.period_start, n.period_end,
                CAST(ROUND(r.target_value * 10000) AS BIGINT) AS target_u,
-               (n.actual IS NOT NULL OR d.actual IS NOT NULL) AS reported,
+               (n.actual IS NOT NULL OR {denominator.format("d.actual")} IS NOT NULL) AS reported,
                CAST(ROUND(n.cumulative_actual * 10000) AS BIGINT) AS n_cum_u,
-               CAST(ROUND(d.cumulative_actual * 10000) AS BIGINT) AS d_cum_u
+               CAST(ROUND({denominator.format("d.cumulative_actual")} * 10000) AS BIGINT) AS d_cum_u
         FROM targets_indicator r
         JOIN targets_periodvalue n ON n.indicator_id = r.numerator_id AND n.period_type IN ({types})
-        JOIN targets_periodvalue d ON d.indicator_id = r.denominator_id
-            AND d.period_type = n.period_type AND d.period_start = n.period_start
         WHERE r.kind = 'ratio' AND {_id_filter("r.id", ids)}
+            AND {denominator.format("d.period_end")} IS NOT NULL
             AND n.period_end >= r.plan_start AND n.period_start <= r.plan_end
             -- A period ending on or after the start began in the start's year at the earliest.
             AND (n.period_end >= %(start)s AND n.period_start >= %(year_from)s OR {renewed})
