@@ -35,9 +35,9 @@ from .models import Entry, Goal, Indicator, PeriodValue, Plan, ProgressNote, loc
 from .plan import time_progress  # noqa: F401 (re-exported: targets.api.views reads it from here)
 
 Status = PeriodValue.Status
-PENDING = _("未到期")  # the label of a milestone not yet due (status "none")
-# Counts split status "none" in two: milestones not yet due ("pending"), and the rest
-# (no target, or no figure yet).
+PENDING = _("未到期")  # the label of a milestone, or a first report, not yet due (status "none")
+# Counts split status "none" in two: milestones and first reports not yet due ("pending"),
+# and the rest (no target, or no figure yet).
 PENDING_KEY = "pending"
 COUNT_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, PENDING_KEY, Status.NONE)
 BEHIND = (Status.RED, Status.YELLOW)
@@ -116,6 +116,19 @@ def day_rows(
     return found
 
 
+def is_pending(
+    *, kind: str, cadence: str, target_value, plan_start: date, plan_end: date, as_of: date
+) -> bool:
+    """Status "none" that means "not yet due", not "no plan": a milestone before its due
+    day, or an indicator with a target reported weekly, by 旬 or monthly before its first
+    report day (the roll-up judges it on its last report day: none yet)."""
+    if kind == Indicator.Kind.MILESTONE:
+        return as_of <= plan_end
+    if target_value is None or cadence in (periods.DAILY, periods.ONCE) or as_of >= plan_end:
+        return False
+    return periods.last_period_end(cadence, as_of) < plan_start
+
+
 @dataclass
 class Row:
     """One indicator as a dashboard row shows it on the as-of date."""
@@ -144,6 +157,7 @@ class Row:
     computed_at: datetime | None
     as_of: date
     done_on: date | None = None  # a milestone: the day it was done (on or before as_of)
+    cadence: str = periods.DAILY
     note: ProgressNote | None = None  # its latest 进展·问题·措施 (where a page asks for it)
 
     @property
@@ -195,12 +209,19 @@ class Row:
 
     @property
     def pending(self) -> bool:
-        """A milestone not done and not yet due: nothing to judge, but not "no plan"."""
+        """Nothing to judge yet, but not "no plan": a milestone not done and not yet due, or
+        a first report not yet due (``is_pending``)."""
         return (
-            self.kind == Indicator.Kind.MILESTONE
-            and self.status == Status.NONE
+            self.status == Status.NONE
             and not self.cumulative_actual
-            and self.as_of <= self.plan_end
+            and is_pending(
+                kind=self.kind,
+                cadence=self.cadence,
+                target_value=self.target_value,
+                plan_start=self.plan_start,
+                plan_end=self.plan_end,
+                as_of=self.as_of,
+            )
         )
 
     @property
@@ -271,6 +292,7 @@ ROW_FIELDS = (
     "target_op",
     "plan_start",
     "plan_end",
+    "cadence",
     "goal_id",
     "department_id",
     "department__name",
@@ -334,6 +356,7 @@ def _row(values: dict, day: rollups.DayValue | None, as_of: date) -> Row:
         target_op=values["target_op"],
         plan_start=values["plan_start"],
         plan_end=values["plan_end"],
+        cadence=values["cadence"],
         goal_id=values["goal_id"],
         department_id=values["department_id"],
         department_name_zh=values["department__name"],
@@ -463,20 +486,25 @@ def status_counts_by(
     their figures were computed (the indicators and their day rows: two reads)."""
     plan = plan_of(plan, as_of)
     chosen = plan_indicators(plan) if queryset is None else queryset
-    items = list(chosen.values_list("id", key, "kind", "plan_end"))
+    items = list(chosen.values_list("id", key, *PENDING_FIELDS))
     days = day_rows(None if queryset is None else [item[0] for item in items], as_of, plan)
     return _count(items, days, as_of)
 
 
+PENDING_FIELDS = ("kind", "cadence", "target_value", "plan_start", "plan_end")  # is_pending's
+
+
 def _count(items, days: dict, as_of: date) -> tuple[dict, datetime | None]:
+    """Status counts of ``items``: (id, group, *PENDING_FIELDS) each."""
     counts: dict = defaultdict(lambda: dict.fromkeys(COUNT_ORDER, 0))
     computed_at = None
-    for pk, group, kind, plan_end in items:
+    for pk, group, *pending in items:
         day = days.get(pk)
         status = day.status if day else Status.NONE
-        # As Row.pending: a milestone not due by the as-of date and not judged (so not done).
-        if status == Status.NONE and kind == Indicator.Kind.MILESTONE and plan_end >= as_of:
-            status = PENDING_KEY
+        # As Row.pending: not judged (so a milestone not done, a report with no figure).
+        if status == Status.NONE and not (day and day.cumulative_actual):
+            if is_pending(**dict(zip(PENDING_FIELDS, pending, strict=True)), as_of=as_of):
+                status = PENDING_KEY
         counts[group][status] += 1
         if day and (computed_at is None or day.computed_at > computed_at):
             computed_at = day.computed_at
@@ -522,10 +550,10 @@ def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
     links = Goal.supports.through.objects.filter(from_goal__plan=plan) if plan else None
     for from_id, to_id in links.values_list("from_goal_id", "to_goal_id") if links is not None else ():
         supports[from_id].add(to_id)
-    fields = ("id", "goal_id", "kind", "plan_end", "order", "code", "unit")
+    fields = ("id", "goal_id", *PENDING_FIELDS, "order", "code", "unit")
     items = list(plan_indicators(plan).values_list(*fields)) if plan else []
     days = day_rows(None, as_of, plan)
-    counts, computed_at = _count([item[:4] for item in items], days, as_of)
+    counts, computed_at = _count([item[: 2 + len(PENDING_FIELDS)] for item in items], days, as_of)
 
     def ancestor(goal_id, level):
         goal = goals.get(goal_id)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from targets import selectors
+from targets.models import Indicator
 from tests.targets.dashboards.dashboard_fixtures import make_indicator, make_tree, roll_up
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,33 @@ def test_it_marks_a_weekly_indicators_dekads_and_days_as_of_the_last_report(clie
     ws = load_workbook(BytesIO(data)).active
     texts = [cell.value for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)]
     assert "截至最近一次填报（2021-10-17）" in texts
+
+
+def test_a_monthly_figure_not_yet_due_reads_not_yet_due_not_no_plan(client, manager, settings):
+    """Before its first report day a monthly indicator has nothing to be judged on (the
+    roll-up judges on the last report day): its light says 未到期, and counts so, not
+    无计划; from its first report on it is judged."""
+    settings.DEMO_TODAY = date(2021, 12, 31)
+    tree = make_tree()
+    monthly = make_indicator(
+        "monthly-investment", goal=tree["line"], department=tree["econ"], unit="亿元", cadence="monthly"
+    )
+    unplanned = make_indicator(
+        "monthly-no-target", goal=tree["line"], department=tree["econ"], target=None, cadence="monthly"
+    )
+    roll_up(monthly, {date(2021, 10, 31): Decimal("5")})
+    before, after = date(2021, 10, 20), date(2021, 11, 5)
+    row = selectors.rows(Indicator.objects.filter(pk=monthly.pk), before)[0]
+    assert (row.status, row.status_label) == ("none", "未到期")
+    # Without a target, nothing is ever due: still 无计划.
+    assert selectors.rows(Indicator.objects.filter(pk=unplanned.pk), before)[0].status_label == "无计划"
+    counts, _at = selectors.status_counts_by("department_id", before, plan=monthly.plan)
+    assert counts[tree["econ"].pk]["pending"] >= 1
+    client.force_login(manager)
+    page = client.get(reverse("department_detail", args=[tree["econ"].code]), {"as_of": before.isoformat()})
+    html = page.content.decode()
+    row_html = html[html.index(f"/targets/indicators/{monthly.pk}/") :]
+    assert "未到期" in row_html[: row_html.index("</tr>")]
+    # After 31 October it is judged on its October report: 5 of the plan to that day.
+    row = selectors.rows(Indicator.objects.filter(pk=monthly.pk), after)[0]
+    assert row.status != "none" and row.status_label != "未到期"
