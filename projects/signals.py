@@ -16,7 +16,7 @@ def carry_links(sender, source, copy, indicators: dict[int, int], **kwargs):
     indicator of the source is linked to its copy too, so the copy's pages show them
     (each page reads the links of its own plan; the source's pages are unchanged). A key
     project's investment indicator is found in the page's plan by its code
-    (``selectors.investment_in``)."""
+    (``selectors.investments_in``)."""
     for link in LINKS:
         through = link.through
         owner = link.field.m2m_field_name()
