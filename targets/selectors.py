@@ -628,7 +628,8 @@ def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
                 if root in framework:
                     framework[root].counts[status] += n
 
-    # The headline codes are looked up within the plan (codes repeat across plans).
+    # The headline codes are looked up among the indicators in force over the plan (codes
+    # repeat across plans): its own, or one still running into it from an earlier plan.
     headlines = {row.code: row for row in _headline_rows(plan, as_of, days)} if plan else {}
     behind = _behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15)
     latest = latest_notes([row.id for row in behind], as_of)
