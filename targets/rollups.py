@@ -647,14 +647,23 @@ def _stale_sql(ids: list[int] | None) -> str:
     )"""  # noqa: S608 (only integer ids are interpolated)
 
 
+PLAN_FIELDS = ("id", "kind", "plan_start", "plan_end", "monthly_weights")
+
+
 def _with_dependent_ratios(ids: list[int]) -> list[int]:
     """The indicators, the sums that add up any of them, and the ratios that use any of
-    those as numerator or denominator."""
-    ids = set(ids) | set(_sums_of(ids))
-    ratios = Indicator.objects.filter(kind=Indicator.Kind.RATIO).filter(
-        Q(numerator_id__in=ids) | Q(denominator_id__in=ids)
-    )
-    return sorted(ids | set(ratios.values_list("id", flat=True)))
+    those as numerator or denominator (one query)."""
+    sums = Indicator.parts.through.objects.filter(to_indicator_id__in=ids).values("from_indicator_id")
+    uses = Q(numerator_id__in=ids) | Q(denominator_id__in=ids)
+    uses |= Q(numerator_id__in=sums) | Q(denominator_id__in=sums)
+    related = Q(id__in=sums) | Q(kind=Indicator.Kind.RATIO) & uses
+    return sorted(set(ids) | set(Indicator.objects.filter(related).values_list("id", flat=True)))
+
+
+def _plans(ids: list[int] | None) -> list[tuple]:
+    """The ``PLAN_FIELDS`` of the indicators (all when None), in id order."""
+    indicators = Indicator.objects.all() if ids is None else Indicator.objects.filter(id__in=ids)
+    return list(indicators.order_by("id").values_list(*PLAN_FIELDS))
 
 
 def _sums_of(ids: Iterable[int]) -> list[int]:
@@ -697,15 +706,12 @@ def fill_calendar(conn, first: date, last: date, batch: int = 500) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _segment_rows(ids: list[int] | None) -> tuple[dict[int, list[tuple]], date | None, date | None]:
+def _segment_rows(plans: list[tuple]) -> tuple[dict[int, list[tuple]], date | None, date | None]:
     """Each indicator's plan segments as table rows (ratios get one, only to notice a plan
-    change), and the first and last day of all plans."""
-    indicators = Indicator.objects.all() if ids is None else Indicator.objects.filter(id__in=ids)
+    change), and the first and last day of all plans (``plans``: ``_plans`` rows)."""
     wanted: dict[int, list[tuple]] = {}
     first = last = None
-    for pk, kind, start, end, weights in indicators.values_list(
-        "id", "kind", "plan_start", "plan_end", "monthly_weights"
-    ).order_by("id"):
+    for pk, kind, start, end, weights in plans:
         first = start if first is None else min(first, start)
         last = end if last is None else max(last, end)
         segments = plan.plan_segments(
@@ -730,11 +736,12 @@ def _segment_rows(ids: list[int] | None) -> tuple[dict[int, list[tuple]], date |
     return wanted, first, last
 
 
-def _sync_segments(ids: list[int] | None) -> list[int]:
-    """Write the plan segments (``targets.plan.plan_segments``) of the indicators that
-    changed since the last run; returns those indicators' ids (their plan period may have
-    moved, leaving rows outside it)."""
-    wanted, first, last = _segment_rows(ids)
+def _sync_segments(ids: list[int] | None, plans: list[tuple]) -> list[int]:
+    """Write the plan segments (``targets.plan.plan_segments``) of the indicators (all when
+    ``ids`` is None; ``plans``: their ``_plans`` rows) that changed since the last run;
+    returns those indicators' ids (their plan period may have moved, leaving rows outside
+    it)."""
+    wanted, first, last = _segment_rows(plans)
     if first is not None:
         _ensure_calendar(first, last)
     stored: dict[int, list[tuple]] = {}
@@ -972,7 +979,8 @@ def refresh(
         _lock(cursor, ids)
         if full:
             _tune(cursor)
-        moved = _sync_segments(ids)
+        plans = _plans(ids)  # read once the indicators are locked
+        moved = _sync_segments(ids, plans)
         if moved:
             cursor.execute(_stale_sql(moved))
             written += _changes(cursor)
@@ -981,9 +989,7 @@ def refresh(
         renew = [] if full else sorted(set(moved) | set(_sums_of(moved)))
         kinds, shifted = None, []
         if ids is not None:
-            plans = list(
-                Indicator.objects.filter(id__in=ids).values_list("id", "kind", "plan_start", "plan_end")
-            )
+            plans = [plan[:4] for plan in plans]
             kinds = {kind for _, kind, _, _ in plans}
             if plans:  # the 旬 to recompute lie in here: a range on the calendar's key
                 ops = connection.ops
@@ -1033,7 +1039,7 @@ def rebuild(*, today: date | None = None, progress=None) -> int:
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         _tune(cursor)
-        _sync_segments(None)
+        _sync_segments(None, _plans(None))
         if postgres:
             cursor.execute("TRUNCATE targets_periodvalue")
             indexes = _drop_indexes(cursor)
