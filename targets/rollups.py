@@ -64,10 +64,15 @@ mixed cadences fairly on each. ``planned`` and ``cumulative_planned`` stay the p
 period's last day (or the day): the percentages pages show are unchanged, only the
 status rests on the report day.
 
-Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
-built on them) from the 旬 holding ``start`` to the end of their plan period — a change on
-one day moves every later cumulative value — on top of the stored 旬 row before it, and
-leaves everything before alone. A row is written only when one of its values changes, so
+Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the sums
+and ratios built on them) from the 旬 holding ``start`` on, on top of the stored 旬 row
+before it, and leaves everything before alone. A change on one day moves every later
+cumulative value: levels, milestones, sums and ratios are recomputed to the end of their
+plan period; an amount's entries are read again only for the window from ``start`` to
+the 旬 holding ``end`` (or today's, when today lies in its plan after it), and its
+rows after the window, of every period type, are shifted by the change of its
+cumulative actual at the window's end and judged again (``_shift_sql``): their own
+figures and plans did not change. A row is written only when one of its values changes, so
 re-running changes nothing (idempotent: identical rows, ``computed_at`` included) and
 ``computed_at`` is when the row last changed. Refreshes that touch the same indicator
 never interleave: each takes a transaction-level advisory lock per indicator, in id
@@ -958,8 +963,10 @@ def refresh(
     """Recompute the ``PeriodValue`` rows of the given indicators (all when None) and of
     the ratios built on them, for every period that ends on or after ``start`` (from plan
     start when None): a change on a day moves every later cumulative value, so the 旬
-    holding ``start`` and every later one are recomputed (``end``, the last changed day,
-    changes nothing to that; it is kept for the callers that know it). ``today``
+    holding ``start`` and every later one are recomputed; with ``end``, the last changed
+    day, an amount's later rows are shifted instead of read again (``_window``; the
+    stamps of ``targets.freshness`` make sure every changed day lies in a refresh's
+    range). ``today``
     (default: the product's today, ``targets.clock``) decides which periods are in the future. Only rows
     whose figures change are written, so readers are never kept waiting. Refreshes of the
     same indicator wait for each other (``_lock``). Called outside any transaction, it
