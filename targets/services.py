@@ -253,7 +253,7 @@ def record_entries(
     an indicator the user may not edit (``forbidden``), a value that does not parse or a
     day outside the indicator's entry window (``invalid``), a day in an approved week
     (``locked``), a version someone else has moved on (``conflict``), a value above 5×
-    the recent daily median without ``confirm_outliers`` (``confirm``).
+    the recent median without ``confirm_outliers`` (``confirm``).
 
     Rows whose value and note equal the stored ones are left alone (no new version). A
     draft ``Submission`` is created for each department-week touched. Returns the
@@ -363,7 +363,7 @@ def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = F
     their draft submissions) and the stored entries of the rows, then compare. A row in
     an approved week is ``locked``; one whose stored version differs from the version
     the client read is a ``conflict`` (the stored entry goes in ``conflicts``); a new
-    value above ``OUTLIER_FACTOR`` × the recent daily median needs ``confirm_outliers``
+    value above ``OUTLIER_FACTOR`` × the recent median needs ``confirm_outliers``
     (``confirm``). Raises ``EntryRejected`` with every message per cell; else returns
     the locked state for ``apply_rows``."""
     errors: dict = defaultdict(list)
@@ -397,7 +397,7 @@ def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = F
             median = recent_median(item.indicator, item.date) if changed else None
             if median and median > 0 and item.value > OUTLIER_FACTOR * median:
                 item.errors.append(
-                    _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
+                    _("%(value)s 超过近期中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
                     % {"value": _fmt(item.value), "median": _fmt(median)}
                 )
                 codes.add("confirm")
