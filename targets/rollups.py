@@ -881,7 +881,7 @@ def _window(
     recomputed from ``start`` (not from their plan start). The window ends with the 旬
     holding ``end``, or today's when today lies between ``start`` and a plan's end (the
     旬 in progress is judged on its figures so far: recomputed, never shifted)."""
-    last = periods.period_end(periods.DEKAD, end)
+    last = periods.period_end(periods.DEKAD, max(start, end))
     shifted = [
         pk
         for pk, kind, plan_start, plan_end in plans
