@@ -256,9 +256,14 @@ def run(today: date | None = None, now: datetime | None = None, *, key_prefix: s
     for digest in collect(today, now):
         department = digest.department
         try:
+            users = recipients(digest.audience, department)
+        except ValueError:
+            logger.exception("deadline notice for %s without recipients", digest.audience)
+            continue
+        try:
             sent = services.notify(
                 kind=digest.kind,
-                recipients=recipients(digest.audience, department),
+                recipients=users,
                 title=digest.title,
                 body=digest.body,
                 link=digest.link,

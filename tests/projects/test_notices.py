@@ -189,3 +189,34 @@ def test_the_inbox_opens_each_sections_own_page(client, world, clerk):
     assert opened == [notice.link, "/projects/key/", "/problems/", notice.link, notice.link]
     notice.refresh_from_db()
     assert notice.is_read
+
+
+def test_a_long_notice_reaches_a_wecom_robot_with_every_sections_heading_and_link(
+    world, clerk, django_capture_on_commit_callbacks
+):
+    works = "地下综合管廊与给排水、燃气、电力管网配套工程竣工验收及移交"
+    reason = "征地拆迁补偿款未足额到位，影响施工单位进场作业，需区财政局与街道办事处协调；"
+    for n in range(10):
+        late_milestone(world, f"第{n + 1}个节点：{works}", kind=f"k{n}")
+        late_problem(world, f"第{n + 1}个问题：{reason * 2}")
+    with FakeRobot() as robot:
+        WebhookTarget.objects.create(
+            name="经发局群", kind="wecom", url=robot.url("/econ"), department=world["econ"]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            due.run(today=NOV_19, now=at(NOV_19))
+        [post] = robot.requests
+    content = post["json"]["markdown"]["content"]
+    assert len(content.encode()) <= 4096
+    for text in (
+        "一、有6周数据逾期未报",
+        "二、有10项项目节点逾期未完成",
+        "三、有10项问题整改逾期",
+        "第1个问题",
+    ):
+        assert text in content
+    for link in ("/entry/2021-11-08/?dept=econ", "/projects/key/", "/problems/"):
+        assert f"(http://127.0.0.1:8000{link})" in content
+    # The inbox keeps every item, more than a robot takes.
+    [notice] = inbox(clerk)
+    assert "第10个问题" in notice.body and len(notice.body.encode()) > 4096
