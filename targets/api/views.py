@@ -11,7 +11,7 @@ Who reads what:
 
 Writes go through ``targets.services.record_entries`` (the same service as the weekly
 form), with ``source="api"``: the same checks, the same history and the same roll-up
-after a successful write. Outliers (above 5× the recent daily median) are refused with
+after a successful write. Outliers (above 5× the recent median) are refused with
 409 ``confirm`` unless the request carries ``"confirm": true``, as the form asks the user
 to tick a box: a script must state that it means an unusual figure.
 """
