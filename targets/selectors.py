@@ -675,6 +675,45 @@ def reported_through(indicator: Indicator, last_day: date) -> date | None:
     return through if through is not None and through >= indicator.entry_start else None
 
 
+@dataclass(frozen=True)
+class JudgedPlan:
+    """What a status read between two reports rests on: the indicator's last report day
+    and the cumulative plan to it (in the indicator's unit)."""
+
+    day: date
+    planned: Decimal
+    decimals: int
+
+    @property
+    def planned_text(self) -> str:
+        return figure_text(self.planned, self.decimals, plan=True)
+
+
+def judged_plan(indicator: Indicator, as_of: date) -> JudgedPlan | None:
+    """The plan ``indicator``'s status on ``as_of`` is compared with, when that is not the
+    plan to ``as_of`` itself: a weekly, 旬 or monthly indicator read after its last report
+    day is judged on the cumulative plan to that day (``rollups._report_n``), so 85 % of
+    the plan to date may read 同步. The plan is ``plan.cumulative_plan``'s, the very figure
+    the roll-up compares with. None for a daily indicator, on a report day or from the
+    plan's last day on, before the first report day (未到期), and for the kinds judged
+    otherwise: a milestone on the day, a ratio against its target rate, a sum on each
+    part's own report day."""
+    if indicator.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL) or indicator.target_value is None:
+        return None
+    day = min(as_of, indicator.plan_end)
+    report_day = None if day == indicator.plan_end else periods.reported_through(indicator.cadence, day)
+    if report_day is None or report_day < indicator.plan_start:
+        return None
+    planned = plan.cumulative_plan(
+        indicator.target_value,
+        indicator.plan_start,
+        indicator.plan_end,
+        report_day,
+        indicator.monthly_weights,
+    )
+    return JudgedPlan(report_day, planned, indicator.decimals)
+
+
 def as_of_figures(
     indicator: Indicator, rows: list[PeriodValue], days: list[PeriodValue], as_of: date
 ) -> list[dict]:

@@ -183,6 +183,10 @@ def indicator_detail(request, pk: int):
             "reported_through": None
             if indicator.kind == Indicator.Kind.MILESTONE
             else selectors.reported_through(indicator, as_of),
+            # A status judged on an earlier report day says which plan it was judged on.
+            "judged_plan": None
+            if row.status == PeriodValue.Status.NONE
+            else selectors.judged_plan(indicator, as_of),
             "period_type": period_type,
             "switcher": SWITCHER_PERIODS,
             "figures": {"burnup": burn_up, "bars": bars},
