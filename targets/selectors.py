@@ -92,6 +92,23 @@ def plan_indicators(plan: Plan | None) -> QuerySet:
     return Indicator.objects.filter(plan=plan) if plan is not None else Indicator.objects.none()
 
 
+def in_force(plan: Plan | None) -> QuerySet:
+    """The indicators in force over a plan's period: its own, and those of an earlier
+    (published or closed) plan still running into it that it holds no copy of (the Q4
+    2021 plan's recovery, due May 2022, read in Q1 2022: a copy leaves such indicators in
+    their plan, ``targets.plans.services.still_running``). The figures a clerk enters for
+    them in the plan's period are read there, so the plan's headlines and project pages
+    show them; none without a plan."""
+    if plan is None:
+        return Indicator.objects.none()
+    running = (
+        Q(plan__end__lt=plan.start, plan_end__gte=plan.start)
+        & ~Q(plan__status=Plan.Status.DRAFT)
+        & ~Q(code__in=Indicator.objects.filter(plan=plan).values("code"))
+    )
+    return Indicator.objects.filter(Q(plan=plan) | running)
+
+
 def day_rows(
     indicator_ids: Iterable[int] | None, as_of: date, plan: Plan | None = None
 ) -> dict[int, rollups.DayValue]:
@@ -456,6 +473,17 @@ def hazards(
     return _hazards(parts.values_list("id", "code", "unit"), as_of, days)
 
 
+def _headline_rows(plan: Plan, as_of: date, days: dict) -> list[Row]:
+    """The headline indicators in force over ``plan`` (``in_force``): the plan's own read
+    from the plan's day rows, one still running from an earlier plan with its own."""
+    chosen = in_force(plan).filter(code__in=HEADLINE_CODES.values())
+    found = list(chosen.annotate(done_on=done_on(as_of)).values(*ROW_FIELDS, "done_on"))
+    missing = [values["id"] for values in found if values["id"] not in days]
+    if missing:
+        days = {**days, **day_rows(missing, as_of)}
+    return [_row(values, days.get(values["id"]), as_of) for values in found]
+
+
 def _hazards(parts, as_of: date, days: dict | None) -> Hazards:
     """``parts``: (id, code, unit) of the found and rectified indicators."""
     parts = list(parts)
@@ -600,15 +628,9 @@ def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
                 if root in framework:
                     framework[root].counts[status] += n
 
-    # The headline codes are looked up within the plan (codes repeat across plans).
-    headlines = (
-        {
-            row.code: row
-            for row in rows(plan_indicators(plan).filter(code__in=HEADLINE_CODES.values()), as_of, days)
-        }
-        if plan
-        else {}
-    )
+    # The headline codes are looked up among the indicators in force over the plan (codes
+    # repeat across plans): its own, or one still running into it from an earlier plan.
+    headlines = {row.code: row for row in _headline_rows(plan, as_of, days)} if plan else {}
     behind = _behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15)
     latest = latest_notes([row.id for row in behind], as_of)
     for row in behind:
