@@ -7,10 +7,8 @@ PORT ?= 8000
 BENCH_ARGS ?=
 # The demo's fixed "today" (the last day of the demo figures); the product's clock reads it.
 DEMO_TODAY ?= 2021-11-19
-# Test processes (pytest-xdist); 0 runs the suite in one process. Tests marked with one
-# xdist_group (a class on the seeded demo, the production checks) share a process.
+# Test processes (pytest-xdist); 0 runs the suite in one process.
 TEST_WORKERS ?= 2
-TEST_DIST ?= --dist loadgroup
 
 .PHONY: run setup test test-pg lint format bench worker beat serve load clean-demo
 
@@ -27,10 +25,10 @@ run: setup
 	DEMO_TODAY=$(DEMO_TODAY) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) $(TEST_DIST) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-pg: setup
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zhengdong} $(PY) -m pytest -n $(TEST_WORKERS) $(TEST_DIST) $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zhengdong} $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(PY) -m ruff check .

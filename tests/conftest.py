@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group, User
 
 from targets import roles
 from targets.models import Department, UserProfile
-from tests.demo_data import SeededDemo
 from tests.worker_helpers import Broker, Worker
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -114,15 +113,10 @@ CHROMIUM_ARGS = [
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """A test that drives a page is a browser test, marked so or not: CI selects the
-    browser tests with ``-m browser`` (they run once, on PostgreSQL). The tests of a
-    class on the seeded demo share one test process (``make test`` runs ``--dist
-    loadgroup``), which loads the demo once for them all."""
+    browser tests with ``-m browser`` (they run once, on PostgreSQL)."""
     for item in items:
         if "page" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
-        cls = getattr(item, "cls", None)
-        if cls is not None and issubclass(cls, SeededDemo):
-            item.add_marker(pytest.mark.xdist_group(f"{cls.__module__}.{cls.__qualname__}"))
 
 
 @pytest.fixture(scope="session")

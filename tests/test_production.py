@@ -21,10 +21,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-# One test process for them all (``make test`` runs ``--dist loadgroup``): the module
-# migrates and collects static files once.
-pytestmark = pytest.mark.xdist_group("production")
-
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
