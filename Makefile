@@ -47,6 +47,13 @@ worker: setup
 beat: setup
 	$(VENV)/bin/celery -A zhengdong beat --loglevel=info --pidfile=
 
+# Start the demo over: delete its SQLite database (asks first; CLEAN_DEMO_ARGS=--noinput
+# does not); the next `make run` builds it afresh. A PostgreSQL DATABASE_URL is refused.
+# No `setup` first: it deletes, it installs nothing.
+CLEAN_DEMO_ARGS ?=
+clean-demo:
+	$(PY) manage.py clean_demo $(CLEAN_DEMO_ARGS)
+
 # Production mode in one command (README, "Production mode"): migrate, collect static
 # files, then web, worker, rebuild worker and beat from the Procfile under honcho.
 serve: setup

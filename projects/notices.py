@@ -1,6 +1,7 @@
 """Deadline checks of projects, registered with ``targets.notifications.due`` (run daily):
-milestones (项目节点) and problems (问题清单) whose date is near or past. One notice per
-unit and kind, naming the items, to the unit's clerks; overdue ones also to the managers."""
+milestones (项目节点) and problems (问题清单) whose date is near or past. Each is a section
+of the day's one notice (``due.run`` puts them together): per unit and kind, naming the
+items, for the unit's clerks; the overdue ones also for the managers, by unit."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.urls import reverse
 
-from targets.notifications import services
-from targets.notifications.due import Notice, listing
+from targets.notifications.due import Section, listing
 from targets.notifications.models import Audience, Kind
 
 from .models import Milestone, Problem
@@ -25,30 +25,28 @@ def _by_department(items, department_of):
     return sorted(grouped.items(), key=lambda pair: (pair[0].order, pair[0].code))
 
 
-def _notices(kind, key, label, groups, today, link, overdue: bool):
+def _sections(kind, label, groups, link, overdue: bool):
     total = []
     for department, items in groups:
         lines = [text for _due, text in sorted(items)]
         total.append(f"{department.name}（{len(lines)}项）")
-        yield Notice(
+        yield Section(
             kind=kind,
-            key=f"{key}:{department.pk}",
-            recipients=services.clerks_of(department),
-            title=f"【{'逾期' if overdue else '提醒'}】{department.name} 有{len(lines)}项{label}",
+            audience=Audience.CLERKS,
+            department=department,
+            summary=f"有{len(lines)}项{label}",
             body=listing(lines),
             link=link,
-            department=department,
-            audience=Audience.CLERKS,
+            overdue=overdue,
         )
     if overdue and total:
-        yield Notice(
+        yield Section(
             kind=kind,
-            key=f"{key}:managers",
-            recipients=services.managers(),
-            title=f"【逾期】{len(total)}个单位有{label}",
+            audience=Audience.MANAGERS,
+            summary=f"{len(total)}个单位有{label}",
             body=listing(total),
             link=link,
-            audience=Audience.MANAGERS,
+            overdue=True,
         )
 
 
@@ -65,13 +63,13 @@ def milestones(today: date, now: datetime):
     def line(m):
         return (m.planned_date, f"{m.project.name} · {m.name}（计划{m.planned_date:%Y-%m-%d}）")
 
-    for kind, key, label, rows, overdue in (
-        (Kind.MILESTONE_OVERDUE, "milestone_overdue", "项目节点逾期未完成", late, True),
-        (Kind.MILESTONE_DUE, "milestone_due", "项目节点即将到期", soon, False),
+    for kind, label, rows, overdue in (
+        (Kind.MILESTONE_OVERDUE, "项目节点逾期未完成", late, True),
+        (Kind.MILESTONE_DUE, "项目节点即将到期", soon, False),
     ):
         by_unit = _by_department(rows, lambda m: m.project.department)
         groups = [(d, [line(m) for m in ms]) for d, ms in by_unit]
-        yield from _notices(kind, key, label, groups, today, link, overdue)
+        yield from _sections(kind, label, groups, link, overdue)
 
 
 def problems(today: date, now: datetime):
@@ -84,9 +82,9 @@ def problems(today: date, now: datetime):
     def line(p):
         return (p.due_date, f"{p.title}（时限{p.due_date:%Y-%m-%d}，{p.get_status_display()}）")
 
-    for kind, key, label, rows, overdue in (
-        (Kind.PROBLEM_OVERDUE, "problem_overdue", "问题整改逾期", late, True),
-        (Kind.PROBLEM_DUE, "problem_due", "问题整改即将到期", soon, False),
+    for kind, label, rows, overdue in (
+        (Kind.PROBLEM_OVERDUE, "问题整改逾期", late, True),
+        (Kind.PROBLEM_DUE, "问题整改即将到期", soon, False),
     ):
         groups = [(d, [line(p) for p in ps]) for d, ps in _by_department(rows, lambda p: p.department)]
-        yield from _notices(kind, key, label, groups, today, link, overdue)
+        yield from _sections(kind, label, groups, link, overdue)

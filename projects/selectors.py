@@ -30,9 +30,10 @@ SEVERITY = {Status.RED: 3, Status.YELLOW: 2, Status.GREEN: 1, Status.NONE: 0}
 
 
 def indicators_on(as_of: date, plan=selectors.DEFAULT_PLAN) -> Prefetch:
-    """Prefetch of linked indicators of the plan (by default the plan of ``as_of``);
-    ``with_figures`` then gives them their figures on ``as_of``."""
-    return Prefetch("indicators", queryset=selectors.plan_indicators(selectors.plan_of(plan, as_of)))
+    """Prefetch of linked indicators in force over the plan (by default the plan of
+    ``as_of``): its own and those still running into it from an earlier plan
+    (``selectors.in_force``); ``with_figures`` then gives them their figures on ``as_of``."""
+    return Prefetch("indicators", queryset=selectors.in_force(selectors.plan_of(plan, as_of)))
 
 
 def with_figures(objects: list, as_of: date) -> list:

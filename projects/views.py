@@ -117,7 +117,7 @@ def key_detail(request, pk: int):
     own = Q(key_projects=project)
     if investment:  # the investment indicator of the page's plan
         own |= Q(pk=investment.pk)
-    linked = selectors.plan_indicators(scope.plan).filter(own).distinct()
+    linked = selectors.in_force(scope.plan).filter(own).distinct()
     rows = selectors.rows(linked, as_of)
     problems = ProblemTable(project.problems.for_list(), today=clock.today(), exclude=("subject",))
     RequestConfig(request, paginate=False).configure(problems)
@@ -208,7 +208,7 @@ def recovery(request):
 
     def page() -> dict:
         rows = selectors.rows(
-            selectors.plan_indicators(scope.plan).filter(recovery_projects__isnull=False).distinct(), as_of
+            selectors.in_force(scope.plan).filter(recovery_projects__isnull=False).distinct(), as_of
         )
         return {
             "indicators": IndicatorTable(rows, as_of=as_of),

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
@@ -75,8 +75,13 @@ def refresh(
 ) -> int:
     """``rollups.refresh`` (or ``rollups.rebuild`` when ``full_rebuild``) of the indicators
     (all when None), widened to every day saved since their roll-up last caught up, and
-    the stamps moved on in the same transaction. Returns the number of rows written."""
+    the stamps moved on in the same transaction, which commits without waiting for the
+    disk (``rollups.commit_lazily``) when it is the roll-up's own. Returns the number of
+    rows written."""
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction:
+            rollups.commit_lazily()
         # Read before the roll-up reads any entry: a save committed after this read is
         # counted in ``saved`` but not in ``taken``, so it stays pending even if the
         # roll-up happened to see it (a needless refresh later, never a missed one).

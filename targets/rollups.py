@@ -64,10 +64,15 @@ mixed cadences fairly on each. ``planned`` and ``cumulative_planned`` stay the p
 period's last day (or the day): the percentages pages show are unchanged, only the
 status rests on the report day.
 
-Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the ratios
-built on them) from the 旬 holding ``start`` to the end of their plan period — a change on
-one day moves every later cumulative value — on top of the stored 旬 row before it, and
-leaves everything before alone. A row is written only when one of its values changes, so
+Incremental: ``refresh(ids, start, end)`` recomputes the given indicators (and the sums
+and ratios built on them) from the 旬 holding ``start`` on, on top of the stored 旬 row
+before it, and leaves everything before alone. A change on one day moves every later
+cumulative value: levels, milestones, sums and ratios are recomputed to the end of their
+plan period; an amount's entries are read again only for the window from ``start`` to
+the 旬 holding ``end`` (or today's, when today lies in its plan after it), and its
+rows after the window, of every period type, are shifted by the change of its
+cumulative actual at the window's end and judged again (``_shift_sql``): their own
+figures and plans did not change. A row is written only when one of its values changes, so
 re-running changes nothing (idempotent: identical rows, ``computed_at`` included) and
 ``computed_at`` is when the row last changed. Refreshes that touch the same indicator
 never interleave: each takes a transaction-level advisory lock per indicator, in id
@@ -238,13 +243,19 @@ def _dekad_sql(
 
     Without ``full``, from the 旬 holding ``%(start)s`` on (``%(dekad_from)s``), on top of
     the stored 旬 row before it (``%(prev_dekad)s``); indicators in ``renew`` (and plans that
-    start later) from their plan start."""
+    start later) from their plan start. Amounts recomputed from ``start`` stop at the end
+    of the window (``%(window_to)s``, ``refresh``): their later rows are shifted."""
     kinds = "('level', 'milestone')" if levels else "('amount')"
     if full:
         whole, in_range = "1", "1 = 1"
     else:
         whole = f"CASE WHEN i.plan_start > %(start)s OR {_id_filter('i.id', renew)} THEN 1 ELSE 0 END"
         in_range = f"(i.plan_end >= %(start)s OR {_id_filter('i.id', renew)})"
+    # The last 旬 to recompute: the plan's, or for amounts recomputed from ``start`` the
+    # window's (``%(window_to)s``; the rows after it are shifted, ``_shift_sql``).
+    hi = "i.plan_end"
+    if not (full or levels):
+        hi = f"CASE WHEN {whole} = 1 THEN i.plan_end ELSE {_least('i.plan_end', '%(window_to)s')} END"
     if full:
         base = "SELECT indicator_id, opening_u AS base_u, 0 AS base_done FROM scope"
     else:
@@ -373,6 +384,7 @@ def _dekad_sql(
                {whole} AS whole,
                {_report_n("i.kind", "i.cadence", "i.plan_end")} AS today_n,
                CASE WHEN {whole} = 1 THEN cs.dekad_start ELSE %(dekad_from)s END AS lo,
+               {hi} AS hi,
                cs.n AS n_plan_start
         FROM targets_indicator i
         JOIN targets_calendar cs ON cs.day = i.plan_start
@@ -388,7 +400,7 @@ def _dekad_sql(
                {_judged_plan_sql(last_n, "cl.n", cum_plan, "s.target_u", indicator="s.indicator_id")}
                    AS judged_plan_u
         FROM scope s
-        JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.plan_end AND c.day = c.dekad_start
+        JOIN targets_calendar c ON c.day >= s.lo AND c.day <= s.hi AND c.day = c.dekad_start
             AND c.day >= %(frame_from)s AND c.day <= %(frame_to)s
         JOIN targets_calendar cl ON cl.day = {_least("c.dekad_end", "s.plan_end")}
         JOIN targets_plan_segment gl ON gl.indicator_id = s.indicator_id
@@ -409,14 +421,22 @@ def _dekad_sql(
 
 
 def _aggregate_sql(
-    period_type: str, child_type: str, ids: list[int] | None, renew: list[int], *, plain: bool = False
+    period_type: str,
+    child_type: str,
+    ids: list[int] | None,
+    renew: list[int],
+    *,
+    plain: bool = False,
+    shifted: list[int] = (),
 ) -> str:
     """旬/month/quarter/year rows of amount, level and milestone indicators, built in one
     grouping pass over the rows of the period type just below (day → 旬 → month → quarter
     → year: each level reads the small one under it, not the days again). Sums of the
     children; cumulative values from the last child (the one holding the period's last
     day in the plan); status from the child holding the period's as-of day (its last day
-    in the plan, or today if earlier), whose own status was judged on that same day."""
+    in the plan, or today if earlier), whose own status was judged on that same day.
+    Indicators in ``shifted`` up to the period holding the window's end (their later
+    periods were shifted, ``_shift_sql``)."""
     first, last = f"c.{period_type}_start", f"c.{period_type}_end"
     last_day = _least(last, "i.plan_end")
     as_of = _least(last, "i.plan_end", "%(today)s")
@@ -426,6 +446,9 @@ def _aggregate_sql(
     since = f"ch.period_start >= %({period_type}_from)s"
     if renew:
         since = f"({since} OR {_id_filter('ch.indicator_id', renew)})"
+    if shifted:
+        others = f"NOT {_id_filter('ch.indicator_id', list(shifted))}"
+        since += f" AND ({first} <= %({period_type}_to)s OR {others})"
     select = f"""SELECT g.indicator_id, '{period_type}' AS period_type,
            g.ps AS period_start, g.pe AS period_end,
            CASE WHEN g.kind IN ('amount', 'sum') THEN g.sum_u / 10000.0
@@ -585,6 +608,38 @@ def _ratio_sql(ids: list[int] | None, renew: list[int], *, plain: bool = False) 
     """  # noqa: S608 (only integer ids and fixed names are interpolated; values are parameters)
 
 
+def _shift_sql(deltas: dict[int, int]) -> str:
+    """The rows of amount indicators after the recomputed window (``refresh``), of every
+    period type: a change inside the window moves every later cumulative actual by the
+    same amount (``deltas``: indicator id → its change at the window's end, in 1/10 000),
+    and nothing else of theirs (their own figures and plans are their days'). Their status
+    is judged again on the new figure, as ``_dekad_sql`` judges a past period: against
+    the plan to the last report day on or before its last day in the plan, "none" if it
+    starts after today. None of them holds today (the window reaches it when the plan
+    does), so none is judged on its figures so far."""
+    values = ", ".join(f"({int(pk)}, {int(delta)})" for pk, delta in sorted(deltas.items()))
+    cum_u = f"{UNITS.format('pv.cumulative_actual')} + d.delta_u"
+    cum_plan = f"CASE WHEN i.target_value IS NULL THEN NULL ELSE {UNITS.format('pv.cumulative_planned')} END"
+    report_n = _report_n("i.kind", "i.cadence", "i.plan_end", "cl")
+    judged = _judged_plan_sql(report_n, "cl.n", cum_plan, TARGET_U, indicator="i.id")
+    after = " OR ".join(
+        f"(pv.period_type = '{period_type}' AND pv.period_start > %({period_type}_to)s)"
+        for period_type in AGGREGATES
+    )
+    return f"""
+    WITH d (indicator_id, delta_u) AS (VALUES {values})
+    UPDATE targets_periodvalue AS pv SET
+        cumulative_actual = ({cum_u}) / 10000.0,
+        status = CASE WHEN {_greatest("pv.period_start", "i.plan_start")} > %(today)s THEN 'none'
+                      ELSE {_status_sql(cum_u, judged)} END,
+        computed_at = %(now)s
+    FROM d, targets_indicator i, targets_calendar cl
+    WHERE pv.indicator_id = d.indicator_id AND i.id = d.indicator_id
+        AND cl.day = {_least("pv.period_end", "i.plan_end")}
+        AND pv.cumulative_actual IS NOT NULL AND ({after})
+    """  # noqa: S608 (only integers and fixed names are interpolated; values are parameters)
+
+
 def _stale_sql(ids: list[int] | None) -> str:
     """Rows outside an indicator's plan period (its plan was shortened or moved)."""
     return f"""
@@ -597,14 +652,23 @@ def _stale_sql(ids: list[int] | None) -> str:
     )"""  # noqa: S608 (only integer ids are interpolated)
 
 
+PLAN_FIELDS = ("id", "kind", "plan_start", "plan_end", "monthly_weights")
+
+
 def _with_dependent_ratios(ids: list[int]) -> list[int]:
     """The indicators, the sums that add up any of them, and the ratios that use any of
-    those as numerator or denominator."""
-    ids = set(ids) | set(_sums_of(ids))
-    ratios = Indicator.objects.filter(kind=Indicator.Kind.RATIO).filter(
-        Q(numerator_id__in=ids) | Q(denominator_id__in=ids)
-    )
-    return sorted(ids | set(ratios.values_list("id", flat=True)))
+    those as numerator or denominator (one query)."""
+    sums = Indicator.parts.through.objects.filter(to_indicator_id__in=ids).values("from_indicator_id")
+    uses = Q(numerator_id__in=ids) | Q(denominator_id__in=ids)
+    uses |= Q(numerator_id__in=sums) | Q(denominator_id__in=sums)
+    related = Q(id__in=sums) | Q(kind=Indicator.Kind.RATIO) & uses
+    return sorted(set(ids) | set(Indicator.objects.filter(related).values_list("id", flat=True)))
+
+
+def _plans(ids: list[int] | None) -> list[tuple]:
+    """The ``PLAN_FIELDS`` of the indicators (all when None), in id order."""
+    indicators = Indicator.objects.all() if ids is None else Indicator.objects.filter(id__in=ids)
+    return list(indicators.order_by("id").values_list(*PLAN_FIELDS))
 
 
 def _sums_of(ids: Iterable[int]) -> list[int]:
@@ -647,15 +711,12 @@ def fill_calendar(conn, first: date, last: date, batch: int = 500) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _segment_rows(ids: list[int] | None) -> tuple[dict[int, list[tuple]], date | None, date | None]:
+def _segment_rows(plans: list[tuple]) -> tuple[dict[int, list[tuple]], date | None, date | None]:
     """Each indicator's plan segments as table rows (ratios get one, only to notice a plan
-    change), and the first and last day of all plans."""
-    indicators = Indicator.objects.all() if ids is None else Indicator.objects.filter(id__in=ids)
+    change), and the first and last day of all plans (``plans``: ``_plans`` rows)."""
     wanted: dict[int, list[tuple]] = {}
     first = last = None
-    for pk, kind, start, end, weights in indicators.values_list(
-        "id", "kind", "plan_start", "plan_end", "monthly_weights"
-    ).order_by("id"):
+    for pk, kind, start, end, weights in plans:
         first = start if first is None else min(first, start)
         last = end if last is None else max(last, end)
         segments = plan.plan_segments(
@@ -680,11 +741,12 @@ def _segment_rows(ids: list[int] | None) -> tuple[dict[int, list[tuple]], date |
     return wanted, first, last
 
 
-def _sync_segments(ids: list[int] | None) -> list[int]:
-    """Write the plan segments (``targets.plan.plan_segments``) of the indicators that
-    changed since the last run; returns those indicators' ids (their plan period may have
-    moved, leaving rows outside it)."""
-    wanted, first, last = _segment_rows(ids)
+def _sync_segments(ids: list[int] | None, plans: list[tuple]) -> list[int]:
+    """Write the plan segments (``targets.plan.plan_segments``) of the indicators (all when
+    ``ids`` is None; ``plans``: their ``_plans`` rows) that changed since the last run;
+    returns those indicators' ids (their plan period may have moved, leaving rows outside
+    it)."""
+    wanted, first, last = _segment_rows(plans)
     if first is not None:
         _ensure_calendar(first, last)
     stored: dict[int, list[tuple]] = {}
@@ -753,6 +815,7 @@ def _params(start: date | None, today: date | None, end: date | None = None) -> 
     }
     params["frame_from"] = ops.adapt_datefield_value(date.min)  # narrowed by refresh()
     params["frame_to"] = ops.adapt_datefield_value(date.max)
+    params["window_to"] = ops.adapt_datefield_value(date.max)  # set by refresh() (``_window``)
     for period_type in AGGREGATES:
         params[f"{period_type}_from"] = ops.adapt_datefield_value(
             periods.period_start(period_type, start) if start else date.min
@@ -768,6 +831,16 @@ def _statements(
     one below, then the ratios from their parts' rows; a statement for a kind not among
     ``kinds`` (when given) is left out. With ``plain``, rows are inserted without looking
     for stored ones (the table was emptied)."""
+    return [
+        *_entry_statements(ids, renew, full=full, plain=plain, kinds=kinds),
+        *_derived_statements(ids, renew, plain=plain, kinds=kinds),
+    ]
+
+
+def _entry_statements(
+    ids: list[int] | None, renew: list[int], *, full: bool, plain: bool = False, kinds: set[str] | None = None
+) -> list[str]:
+    """The 旬 rows read from the entries: amounts, then levels and milestones."""
     kinds = set(Indicator.Kind.values) if kinds is None else kinds
     return [
         *([_dekad_sql(ids, renew, full=full, levels=False, plain=plain)] if "amount" in kinds else []),
@@ -776,14 +849,58 @@ def _statements(
             if kinds & {"level", "milestone"}
             else []
         ),
+    ]
+
+
+def _derived_statements(
+    ids: list[int] | None,
+    renew: list[int],
+    *,
+    plain: bool = False,
+    kinds: set[str] | None = None,
+    shifted: list[int] = (),
+) -> list[str]:
+    """The rows built from other rows: the sums' 旬, the longer periods, the ratios."""
+    kinds = set(Indicator.Kind.values) if kinds is None else kinds
+    return [
         *([_sum_sql(ids, renew, plain=plain)] if "sum" in kinds else []),
         *(
-            _aggregate_sql(period_type, child_type, ids, renew, plain=plain)
+            _aggregate_sql(period_type, child_type, ids, renew, plain=plain, shifted=shifted)
             for child_type, period_type in zip(AGGREGATES, AGGREGATES[1:], strict=False)
             if kinds - {"ratio"}
         ),
         *([_ratio_sql(ids, renew, plain=plain)] if "ratio" in kinds else []),
     ]
+
+
+def _window(
+    plans: list[tuple], start: date, end: date, today: date, renew: list[int]
+) -> tuple[date, list[int]]:
+    """The last day of the 旬 a refresh from ``start`` to ``end`` recomputes from the entries,
+    and the amount indicators whose later rows are shifted instead (``_shift_sql``): those
+    recomputed from ``start`` (not from their plan start). The window ends with the 旬
+    holding ``end``, or today's when today lies between ``start`` and a plan's end (the
+    旬 in progress is judged on its figures so far: recomputed, never shifted)."""
+    last = periods.period_end(periods.DEKAD, max(start, end))
+    shifted = [
+        pk
+        for pk, kind, plan_start, plan_end in plans
+        if kind == Indicator.Kind.AMOUNT and plan_start <= start and plan_end > last and pk not in renew
+    ]
+    if shifted and start <= today <= max(plan_end for pk, _, _, plan_end in plans if pk in shifted):
+        last = max(last, periods.period_end(periods.DEKAD, today))
+    return last, shifted
+
+
+def _cumulatives(cursor, ids: list[int], dekad: date) -> dict[int, int]:
+    """The stored cumulative actual (1/10 000) of these indicators' 旬 starting on ``dekad``."""
+    cursor.execute(
+        f"SELECT indicator_id, {UNITS.format('cumulative_actual')} FROM targets_periodvalue"  # noqa: S608
+        f" WHERE period_type = 'dekad' AND period_start = %s AND {_id_filter('indicator_id', ids)}"
+        " AND cumulative_actual IS NOT NULL",
+        [connection.ops.adapt_datefield_value(dekad)],
+    )
+    return dict(cursor.fetchall())
 
 
 def _tune(cursor) -> None:
@@ -793,6 +910,19 @@ def _tune(cursor) -> None:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
+
+
+def commit_lazily() -> None:
+    """Let the current transaction commit without waiting for its write-ahead log to reach
+    the disk (PostgreSQL's ``synchronous_commit = off``, for this transaction only): a
+    roll-up is derived from the entries, and waiting for the disk cost a refresh as much
+    as its own work. A crash in the fraction of a second after the commit loses this
+    refresh whole, and with it the stamps that say it ran (``freshness``), so the
+    catch-up job runs it again; nothing else is at risk. Call it only in a transaction
+    the roll-up opened itself: in a caller's it would make the caller's writes lazy too."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _mark_refreshed(cursor) -> None:
@@ -833,42 +963,69 @@ def refresh(
     """Recompute the ``PeriodValue`` rows of the given indicators (all when None) and of
     the ratios built on them, for every period that ends on or after ``start`` (from plan
     start when None): a change on a day moves every later cumulative value, so the 旬
-    holding ``start`` and every later one are recomputed (``end``, the last changed day,
-    changes nothing to that; it is kept for the callers that know it). ``today``
+    holding ``start`` and every later one are recomputed; with ``end``, the last changed
+    day, an amount's later rows are shifted instead of read again (``_window``; the
+    stamps of ``targets.freshness`` make sure every changed day lies in a refresh's
+    range). ``today``
     (default: the product's today, ``targets.clock``) decides which periods are in the future. Only rows
     whose figures change are written, so readers are never kept waiting. Refreshes of the
-    same indicator wait for each other (``_lock``). Returns the number of rows written
-    (inserted or changed)."""
+    same indicator wait for each other (``_lock``). Called outside any transaction, it
+    commits without waiting for the disk (``commit_lazily``). Returns the number of rows
+    written (inserted or changed)."""
     full = start is None
     if indicator_ids is None and full and not PeriodValue.objects.exists():
         return rebuild(today=today)  # a first build: nothing to compare with
+    today = today or clock.today()
     ids = None if indicator_ids is None else _with_dependent_ratios([int(pk) for pk in indicator_ids])
     params = _params(start, today, end)
     written = 0
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        if own_transaction:
+            commit_lazily()
         _lock(cursor, ids)
         if full:
             _tune(cursor)
-        moved = _sync_segments(ids)
+        plans = _plans(ids)  # read once the indicators are locked
+        moved = _sync_segments(ids, plans)
         if moved:
             cursor.execute(_stale_sql(moved))
             written += _changes(cursor)
         # Indicators with a new or changed plan (or never rolled up) from their plan start,
         # and the sums of any of them.
         renew = [] if full else sorted(set(moved) | set(_sums_of(moved)))
-        kinds = None
+        kinds, shifted = None, []
         if ids is not None:
-            plans = list(Indicator.objects.filter(id__in=ids).values_list("kind", "plan_start", "plan_end"))
-            kinds = {kind for kind, _, _ in plans}
+            plans = [plan[:4] for plan in plans]
+            kinds = {kind for _, kind, _, _ in plans}
             if plans:  # the 旬 to recompute lie in here: a range on the calendar's key
                 ops = connection.ops
-                first = min(start for _, start, _ in plans)
+                first = min(plan_start for _, _, plan_start, _ in plans)
                 frame_from = periods.period_start(periods.DEKAD, first)
                 if start is not None and not renew:
                     frame_from = max(frame_from, periods.period_start(periods.DEKAD, start))
                 params["frame_from"] = ops.adapt_datefield_value(frame_from)
-                params["frame_to"] = ops.adapt_datefield_value(max(end for _, _, end in plans))
-        for sql in _statements(ids, renew, full=full, kinds=kinds):
+                params["frame_to"] = ops.adapt_datefield_value(max(plan_end for *_, plan_end in plans))
+            if plans and start is not None and end is not None:
+                window_to, shifted = _window(plans, start, end, today, renew)
+                params["window_to"] = connection.ops.adapt_datefield_value(window_to)
+                for period_type in AGGREGATES:
+                    params[f"{period_type}_to"] = connection.ops.adapt_datefield_value(
+                        periods.period_start(period_type, window_to)
+                    )
+        if shifted:
+            window_dekad = periods.period_start(periods.DEKAD, window_to)
+            before = _cumulatives(cursor, shifted, window_dekad)
+        for sql in _entry_statements(ids, renew, full=full, kinds=kinds):
+            cursor.execute(sql, params)
+            written += _changes(cursor)
+        if shifted:
+            after = _cumulatives(cursor, shifted, window_dekad)
+            deltas = {pk: after[pk] - old for pk, old in before.items() if pk in after and after[pk] != old}
+            if deltas:
+                cursor.execute(_shift_sql(deltas), params)
+                written += _changes(cursor)
+        for sql in _derived_statements(ids, renew, kinds=kinds, shifted=shifted):
             cursor.execute(sql, params)
             written += _changes(cursor)
         _mark_refreshed(cursor)
@@ -889,7 +1046,7 @@ def rebuild(*, today: date | None = None, progress=None) -> int:
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         _tune(cursor)
-        _sync_segments(None)
+        _sync_segments(None, _plans(None))
         if postgres:
             cursor.execute("TRUNCATE targets_periodvalue")
             indexes = _drop_indexes(cursor)

@@ -92,6 +92,23 @@ def plan_indicators(plan: Plan | None) -> QuerySet:
     return Indicator.objects.filter(plan=plan) if plan is not None else Indicator.objects.none()
 
 
+def in_force(plan: Plan | None) -> QuerySet:
+    """The indicators in force over a plan's period: its own, and those of an earlier
+    (published or closed) plan still running into it that it holds no copy of (the Q4
+    2021 plan's recovery, due May 2022, read in Q1 2022: a copy leaves such indicators in
+    their plan, ``targets.plans.services.still_running``). The figures a clerk enters for
+    them in the plan's period are read there, so the plan's headlines and project pages
+    show them; none without a plan."""
+    if plan is None:
+        return Indicator.objects.none()
+    running = (
+        Q(plan__end__lt=plan.start, plan_end__gte=plan.start)
+        & ~Q(plan__status=Plan.Status.DRAFT)
+        & ~Q(code__in=Indicator.objects.filter(plan=plan).values("code"))
+    )
+    return Indicator.objects.filter(Q(plan=plan) | running)
+
+
 def day_rows(
     indicator_ids: Iterable[int] | None, as_of: date, plan: Plan | None = None
 ) -> dict[int, rollups.DayValue]:
@@ -456,6 +473,17 @@ def hazards(
     return _hazards(parts.values_list("id", "code", "unit"), as_of, days)
 
 
+def _headline_rows(plan: Plan, as_of: date, days: dict) -> list[Row]:
+    """The headline indicators in force over ``plan`` (``in_force``): the plan's own read
+    from the plan's day rows, one still running from an earlier plan with its own."""
+    chosen = in_force(plan).filter(code__in=HEADLINE_CODES.values())
+    found = list(chosen.annotate(done_on=done_on(as_of)).values(*ROW_FIELDS, "done_on"))
+    missing = [values["id"] for values in found if values["id"] not in days]
+    if missing:
+        days = {**days, **day_rows(missing, as_of)}
+    return [_row(values, days.get(values["id"]), as_of) for values in found]
+
+
 def _hazards(parts, as_of: date, days: dict | None) -> Hazards:
     """``parts``: (id, code, unit) of the found and rectified indicators."""
     parts = list(parts)
@@ -600,15 +628,9 @@ def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
                 if root in framework:
                     framework[root].counts[status] += n
 
-    # The headline codes are looked up within the plan (codes repeat across plans).
-    headlines = (
-        {
-            row.code: row
-            for row in rows(plan_indicators(plan).filter(code__in=HEADLINE_CODES.values()), as_of, days)
-        }
-        if plan
-        else {}
-    )
+    # The headline codes are looked up among the indicators in force over the plan (codes
+    # repeat across plans): its own, or one still running into it from an earlier plan.
+    headlines = {row.code: row for row in _headline_rows(plan, as_of, days)} if plan else {}
     behind = _behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15)
     latest = latest_notes([row.id for row in behind], as_of)
     for row in behind:
@@ -651,6 +673,45 @@ def reported_through(indicator: Indicator, last_day: date) -> date | None:
         return None
     through = periods.reported_through(indicator.cadence, day)
     return through if through is not None and through >= indicator.entry_start else None
+
+
+@dataclass(frozen=True)
+class JudgedPlan:
+    """What a status read between two reports rests on: the indicator's last report day
+    and the cumulative plan to it (in the indicator's unit)."""
+
+    day: date
+    planned: Decimal
+    decimals: int
+
+    @property
+    def planned_text(self) -> str:
+        return figure_text(self.planned, self.decimals, plan=True)
+
+
+def judged_plan(indicator: Indicator, as_of: date) -> JudgedPlan | None:
+    """The plan ``indicator``'s status on ``as_of`` is compared with, when that is not the
+    plan to ``as_of`` itself: a weekly, 旬 or monthly indicator read after its last report
+    day is judged on the cumulative plan to that day (``rollups._report_n``), so 85 % of
+    the plan to date may read 同步. The plan is ``plan.cumulative_plan``'s, the very figure
+    the roll-up compares with. None for a daily indicator, on a report day or from the
+    plan's last day on, before the first report day (未到期), and for the kinds judged
+    otherwise: a milestone on the day, a ratio against its target rate, a sum on each
+    part's own report day."""
+    if indicator.kind not in (Indicator.Kind.AMOUNT, Indicator.Kind.LEVEL) or indicator.target_value is None:
+        return None
+    day = min(as_of, indicator.plan_end)
+    report_day = None if day == indicator.plan_end else periods.reported_through(indicator.cadence, day)
+    if report_day is None or report_day < indicator.plan_start:
+        return None
+    planned = plan.cumulative_plan(
+        indicator.target_value,
+        indicator.plan_start,
+        indicator.plan_end,
+        report_day,
+        indicator.monthly_weights,
+    )
+    return JudgedPlan(report_day, planned, indicator.decimals)
 
 
 def as_of_figures(

@@ -172,58 +172,40 @@ def parse_value(indicator: Indicator, raw) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
 
 
-def recent_medians(indicator_ids: Iterable[int], before: date) -> dict[int, Decimal | None]:
-    """``recent_median`` of several indicators by id, in one query: {id: the median of its
-    last OUTLIER_SAMPLE positive figures before ``before`` within OUTLIER_DAYS days, or
-    None with fewer than OUTLIER_MIN_SAMPLE}."""
-    ids = list(indicator_ids)
-    if not ids:
+def recent_medians(indicators: Iterable[Indicator], before: date) -> dict[int, Decimal | None]:
+    """Each indicator's recent median, in one query: {id: the median of its last
+    OUTLIER_SAMPLE positive figures before ``before`` within OUTLIER_DAYS days, or None with
+    fewer than OUTLIER_MIN_SAMPLE}. Only figures on the indicator's report days
+    (``takes_figure_on``) count: a weekly figure is compared with weekly ones, not with the
+    daily figures saved before its cadence changed."""
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    if not by_id:
         return {}
     rows = (
         Entry.objects.filter(
-            indicator_id__in=ids,
+            indicator_id__in=list(by_id),
             date__lt=before,
             date__gte=before - timedelta(days=OUTLIER_DAYS),
             value__gt=0,
         )
         .order_by("indicator_id", "-date")
-        .values_list("indicator_id", "value")
+        .values_list("indicator_id", "date", "value")
     )
     recent: dict[int, list[Decimal]] = defaultdict(list)
-    for indicator_id, value in rows:
-        if len(recent[indicator_id]) < OUTLIER_SAMPLE:
+    for indicator_id, day, value in rows:
+        if len(recent[indicator_id]) < OUTLIER_SAMPLE and by_id[indicator_id].takes_figure_on(day):
             recent[indicator_id].append(value)
     return {
         pk: Decimal(statistics.median(Decimal(v) for v in recent[pk]))
         if len(recent[pk]) >= OUTLIER_MIN_SAMPLE
         else None
-        for pk in ids
+        for pk in by_id
     }
 
 
-def recent_median(indicator: Indicator | int, before: date) -> Decimal | None:
-    """The median of the indicator's last positive figures before ``before`` (at most
-    OUTLIER_SAMPLE within OUTLIER_DAYS days), or None with too few of them. Given the
-    indicator, only figures on its report days count: a weekly figure is compared with
-    weekly ones, not with the daily figures saved before its cadence changed."""
-    indicator_id = indicator if isinstance(indicator, int) else indicator.pk
-    rows = (
-        Entry.objects.filter(
-            indicator_id=indicator_id,
-            date__lt=before,
-            date__gte=before - timedelta(days=OUTLIER_DAYS),
-            value__gt=0,
-        )
-        .order_by("-date")
-        .values_list("date", "value")
-    )
-    if isinstance(indicator, int):
-        values = [value for _day, value in rows[:OUTLIER_SAMPLE]]
-    else:
-        values = [value for day, value in rows if indicator.takes_figure_on(day)][:OUTLIER_SAMPLE]
-    if len(values) < OUTLIER_MIN_SAMPLE:
-        return None
-    return Decimal(statistics.median(Decimal(v) for v in values))
+def recent_median(indicator: Indicator, before: date) -> Decimal | None:
+    """``recent_medians`` of one indicator."""
+    return recent_medians([indicator], before)[indicator.pk]
 
 
 @dataclass
@@ -271,7 +253,7 @@ def record_entries(
     an indicator the user may not edit (``forbidden``), a value that does not parse or a
     day outside the indicator's entry window (``invalid``), a day in an approved week
     (``locked``), a version someone else has moved on (``conflict``), a value above 5×
-    the recent daily median without ``confirm_outliers`` (``confirm``).
+    the recent median without ``confirm_outliers`` (``confirm``).
 
     Rows whose value and note equal the stored ones are left alone (no new version). A
     draft ``Submission`` is created for each department-week touched. Returns the
@@ -381,7 +363,7 @@ def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = F
     their draft submissions) and the stored entries of the rows, then compare. A row in
     an approved week is ``locked``; one whose stored version differs from the version
     the client read is a ``conflict`` (the stored entry goes in ``conflicts``); a new
-    value above ``OUTLIER_FACTOR`` × the recent daily median needs ``confirm_outliers``
+    value above ``OUTLIER_FACTOR`` × the recent median needs ``confirm_outliers``
     (``confirm``). Raises ``EntryRejected`` with every message per cell; else returns
     the locked state for ``apply_rows``."""
     errors: dict = defaultdict(list)
@@ -415,7 +397,7 @@ def compare_with_stored(checked: list[CheckedRow], *, confirm_outliers: bool = F
             median = recent_median(item.indicator, item.date) if changed else None
             if median and median > 0 and item.value > OUTLIER_FACTOR * median:
                 item.errors.append(
-                    _("%(value)s 超过近期日中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
+                    _("%(value)s 超过近期中位数 %(median)s 的5倍，请确认无误后勾选“确认异常值”。")
                     % {"value": _fmt(item.value), "median": _fmt(median)}
                 )
                 codes.add("confirm")

@@ -21,7 +21,7 @@ from django.db import transaction
 from projects import services
 from projects.models import CoreBlock, KeyProject, Milestone, RecoveryField, RecoveryProject, SafetyCampaign
 from targets.models import Department, Goal, Indicator
-from targets.seed.briefing import PLAN_CODE, SAFETY_CAMPAIGNS, safety_indicator_code
+from targets.seed.briefing import PLAN_CODE, SAFETY_CAMPAIGNS, put, safety_indicator_code
 
 OCT_END = date(2021, 10, 31)
 YEAR_END = date(2021, 12, 31)
@@ -317,11 +317,13 @@ YEAR_START = date(2021, 1, 1)
 Q4_START = date(2021, 10, 1)
 
 
-def _investment_sum(departments, goals, indicators) -> Indicator:
+def _investment_sum(departments, goals, indicators, missing_only: bool = False) -> Indicator:
     """The key projects' investment completed, added up (a sum indicator, 汇总), checked
     against the district's reported total (``kp-investment``)."""
     reported = indicators["kp-investment"]
-    total, _ = Indicator.objects.update_or_create(
+    total, _ = put(
+        Indicator,
+        missing_only=missing_only,
         plan=reported.plan,
         code=services.INVESTMENT_SUM_CODE,
         defaults=dict(
@@ -381,20 +383,39 @@ def _d(value: str | None) -> Decimal | None:
 
 
 @transaction.atomic
-def load() -> dict[str, int]:
+def load(*, missing_only: bool = False) -> dict[str, int]:
     """Create or update (by code) the projects, campaigns and milestones of the briefing.
-    Needs ``targets.seed.briefing.load()`` first. Running it again changes nothing."""
+    Needs ``targets.seed.briefing.load()`` first. Running it again changes nothing.
+
+    ``missing_only`` (``demo_setup`` on a database in use): create what is not there
+    (a project, its milestone, its investment indicator), leave every existing row and its
+    links as its users have them; returns the counts of rows created."""
+    created = dict.fromkeys(
+        (
+            "core_blocks",
+            "key_projects",
+            "milestones",
+            "recovery_fields",
+            "recovery_projects",
+            "safety_campaigns",
+        ),
+        0,
+    )
     departments = {d.code: d for d in Department.objects.all()}
     goals = {g.code: g for g in Goal.objects.filter(plan__code=PLAN_CODE)}
     indicators = {i.code: i for i in Indicator.objects.filter(plan__code=PLAN_CODE)}
 
     blocks = {}
     for order, (code, name, name_en) in enumerate(CORE_BLOCKS, 1):
-        blocks[code], _ = CoreBlock.objects.update_or_create(
-            code=code, defaults=dict(name=name, name_en=name_en, order=order)
+        blocks[code], new = put(
+            CoreBlock,
+            missing_only=missing_only,
+            code=code,
+            defaults=dict(name=name, name_en=name_en, order=order),
         )
+        created["core_blocks"] += new
 
-    total = _investment_sum(departments, goals, indicators)
+    total = _investment_sum(departments, goals, indicators, missing_only)
     milestones = 0
     parts = []
     for order, row in enumerate(KEY_PROJECTS, 1):
@@ -409,9 +430,11 @@ def load() -> dict[str, int]:
             source=row["source"],
             order=order,
         )
-        project, _ = KeyProject.objects.update_or_create(code=row["code"], defaults=defaults)
-        project.indicators.set([indicators[c] for c in row.get("indicators", [])])
-        if row.get("investment"):
+        project, new = put(KeyProject, missing_only=missing_only, code=row["code"], defaults=defaults)
+        created["key_projects"] += new
+        if new or not missing_only:
+            project.indicators.set([indicators[c] for c in row.get("indicators", [])])
+        if row.get("investment") and (project.investment_indicator_id is None or not missing_only):
             indicator = _investment_indicator(project, total)
             if project.investment_indicator_id != indicator.pk:
                 project.investment_indicator = indicator
@@ -420,33 +443,44 @@ def load() -> dict[str, int]:
         for kind, name, indicator_code in row.get("milestones", []):
             indicator = indicators[indicator_code]
             # Keyed by (project, kind): actual_date is the project's own record, kept.
-            Milestone.objects.update_or_create(
+            _m, new = put(
+                Milestone,
+                missing_only=missing_only,
                 project=project,
                 kind=kind,
                 defaults=dict(name=name, planned_date=indicator.plan_end, indicator=indicator),
             )
+            created["milestones"] += new
             milestones += 1
         for kind in row.get("reached", ()):
             # Reached before the briefing: set once; a date the unit enters later is kept.
-            Milestone.objects.get_or_create(
+            _m, new = Milestone.objects.get_or_create(
                 project=project,
                 kind=kind,
                 defaults=dict(
                     name=Milestone.Kind(kind).label, actual_date=BRIEFING_DAY, note=REACHED_BEFORE_BRIEFING
                 ),
             )
+            created["milestones"] += new
             milestones += 1
-    total.parts.add(*parts)
-    services.sync_sum_target(total)
+    if parts or not missing_only:
+        total.parts.add(*parts)
+        services.sync_sum_target(total)
 
     fields = {}
     for order, (code, name, name_en) in enumerate(RECOVERY_FIELDS, 1):
-        fields[code], _ = RecoveryField.objects.update_or_create(
-            code=code, defaults=dict(name=name, name_en=name_en, order=order)
+        fields[code], new = put(
+            RecoveryField,
+            missing_only=missing_only,
+            code=code,
+            defaults=dict(name=name, name_en=name_en, order=order),
         )
+        created["recovery_fields"] += new
 
     for order, row in enumerate(RECOVERY_PROJECTS, 1):
-        project, _ = RecoveryProject.objects.update_or_create(
+        project, new = put(
+            RecoveryProject,
+            missing_only=missing_only,
             code=row["code"],
             defaults=dict(
                 name=row["name"],
@@ -464,20 +498,28 @@ def load() -> dict[str, int]:
                 order=order,
             ),
         )
-        project.indicators.set([indicators[c] for c in row["indicators"]])
+        created["recovery_projects"] += new
+        if new or not missing_only:
+            project.indicators.set([indicators[c] for c in row["indicators"]])
 
     for order, (code, name, name_en, kind, dept) in enumerate(SAFETY_CAMPAIGNS, 1):
-        campaign, _ = SafetyCampaign.objects.update_or_create(
+        campaign, new = put(
+            SafetyCampaign,
+            missing_only=missing_only,
             code=code,
             defaults=dict(name=name, name_en=name_en, kind=kind, department=departments[dept], order=order),
         )
-        campaign.indicators.set(
-            [
-                indicators[safety_indicator_code(code, m)]
-                for m in ("inspected", "found", "rectified", "overdue", "rate")
-            ]
-        )
+        created["safety_campaigns"] += new
+        if new or not missing_only:
+            campaign.indicators.set(
+                [
+                    indicators[safety_indicator_code(code, m)]
+                    for m in ("inspected", "found", "rectified", "overdue", "rate")
+                ]
+            )
 
+    if missing_only:
+        return created
     return {
         "core_blocks": len(blocks),
         "key_projects": len(KEY_PROJECTS),

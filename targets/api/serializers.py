@@ -106,7 +106,7 @@ class _EntryWriteSerializer(serializers.Serializer):
         required=False,
         default=False,
         write_only=True,
-        help_text=_("确认异常值：数值超过近期日中位数 5 倍时，不带 confirm=true 会被拒绝（409 confirm）。"),
+        help_text=_("确认异常值：数值超过近期中位数 5 倍时，不带 confirm=true 会被拒绝（409 confirm）。"),
     )
 
 

@@ -11,7 +11,7 @@ Who reads what:
 
 Writes go through ``targets.services.record_entries`` (the same service as the weekly
 form), with ``source="api"``: the same checks, the same history and the same roll-up
-after a successful write. Outliers (above 5× the recent daily median) are refused with
+after a successful write. Outliers (above 5× the recent median) are refused with
 409 ``confirm`` unless the request carries ``"confirm": true``, as the form asks the user
 to tick a box: a script must state that it means an unusual figure.
 """
@@ -266,7 +266,10 @@ class RollupRefreshView(ApiViewMixin, APIView):
             wanted = allowed if allowed is not None else set(Indicator.objects.values_list("pk", flat=True))
         ids = sorted(wanted)
         if ids:
-            tasks.schedule_refresh(ids, data.get("start"), data.get("end"))
+            # A requested recomputation is a repair: every row from ``start`` on is read from
+            # the entries again. (A save's own refresh passes its last changed day too, and
+            # the rows after it are shifted by the change instead, ``rollups._window``.)
+            tasks.schedule_refresh(ids, data.get("start"))
         body = {"status": "queued", "indicators": ids, "start": data.get("start"), "end": data.get("end")}
         return Response(RefreshAcceptedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from targets import current, params, periods, rollups, selectors
+from targets import clock, params, periods, rollups, selectors
 from targets.dashboards import charts
 from targets.dashboards.context import latest_computed_at, page_context, page_scope
 from targets.dashboards.tables import IndicatorTable, PeriodValueTable
@@ -132,9 +132,13 @@ def goal_tree(request):
 def indicator_detail(request, pk: int):
     """One indicator: burn-up chart, actual vs plan by the chosen period type (with the same
     numbers in a table), related projects. The page shows the indicator's own plan: the
-    as-of date is capped into that plan's period."""
+    as-of date is capped into that plan's period, or to the indicator's own end when it
+    runs past its plan (the Q4 2021 recovery, due May 2022, is reported and read on to
+    May: ``selectors.in_force``)."""
     indicator = get_object_or_404(Indicator.objects.for_dashboard().select_related("plan"), pk=pk)
-    as_of = current.resolve_as_of(params.query_day(request, "as_of"), indicator.plan)
+    plan = indicator.plan
+    asked = params.query_day(request, "as_of") or clock.today()
+    as_of = periods.clip(asked, plan.start, max(plan.end, indicator.plan_end))
     period_type = request.GET.get("period", periods.DEKAD)
     if period_type not in dict(SWITCHER_PERIODS):
         raise Http404("unknown period")
@@ -179,6 +183,10 @@ def indicator_detail(request, pk: int):
             "reported_through": None
             if indicator.kind == Indicator.Kind.MILESTONE
             else selectors.reported_through(indicator, as_of),
+            # A status judged on an earlier report day says which plan it was judged on.
+            "judged_plan": None
+            if row.status == PeriodValue.Status.NONE
+            else selectors.judged_plan(indicator, as_of),
             "period_type": period_type,
             "switcher": SWITCHER_PERIODS,
             "figures": {"burnup": burn_up, "bars": bars},
@@ -197,6 +205,7 @@ def indicator_detail(request, pk: int):
                 plan=indicator.plan,
             ),
             "plan_choices": [],  # the page shows its indicator's plan
+            "period_end": max(plan.end, indicator.plan_end),  # the as-of bar's last day
         },
         name=f"{indicator.display_name}_{dict(SWITCHER_PERIODS)[period_type]}",
         ascii_name=f"indicator-{indicator.code}-{period_type}",

@@ -13,8 +13,9 @@ from targets.models import Indicator, PeriodValue, ProgressNote, Submission
 from targets.periods import week_days
 
 # A day's figure is an outlier when it is at least REVIEW_FACTOR × the indicator's recent
-# daily median (``services.recent_medians``: its last positive figures before the week), or,
-# for a stock (存量, which should not collapse overnight), at most the median ÷ REVIEW_FACTOR.
+# median (``services.recent_medians``: its last positive figures on its report days before
+# the week), or, for a stock (存量, which should not collapse overnight), at most the
+# median ÷ REVIEW_FACTOR.
 REVIEW_FACTOR = Decimal("3")
 
 
@@ -138,7 +139,7 @@ def outliers(indicators: list[Indicator], monday: date, days: dict) -> list[Outl
     """The week's figures far from each indicator's usual (``outlier_reason``). The
     medians come from one query, whatever the number of indicators."""
     with_figures = [
-        ind.pk
+        ind
         for ind in indicators
         if ind.kind != Indicator.Kind.MILESTONE
         and any(day.actual is not None for day in days.get(ind.pk, []))

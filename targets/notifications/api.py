@@ -28,6 +28,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "link",
+            "sections",
             "department",
             "created_at",
             "read_at",

@@ -36,26 +36,57 @@ class DeliveryError(Exception):
     """A channel refused or could not be reached; worth retrying."""
 
 
+def absolute(link: str) -> str:
+    """``link`` as an address outside the site (``SITE_URL`` before a path)."""
+    if not link or link.startswith(("http://", "https://")):
+        return link
+    return getattr(settings, "SITE_URL", "").rstrip("/") + link
+
+
 def absolute_link(notification: Notification) -> str:
-    if not notification.link:
-        return ""
-    if notification.link.startswith(("http://", "https://")):
-        return notification.link
-    return getattr(settings, "SITE_URL", "").rstrip("/") + notification.link
+    return absolute(notification.link)
 
 
-def _markdown(notification: Notification) -> str:
+def _shortened(body: str, max_lines: int | None) -> str:
+    """``body`` cut to its first ``max_lines`` lines (None: whole), "……" marking the cut."""
+    lines = body.splitlines()
+    if max_lines is None or len(lines) <= max_lines:
+        return body
+    return "\n".join([*lines[:max_lines], "- ……"])
+
+
+def _markdown(notification: Notification, max_lines: int | None = None) -> str:
+    """The title in bold, then each part (a daily notice's sections: its heading in bold)
+    with its items (at most ``max_lines`` lines each) and its own 查看详情 link."""
     lines = [f"**{notification.title}**"]
-    if notification.body:
-        lines.append(notification.body)
-    link = absolute_link(notification)
-    if link:
-        lines.append(f"[查看详情]({link})")
+    for part in notification.parts:
+        if part.get("heading"):
+            lines.append(f"**{part['heading']}**")
+        if part.get("body"):
+            lines.append(_shortened(part["body"], max_lines))
+        if part.get("link"):
+            lines.append(f"[查看详情]({absolute(part['link'])})")
     return "\n\n".join(lines)
 
 
+def plain_text(notification: Notification) -> str:
+    """The e-mail's text: each part's heading, items and full link."""
+    chunks = []
+    for part in notification.parts:
+        text = "\n".join(line for line in (part.get("heading", ""), part.get("body", "")) if line)
+        link = absolute(part.get("link", ""))
+        chunks.append(f"{text}\n\n{link}" if text and link else text or link)
+    return "\n\n".join(chunk for chunk in chunks if chunk)
+
+
 def wecom_payload(notification: Notification) -> dict:
-    content = _markdown(notification).encode()[:WECOM_MAX_BYTES].decode(errors="ignore")
+    """企业微信 takes 4,096 bytes: a long notice lists fewer items per part, so that every
+    part's heading and link still arrive; cut at the limit only as a last resort."""
+    for max_lines in (None, 10, 6, 3, 1, 0):
+        content = _markdown(notification, max_lines)
+        if len(content.encode()) <= WECOM_MAX_BYTES:
+            break
+    content = content.encode()[:WECOM_MAX_BYTES].decode(errors="ignore")
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
@@ -110,12 +141,8 @@ def send(delivery: Delivery) -> None:
         address = notification.recipient.email
         if not address:
             raise DeliveryError("recipient has no e-mail address")
-        body = notification.body
-        link = absolute_link(notification)
-        if link:
-            body = f"{body}\n\n{link}"
         try:
-            send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [address])
+            send_mail(notification.title, plain_text(notification), settings.DEFAULT_FROM_EMAIL, [address])
         except Exception as error:  # noqa: BLE001 (SMTP errors of every kind are retried)
             raise DeliveryError(f"{type(error).__name__}: {error}"[:300]) from None
         return

@@ -23,6 +23,9 @@ class Kind(models.TextChoices):
     PROBLEM_DUE = "problem_due", _("问题整改即将到期")
     PROBLEM_OVERDUE = "problem_overdue", _("问题整改逾期")
     REPORT_PUBLISHED = "report_published", _("报告已发布")
+    # A unit's (or the managers') deadlines of the day in one notice, in sections: its
+    # weeks, milestones, problems (``due.run``). A day with one section keeps its kind.
+    DAILY = "daily", _("每日提醒")
 
 
 class Audience(models.TextChoices):
@@ -66,6 +69,9 @@ class Notification(models.Model):
     # Deadline notices carry a key naming the thing and the day ("week_overdue:3:2021-11-19"):
     # the daily check never tells one user the same thing twice on one day.
     dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    # The daily notice of several deadlines: [{"kind", "heading", "body", "link"}, …], each
+    # part with its own page to open; empty for every other notification (``parts``).
+    sections = models.JSONField(_("分项"), default=list, blank=True)
     # The product's clock (the demo's fixed day in the demo), like the weeks' moves.
     created_at = models.DateTimeField(_("时间"), default=clock.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -95,6 +101,23 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def parts(self) -> list[dict]:
+        """What the message says, part by part, as the inbox, e-mail and group robots show
+        it: a daily notice's sections (each a heading, its items and its link), or the
+        notification's own body and link as one part without a heading."""
+        if self.sections:
+            return self.sections
+        return [{"kind": self.kind, "heading": "", "body": self.body, "link": self.link}]
+
+    def part_link(self, index) -> str:
+        """The link of part ``index`` (from a form: any text); the notification's own link
+        when there is no such part."""
+        try:
+            return self.parts[int(index)].get("link", "") or self.link
+        except (TypeError, ValueError, IndexError):
+            return self.link
 
 
 class WebhookTarget(models.Model):

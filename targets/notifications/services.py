@@ -52,12 +52,14 @@ def notify(
     department=None,
     audience: str = "",
     dedupe_key: str = "",
+    sections: list[dict] | None = None,
 ) -> list[Notification]:
     """Send one event: an inbox message to each recipient (once per ``dedupe_key`` when
     given: a recipient who already has a notification with that key is skipped), e-mails
     and group-robot posts queued for after the commit. ``audience`` (``Audience``) picks
-    the robots of that role; ``department`` the robots of that unit. Returns the
-    notifications written."""
+    the robots of that role; ``department`` the robots of that unit. ``sections``: the
+    parts of a notice of several (``Notification.sections``). Returns the notifications
+    written."""
     users = {user.pk: user for user in recipients}
     if dedupe_key and users:
         seen = set(
@@ -77,6 +79,7 @@ def notify(
                 title=title,
                 body=str(body),
                 link=link,
+                sections=sections or [],
                 department=department,
                 dedupe_key=dedupe_key,
             )

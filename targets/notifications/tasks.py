@@ -62,6 +62,7 @@ def deliver(self, delivery_id: int) -> str:
 @shared_task(acks_late=True)
 def send_due_notices() -> int:
     """Daily (Celery beat, 08:30 Asia/Shanghai): deadlines approaching and overdue (weeks,
-    and whatever other apps registered). Safe to re-run the same day: a notice already
-    sent today is not sent again. Returns the number of notifications written."""
+    and whatever other apps registered), one notice per recipient group. Safe to re-run
+    the same day: a group's notice already sent today is not sent again. Returns the
+    number of notifications written."""
     return due.run()

@@ -55,10 +55,11 @@ def _back(request: HttpRequest):
 @require_POST
 def read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's notifications read (someone else's: 404), then go to its
-    link when asked (``open=1``), else back."""
+    link when asked (``open=1``; ``part=N``: the link of a daily notice's section N),
+    else back."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
-    link = notification.link
+    link = notification.part_link(request.POST.get("part", 0))
     if request.POST.get("open") == "1" and url_has_allowed_host_and_scheme(link, {request.get_host()}):
         return redirect(link)
     return _back(request)

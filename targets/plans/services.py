@@ -311,6 +311,35 @@ def renamings(plan: Plan, kind: str, start: date) -> list[Renaming]:
     return found
 
 
+def still_running(plan: Plan, start: date) -> list[Indicator]:
+    """The indicators of ``plan`` a copy for a period from ``start`` leaves where they are:
+    those whose own plan runs past the plan's end into the new period (the briefing's
+    recovery, due May 2022, in the Q4 2021 plan), and the ratios and sums computed from
+    them. Such an indicator is still in force in its plan, where its clerk reports it and
+    its target is judged over its whole span: a copy in the new plan would be a second
+    row to report the same figure in, split between two targets. Empty when the new
+    period does not start after the plan's end. In display order."""
+    if start <= plan.end:
+        return []
+    indicators = list(plan.indicators.select_related("department").order_by("order", "code"))
+    left = {i.pk for i in indicators if i.plan_end >= start}
+    if not left:
+        return []
+    parts = defaultdict(set)
+    for sum_id, part_id in Indicator.parts.through.objects.filter(from_indicator__plan=plan).values_list(
+        "from_indicator_id", "to_indicator_id"
+    ):
+        parts[sum_id].add(part_id)
+    grown = True
+    while grown:  # a ratio or a sum of a running part runs with it (a ratio of a sum too)
+        grown = False
+        for ind in indicators:
+            if ind.pk not in left and ({ind.numerator_id, ind.denominator_id} & left or parts[ind.pk] & left):
+                left.add(ind.pk)
+                grown = True
+    return [i for i in indicators if i.pk in left]
+
+
 @transaction.atomic
 def plan_copy(
     *,
@@ -330,7 +359,9 @@ def plan_copy(
     ratios' numerator and denominator remapped to the copies), every date moved to the
     new period (``Shift.indicator``) with the month weights, and the targets carried
     (``carry_targets``) or left blank to fill. Opening figures are not carried: they
-    belonged to the old period.
+    belonged to the old period. Indicators still running into the new period
+    (``still_running``) are not copied: they stay in force in ``plan`` alone, so each
+    figure is reported once and counts toward one target.
 
     A quarter's plan copied to another quarter has the quarter's words in its goal and
     indicator names reworded (``requarter``: 四季度签约项目 → 一季度签约项目) unless
@@ -391,7 +422,12 @@ def plan_copy(
 
     shift = Shift(plan.start, plan.end, start, end)
     new_indicators: dict[int, Indicator] = {}
-    indicators = sorted(plan.indicators.all(), key=lambda i: (i.kind == Indicator.Kind.RATIO, i.pk))
+    running = still_running(plan, start)
+    left = {ind.pk for ind in running}
+    indicators = sorted(
+        (ind for ind in plan.indicators.all() if ind.pk not in left),
+        key=lambda i: (i.kind == Indicator.Kind.RATIO, i.pk),
+    )
     fields = copied_fields()
     for ind in indicators:
         new_start, new_end, tracking = shift.indicator(ind)
@@ -431,6 +467,7 @@ def plan_copy(
         goals=len(new_goals),
         indicators=len(new_indicators),
         carry_targets=carry_targets,
+        still_running=[ind.code for ind in running],
     )
     return copy
 

@@ -167,6 +167,13 @@ def plan_copy(request, plan_code: str):
                     _("已复制为新计划（草稿）：%(title)s，共 %(n)d 个指标。")
                     % {"title": copy.title, "n": copy.indicators.count()},
                 )
+                running = services.still_running(plan, start)
+                if running:
+                    messages.info(
+                        request,
+                        _("仍在执行的 %(n)d 个指标未复制，继续在原计划中填报和考核：%(names)s。")
+                        % {"n": len(running), "names": "、".join(ind.display_name for ind in running)},
+                    )
                 renamed = _renamed_count(plan, copy)
                 if renamed:
                     messages.info(
@@ -211,7 +218,13 @@ def _copy_page(request, plan, form, kind, start, names, status=200):
     renamings = services.renamings(plan, kind, start)
     for item in renamings:
         item.new = names.get(item.key, item.new)
-    context = {"plan": plan, "form": form, "renamings": renamings, "names_for": _names_for(kind, start)}
+    context = {
+        "plan": plan,
+        "form": form,
+        "renamings": renamings,
+        "names_for": _names_for(kind, start),
+        "running": services.still_running(plan, start),
+    }
     return render(request, "targets/plans/copy.html", context, status=status)
 
 

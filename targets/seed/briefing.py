@@ -728,21 +728,43 @@ def ensure_groups() -> dict[str, Group]:
     return roles.sync_group_permissions()
 
 
+def put(model, *, missing_only: bool, defaults: dict, create_defaults: dict | None = None, **lookup):
+    """``update_or_create`` by ``lookup``; with ``missing_only``, ``get_or_create``: a row
+    already there (perhaps edited by its users since) is left as it is. Returns
+    ``(row, created)``."""
+    if missing_only:
+        return model.objects.get_or_create(**lookup, defaults=create_defaults or defaults)
+    return model.objects.update_or_create(**lookup, defaults=defaults, create_defaults=create_defaults)
+
+
 @transaction.atomic
-def load() -> dict[str, int]:
+def load(*, missing_only: bool = False) -> dict[str, int]:
     """Create or update (by code) the departments, goals and indicators of the briefing.
-    Running it again changes nothing. Returns row counts by model."""
+    Running it again changes nothing. Returns row counts by model.
+
+    ``missing_only`` (``demo_setup`` on a database in use): create the rows that are not
+    there, leave every existing one as its users have it (a renamed unit, a manager's
+    target); returns the counts of rows created."""
+    created = dict.fromkeys(("plans", "departments", "goals", "indicators"), 0)
+    created["plans"] = int(not Plan.objects.filter(code=PLAN_CODE).exists())
     departments = {}
     for order, (code, name, name_en) in enumerate(DEPARTMENTS, 1):
-        departments[code], _ = Department.objects.update_or_create(
-            code=code, defaults=dict(name=name, name_en=name_en, is_assumption=True, order=order)
+        departments[code], new = put(
+            Department,
+            missing_only=missing_only,
+            code=code,
+            defaults=dict(name=name, name_en=name_en, is_assumption=True, order=order),
         )
+        created["departments"] += new
 
     briefing_plan = plan()
     goals: dict[str, Goal] = {}
+    new_goals: set[str] = set()
 
     def goal(code, name, name_en, level, parent, order, description=""):
-        goals[code], _ = Goal.objects.update_or_create(
+        goals[code], new = put(
+            Goal,
+            missing_only=missing_only,
             plan=briefing_plan,
             code=code,
             defaults=dict(
@@ -754,6 +776,8 @@ def load() -> dict[str, int]:
                 description=description,
             ),
         )
+        if new:
+            new_goals.add(code)
         return goals[code]
 
     for order, (code, name, name_en, children) in enumerate(FRAMEWORK, 1):
@@ -768,7 +792,9 @@ def load() -> dict[str, int]:
             goal(l_code, l_name, l_en, Goal.Level.LINE, section, line_order, description)
             supports[l_code] = l_supports
     for code, targets in supports.items():
-        goals[code].supports.set([goals[t] for t in targets])
+        if code in new_goals or not missing_only:
+            goals[code].supports.set([goals[t] for t in targets])
+    created["goals"] = len(new_goals)
 
     indicators: dict[str, Indicator] = {}
     rows_by_code = {row["code"]: row for row in all_indicators()}
@@ -798,14 +824,19 @@ def load() -> dict[str, int]:
         # The department is the briefing's assumption on creation only: a manager may move an
         # indicator since (refused while it has figures in an approved week), and seeding
         # again must neither undo that nor move figures out of a locked week.
-        indicators[row["code"]], _ = Indicator.objects.update_or_create(
+        indicators[row["code"]], new = put(
+            Indicator,
+            missing_only=missing_only,
             plan=briefing_plan,
             code=row["code"],
             defaults=defaults,
             create_defaults={**defaults, "department": departments[row["dept"]]},
         )
+        created["indicators"] += new
 
     ensure_groups()
+    if missing_only:
+        return created
     return {
         "plans": 1,
         "departments": len(departments),

@@ -206,6 +206,42 @@ def test_it_moves_later_cumulative_values_when_an_early_day_changes(org):
     assert row(indicator, "quarter", date(2021, 10, 1)).actual == D("4")
 
 
+@pytest.mark.parametrize("today, last_dekad", [(date(2021, 12, 8), "none"), (date(2022, 1, 10), "red")])
+def test_a_lowered_early_figure_turns_every_later_period_behind_as_a_rebuild_would(org, today, last_dekad):
+    """A clerk corrects a weekly figure of early October, in December or after the plan
+    ended: the refresh reads the entries of that 旬 (and of the 旬 in progress) again and
+    moves every later 旬, month, quarter and year on by the change, each judged again on
+    its last report day."""
+    weekly = make_indicator(
+        org, "w", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("130"), cadence="weekly"
+    )
+    other = make_indicator(org, "d", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("92"))
+    sundays = [date(2021, 10, 3) + timedelta(weeks=n) for n in range(10)]  # 3 Oct … 5 Dec
+    for sunday in sundays:
+        Entry.objects.create(indicator=weekly, date=sunday, value=D("10"))
+        Entry.objects.create(indicator=other, date=sunday, value=D("7"))
+    rollups.refresh(today=today)
+    november = row(weekly, "month", date(2021, 11, 1), today)
+    assert (november.cumulative_actual, november.status) == (D("90"), "green")
+
+    Entry.objects.filter(indicator=weekly, date=sundays[1]).update(value=D("-20"))  # 10 Oct: a correction
+    rollups.refresh([weekly.id], sundays[1], sundays[1], today=today)
+
+    november = row(weekly, "month", date(2021, 11, 1), today)
+    assert november.actual == D("40")  # its own figures are untouched
+    assert (november.cumulative_actual, november.status) == (D("60"), "red")
+    assert row(weekly, "dekad", date(2021, 11, 21), today).cumulative_actual == D("60")
+    december = row(weekly, "dekad", date(2021, 12, 1), today)  # in progress: judged on 5 December
+    assert (december.cumulative_actual, december.status) == (D("70"), "red")
+    assert row(weekly, "dekad", date(2021, 12, 21), today).status == last_dekad  # "none" after today
+    quarter = row(weekly, "quarter", date(2021, 10, 1), today)
+    assert quarter.cumulative_actual == D("70") and row(weekly, "year", date(2021, 1, 1), today).actual == D(
+        "70"
+    )
+    # The other indicator, and everything a full recomputation would write, are as they were.
+    assert rollups.refresh(today=today) == 0
+
+
 def test_it_drops_rows_outside_a_shortened_plan(org):
     indicator = make_indicator(
         org, "a", Indicator.Kind.AMOUNT, date(2021, 10, 1), date(2021, 12, 31), D("10")

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from targets import services
-from targets.models import AuditEvent, Entry, Submission
+from targets.models import AuditEvent, Entry, Indicator, Submission
 from targets.services import EntryInput, EntryRejected, parse_value
 from tests.targets.entry.entry_helpers import WEEK, indicators_fixture, make_indicator  # noqa: F401
 
@@ -220,6 +220,23 @@ def test_it_asks_to_confirm_a_value_far_above_the_recent_median(clerk, indicator
     save(clerk, (invest, MON, "10"))  # exactly 5× is fine
     save(clerk, (invest, TUE, "50"), confirm_outliers=True)
     assert Entry.objects.get(date=TUE).value == Decimal("50")
+
+
+def test_it_compares_a_weekly_figure_with_weekly_ones_not_the_daily_ones_before(clerk, indicators):
+    """Reported daily from 1 to 10 October (2亿元 a day), weekly since (14 on the Sundays
+    17, 24 and 31 October): 70.01 on 7 November is over 5× the usual week of 14; 50 is
+    not, though 25× the 2 of a day."""
+    invest = indicators[0]
+    save(clerk, *[(invest, date(2021, 10, d), "2") for d in range(1, 11)])
+    invest.cadence = Indicator.Cadence.WEEKLY
+    invest.save()
+    save(clerk, *[(invest, date(2021, 10, d), "14") for d in (17, 24, 31)])
+    with pytest.raises(EntryRejected) as exc:
+        save(clerk, (invest, date(2021, 11, 7), "70.01"))
+    assert exc.value.code == "confirm"
+    assert "14" in exc.value.errors[(invest.pk, date(2021, 11, 7))][0]
+    save(clerk, (invest, date(2021, 11, 7), "50"))
+    assert Entry.objects.get(date=date(2021, 11, 7)).value == Decimal("50")
 
 
 def test_it_queues_the_rollup_of_the_touched_indicators_and_days(

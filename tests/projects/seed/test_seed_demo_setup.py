@@ -52,13 +52,50 @@ def test_it_puts_the_clerk_in_the_department_of_key_project_investment(output):
     assert Entry.objects.filter(indicator=investment, created_by=clerk).exists()
 
 
-def test_it_loads_demo_data_once_and_keeps_it_on_a_second_run(output):
+def test_a_second_run_keeps_the_users_data_says_so_and_adds_only_what_is_missing(client, output):
+    from django.contrib.auth.models import User
+
+    from projects.models import RecoveryProject
+    from targets.models import Department
+
     count = Entry.objects.count()
     assert count > 300  # figures at each indicator's cadence (weekly, 旬, monthly, once)
+    assert "演示数据库已存在" not in output
+    # What users did since the first run: a target, a unit's name, a password changed;
+    # a demo user and a briefing row gone.
+    signed = Indicator.objects.get(code="sci-projects-signed")
+    signed.target_value = 60
+    signed.save()
+    Department.objects.filter(code="econ").update(name="经济发展局（新）")
+    manager = User.objects.get(username="manager")
+    manager.set_password("their-own-2021")
+    manager.save()
+    User.objects.get(username="official").delete()
+    gone = RecoveryProject.objects.order_by("order").first()
+    gone.delete()
+
     out = StringIO()
     call_command("demo_setup", "--skip-migrate", stdout=out)
-    assert "跳过 seed_demo" in out.getvalue()
+    second = out.getvalue()
+
+    assert "演示数据库已存在，保留现有数据；重新开始请运行 make clean-demo" in second
+    assert "简报数据：补充了缺少的 1个灾后重建项目；已有的未改动。" in second
+    assert "演示账号：新建 official；已有账号未改动" in second
     assert Entry.objects.count() == count
+    assert Indicator.objects.get(code="sci-projects-signed").target_value == 60
+    assert Department.objects.get(code="econ").name == "经济发展局（新）"
+    assert "clerk     填报员，经济发展局（新）" in second
+    assert RecoveryProject.objects.filter(code=gone.code).exists()
+    for username, password in (("manager", "their-own-2021"), ("official", settings.DEMO_PASSWORD)):
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        assert response.status_code == 302, username
+        client.logout()
+
+    # A third run: nothing left to add.
+    out = StringIO()
+    call_command("demo_setup", "--skip-migrate", stdout=out)
+    assert "简报数据：齐全，已有的未改动。" in out.getvalue()
+    assert "演示账号：均已存在，未改动" in out.getvalue()
 
 
 def test_it_opens_the_admin_to_the_demo_manager_only(client, output):

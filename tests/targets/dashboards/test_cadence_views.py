@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from targets import selectors
-from targets.models import Indicator
-from tests.targets.dashboards.dashboard_fixtures import make_indicator, make_tree, roll_up
+from targets.models import Indicator, PeriodValue
+from tests.targets.dashboards.dashboard_fixtures import even, make_indicator, make_tree, roll_up
 
 pytestmark = pytest.mark.django_db
 SUNDAYS = [date(2021, 10, 3), date(2021, 10, 10), date(2021, 10, 17), date(2021, 10, 24), date(2021, 10, 31)]
@@ -84,3 +84,55 @@ def test_a_monthly_figure_not_yet_due_reads_not_yet_due_not_no_plan(client, mana
     # After 31 October it is judged on its October report: 5 of the plan to that day.
     row = selectors.rows(Indicator.objects.filter(pk=monthly.pk), after)[0]
     assert row.status != "none" and row.status_label != "未到期"
+
+
+def _status_card(html: str) -> str:
+    card = html[html.index("状态</span>") :]
+    return card[: card.index("</div>")]
+
+
+def test_a_monthly_indicator_read_mid_month_says_the_plan_its_status_was_judged_on(
+    client, official, settings
+):
+    """Read on 15 November, a monthly indicator on plan at its October report is 同步 with
+    well under 100 % of the plan to 15 November: the page names the report day and the
+    plan to it (the October row's cumulative plan, weights and all) beside the status."""
+    settings.DEMO_TODAY = date(2021, 12, 31)
+    tree = make_tree()
+    weights = {"2021-10": "0.30", "2021-11": "0.35", "2021-12": "0.35"}
+    monthly = make_indicator(
+        "monthly-investment",
+        goal=tree["line"],
+        department=tree["econ"],
+        unit="亿元",
+        cadence="monthly",
+        monthly_weights=weights,
+    )
+    roll_up(monthly, {})  # the plan's rows, before any figure
+    october_plan = PeriodValue.objects.get(
+        indicator=monthly, period_type="month", period_start=date(2021, 10, 1)
+    ).cumulative_planned
+    roll_up(monthly, {date(2021, 10, 31): october_plan})  # on plan at its October report
+    client.force_login(official)
+    response = client.get(reverse("indicator_detail", args=[monthly.pk]), {"as_of": "2021-11-15"})
+    row = response.context["row"]
+    assert row.status == "green" and row.plan_percent < 90
+    card = _status_card(response.content.decode())
+    assert "同步/超前" in card and f"完成/计划 {row.plan_percent:.1f}%" in card
+    shown = selectors.figure_text(october_plan, monthly.decimals, plan=True)
+    assert f"按最近填报日（2021-10-31）的累计计划 {shown}亿元 判断" in card
+    # On a report day the status rests on the plan to that very day: no such line.
+    response = client.get(reverse("indicator_detail", args=[monthly.pk]), {"as_of": "2021-11-30"})
+    assert "按最近填报日" not in response.content.decode()
+
+
+def test_a_daily_indicator_is_judged_on_the_day_and_says_nothing_more(client, official, settings):
+    settings.DEMO_TODAY = date(2021, 12, 31)
+    tree = make_tree()
+    daily = make_indicator("daily-investment", goal=tree["line"], department=tree["econ"], unit="亿元")
+    roll_up(daily, even(date(2021, 10, 1), date(2021, 11, 15), "0.9"))
+    client.force_login(official)
+    response = client.get(reverse("indicator_detail", args=[daily.pk]), {"as_of": "2021-11-15"})
+    card = _status_card(response.content.decode())
+    assert response.context["row"].status == "yellow" and "滞后" in card
+    assert "按最近填报日" not in card

@@ -143,7 +143,9 @@ def test_the_review_reads_as_many_queries_for_12_indicators_as_for_2(
         client.get(reverse("review_week", args=[weeks[12].pk]))
 
 
-def test_it_finds_the_same_medians_in_one_query_as_one_indicator_at_a_time(clerk, departments):
+def test_it_finds_the_medians_of_several_indicators_in_one_query(
+    clerk, departments, django_assert_num_queries
+):
     econ, _safety = departments
     rising = make_indicator(econ, "rising", name="逐日增长")
     sparse = make_indicator(econ, "sparse", name="偶有填报")
@@ -154,12 +156,38 @@ def test_it_finds_the_same_medians_in_one_query_as_one_indicator_at_a_time(clerk
     rows += [EntryInput(old, date(2021, 10, 1) + timedelta(days=i), "5") for i in range(5)]
     rows += [EntryInput(rising, monday + timedelta(days=1), "99")]  # that week's own: not counted
     services.record_entries(user=clerk, rows=rows, confirm_outliers=True)
-    ids = [rising.pk, sparse.pk, old.pk]
-    for before in (monday, monday + timedelta(days=7), date(2022, 1, 10)):
-        one_by_one = {pk: services.recent_median(pk, before) for pk in ids}
-        assert services.recent_medians(ids, before) == one_by_one
-    assert services.recent_medians(ids, monday) == {
-        rising.pk: Decimal("26.5"),
-        sparse.pk: None,
-        old.pk: Decimal(5),
-    }
+    with django_assert_num_queries(1):
+        medians = services.recent_medians([rising, sparse, old], monday)
+    assert medians == {rising.pk: Decimal("26.5"), sparse.pk: None, old.pk: Decimal(5)}
+    assert services.recent_median(rising, monday) == Decimal("26.5")
+
+
+def test_a_weekly_figure_is_judged_against_weekly_ones_not_the_daily_ones_before(
+    client, clerk, manager, departments
+):
+    """Two indicators reported daily from 1 to 10 October (0.15亿元 a day), weekly since
+    (1.05 on the Sundays 17, 24 and 31 October). In the week of 1 November, 1.2 is a usual
+    week and 3.3 is 3.1× the usual 1.05; against the old daily figures both would be
+    8× or 22× the 0.15 of a day."""
+    econ, _safety = departments
+    usual = make_indicator(econ, "usual", name="周报如常", order=1)
+    high = make_indicator(econ, "high", name="周报偏高", order=2)
+    monday = date(2021, 11, 1)
+    rows = [EntryInput(ind, date(2021, 10, d), "0.15") for ind in (usual, high) for d in range(1, 11)]
+    services.record_entries(user=clerk, rows=rows)
+    for ind in (usual, high):
+        ind.cadence = Indicator.Cadence.WEEKLY
+        ind.save()
+    sundays = [date(2021, 10, 17), date(2021, 10, 24), date(2021, 10, 31)]
+    rows = [EntryInput(ind, day, "1.05") for ind in (usual, high) for day in sundays]
+    rows += [EntryInput(usual, date(2021, 11, 7), "1.2"), EntryInput(high, date(2021, 11, 7), "3.3")]
+    services.record_entries(user=clerk, rows=rows, confirm_outliers=True)
+    rollups.refresh([usual.pk, high.pk], today=date(2021, 11, 19))
+    notes = [NoteInput(ind, problems="改为周报", measures="按周填报") for ind in (usual, high)]
+    sub = services.submit_week(user=clerk, department=econ, week_start=monday, notes=notes)
+    client.force_login(manager)
+    page = client.get(reverse("review_week", args=[sub.pk])).content.decode()
+    outliers = page[page.index('id="outliers"') : page.index('id="decision"')]
+    assert usual.name not in outliers
+    assert high.name in outliers and "2021-11-07" in outliers
+    assert "1.05" in outliers and "3.1 倍" in outliers

@@ -1,13 +1,13 @@
 """Who is told what: a returned week (its unit's clerks, with the reason), figures
 changed in a submitted week (the managers), a published report, and the daily deadline
-check (weeks overdue and due soon, milestones and problems), each once a day."""
+check of the weeks (overdue and due soon), once a day. The projects' milestones and
+problems in the same daily notice: tests/projects/test_notices.py."""
 
 from datetime import date, datetime, time
 
 import pytest
 from django.core import mail
 
-from projects.models import KeyProject, Milestone, Problem
 from targets import services
 from targets.entry.timeliness import TZ
 from targets.notifications import due
@@ -167,39 +167,3 @@ def test_it_reminds_clerks_of_a_week_due_tomorrow_until_it_is_submitted(world, c
     Notification.objects.all().delete()
     due.run(today=date(2021, 10, 8), now=at(date(2021, 10, 8)))
     assert Notification.objects.filter(kind="week_due").count() == 0
-
-
-def test_it_tells_units_of_milestones_and_problems_near_or_past_their_date(world, clerk, clerk2, manager):
-    project = KeyProject.objects.create(code="kp1", name="中原科技城项目", department=world["econ"])
-    Milestone.objects.create(project=project, kind="start", name="开工", planned_date=date(2021, 11, 10))
-    Milestone.objects.create(
-        project=project, kind="complete", name="主体完工", planned_date=date(2021, 11, 1), actual_date=NOV_19
-    )
-    Milestone.objects.create(project=project, kind="operate", name="投用", planned_date=date(2021, 11, 21))
-    Problem.objects.create(
-        key_project=project,
-        title="征地未完成",
-        department=world["econ"],
-        raised_on=MONDAY,
-        due_date=date(2021, 11, 15),
-        severity=Problem.Severity.GENERAL,
-    )
-    Problem.objects.create(
-        key_project=project,
-        title="已销号的问题",
-        department=world["econ"],
-        raised_on=MONDAY,
-        due_date=date(2021, 11, 1),
-        status=Problem.Status.CLOSED,
-        closed_on=NOV_19,
-    )
-    due.run(today=NOV_19, now=at(NOV_19))
-    kinds = {n.kind: n for n in inbox(clerk)}
-    assert "开工" in kinds["milestone_overdue"].body and "主体完工" not in kinds["milestone_overdue"].body
-    assert "投用" in kinds["milestone_due"].body
-    assert "征地未完成" in kinds["problem_overdue"].body
-    assert "已销号的问题" not in kinds["problem_overdue"].body
-    manager_kinds = {n.kind for n in inbox(manager)}
-    assert {"milestone_overdue", "problem_overdue"} <= manager_kinds
-    assert "milestone_due" not in manager_kinds  # approaching: the unit's business
-    assert not {"milestone_overdue", "problem_overdue"} & {n.kind for n in inbox(clerk2)}

@@ -45,7 +45,9 @@ def test_a_copy_to_q1_speaks_of_the_first_quarter(q4, manager):
     after = names(q1)
     assert not [name for name in after.values() if "四季度" in name]
     # Only the quarter's words changed; the Q4 plan keeps its own.
-    changed = {key for key in before if before[key] != after[key]}
+    changed = {key for key in after if before[key] != after[key]}
+    running = {f"indicator:{i.code}" for i in services.still_running(q4, Q1[0])}
+    assert set(before) - set(after) == running  # still running in Q4: not copied
     assert changed == {"goal:s4", f"indicator:{SIGNED}"}
     assert names(q4) == before
 
