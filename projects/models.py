@@ -403,9 +403,11 @@ class Problem(models.Model):
         related_name="problems",
         verbose_name=_("安全专项行动"),
     )
+    # PROTECT: an indicator with problems is not deleted (an open problem follows its
+    # indicator into a plan's copy, which a manager might otherwise delete with it).
     indicator = models.ForeignKey(
         Indicator,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="problems",

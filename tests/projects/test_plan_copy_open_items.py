@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.db.models import ProtectedError
 from django.test import Client, override_settings
 
 from projects.models import Milestone, Problem
@@ -155,3 +156,11 @@ class TestCopiedOpenItems(SeededDemo):
         redone = again.indicators.get(code=SIGNED)
         assert self.pages(self.open)["api"]["indicator"] == redone.pk
         assert self.pages(self.closed)["api"]["indicator"] == self.q4_signed.pk
+
+    def test_the_copy_holding_an_open_problem_cannot_be_deleted_with_it(self):
+        """Deleting the Q1 indicator would delete the open problem that followed it there,
+        history and all: the database refuses (the admin refuses it anyway, as it may not
+        delete problems)."""
+        with pytest.raises(ProtectedError):
+            Indicator.objects.filter(pk=self.q1_signed.pk).delete()
+        assert Problem.objects.get(pk=self.open.pk).indicator_id == self.q1_signed.pk
