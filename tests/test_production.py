@@ -7,6 +7,7 @@ database of their own on the PostgreSQL server when the suite runs on PostgreSQL
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,24 +39,35 @@ def redis_available() -> bool:
         return False
 
 
-@contextmanager
-def production_database(tmp_path):
-    """A fresh database URL of the same kind as the suite's."""
-    outer = os.getenv("DATABASE_URL", "")
-    if not outer.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'production.sqlite3'}"
-        return
+def _admin_connection(outer: str):
     import psycopg2
 
     parsed = urlparse(outer)
-    name = f"zd_production_check_{os.getpid()}"
     admin = psycopg2.connect(
         dbname="postgres", user=parsed.username, host=parsed.hostname, port=parsed.port or 5432
     )
     admin.autocommit = True
+    return parsed, admin
+
+
+@contextmanager
+def production_database(folder: Path, suffix: str = "", template: str | None = None):
+    """A database URL of the same kind as the suite's: an SQLite file in ``folder``, or a
+    database of its own on the PostgreSQL server; a copy of ``template`` (a URL this
+    function gave) if one is given, else empty."""
+    outer = os.getenv("DATABASE_URL", "")
+    if not outer.startswith("postgres"):
+        path = folder / f"production{suffix}.sqlite3"
+        if template:
+            shutil.copyfile(urlparse(template).path.removeprefix("/"), path)
+        yield f"sqlite:///{path}"
+        return
+    parsed, admin = _admin_connection(outer)
+    name = f"zd_production_check_{os.getpid()}{suffix}"
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{urlparse(template).path.lstrip("/")}"' if template else ""
+        cursor.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield parsed._replace(path=f"/{name}").geturl()
     finally:
@@ -64,21 +76,28 @@ def production_database(tmp_path):
         admin.close()
 
 
-@pytest.fixture
-def production_env(tmp_path):
-    with production_database(tmp_path) as database_url:
-        env = {
-            k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "CELERY_BROKER_URL")
-        }
-        env.update(
-            DEBUG="false",
-            SECRET_KEY="production-check-" + "k" * 50,
-            DATABASE_URL=database_url,
-            STATIC_ROOT=str(tmp_path / "static"),
-            MEDIA_ROOT=str(tmp_path / "media"),
-            ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_SETTINGS_MODULE="zhengdong.settings",
-        )
+def production_settings(database_url: str, static_root: Path, media_root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "CELERY_BROKER_URL")}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="production-check-" + "k" * 50,
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(static_root),
+        MEDIA_ROOT=str(media_root),
+        ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="zhengdong.settings",
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def migrated_production(tmp_path_factory):
+    """The README's production steps run once for this module: ``migrate`` into a fresh
+    database (kept as the template each test copies) and ``collectstatic``; returns that
+    environment."""
+    folder = tmp_path_factory.mktemp("production")
+    with production_database(folder, "_template") as database_url:
+        env = production_settings(database_url, folder / "static", folder / "media")
         run = lambda *args: subprocess.run(  # noqa: E731
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -91,6 +110,15 @@ def production_env(tmp_path):
         run("migrate", "--noinput")
         run("collectstatic", "--noinput")
         yield env
+
+
+@pytest.fixture
+def production_env(migrated_production, tmp_path):
+    """Production settings on a database of the test's own, migrated (a copy of the
+    module's migrated template), with the collected static files and empty media."""
+    template = migrated_production["DATABASE_URL"]
+    with production_database(tmp_path, template=template) as database_url:
+        yield production_settings(database_url, Path(migrated_production["STATIC_ROOT"]), tmp_path / "media")
 
 
 def fetch(url: str, *, proxied: bool = True) -> tuple[int, dict, bytes]:
