@@ -135,7 +135,7 @@ def investments_in(projects, plan) -> dict[int, Indicator]:
     if plan is None:
         return linked
     codes = {ind.code for ind in linked.values() if ind.plan_id != plan.pk}
-    found = {ind.code: ind for ind in selectors.plan_indicators(plan).filter(code__in=codes)} if codes else {}
+    found = {ind.code: ind for ind in selectors.in_force(plan).filter(code__in=codes)} if codes else {}
     resolved = {pk: ind if ind.plan_id == plan.pk else found.get(ind.code) for pk, ind in linked.items()}
     return {pk: ind for pk, ind in resolved.items() if ind is not None}
 

@@ -21,13 +21,16 @@ from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import clock, current, periods, plan, rollups
@@ -87,18 +90,20 @@ def plan_of(plan, as_of: date) -> Plan | None:
     return current.current_plan(as_of=as_of) if plan is DEFAULT_PLAN else plan
 
 
-def plan_indicators(plan: Plan | None) -> QuerySet:
-    """The indicators of a plan (none without a plan)."""
-    return Indicator.objects.filter(plan=plan) if plan is not None else Indicator.objects.none()
-
-
 def in_force(plan: Plan | None) -> QuerySet:
     """The indicators in force over a plan's period: its own, and those of an earlier
     (published or closed) plan still running into it that it holds no copy of (the Q4
     2021 plan's recovery, due May 2022, read in Q1 2022: a copy leaves such indicators in
     their plan, ``targets.plans.services.still_running``). The figures a clerk enters for
-    them in the plan's period are read there, so the plan's headlines and project pages
-    show them; none without a plan."""
+    them in the plan's period are read there, so every page, report and API list of the
+    plan counts and lists them (``day_rows`` reads their figures with the plan's); none
+    without a plan. The plan's own definition (its editor, its file, its copy) reads
+    ``plan.indicators`` alone.
+
+    Each carries ``placed_goal_id``, the goal of ``plan`` it is counted under: its own
+    goal, or for a running one the plan's goal with its goal's code (a copy keeps goal
+    codes), else with its goal's root's code, else none (listed apart as continuing);
+    and ``continued_from``, the earlier plan's id (none for the plan's own)."""
     if plan is None:
         return Indicator.objects.none()
     running = (
@@ -106,18 +111,42 @@ def in_force(plan: Plan | None) -> QuerySet:
         & ~Q(plan__status=Plan.Status.DRAFT)
         & ~Q(code__in=Indicator.objects.filter(plan=plan).values("code"))
     )
-    return Indicator.objects.filter(Q(plan=plan) | running)
+    goals = Goal.objects.filter(plan=plan).values("pk")
+    own = Q(plan=plan)
+    return (
+        Indicator.objects.filter(own | running)
+        .annotate(
+            # Goals nest three deep at most (框架 › 板块 › 工作线).
+            goal_root_code=Coalesce(F("goal__parent__parent__code"), F("goal__parent__code"), F("goal__code"))
+        )
+        .annotate(
+            placed_goal_id=Case(
+                When(own, then=F("goal_id")),
+                default=Coalesce(
+                    Subquery(goals.filter(code=OuterRef("goal__code"))[:1]),
+                    Subquery(goals.filter(code=OuterRef("goal_root_code"))[:1]),
+                ),
+            ),
+            continued_from=Case(When(own, then=None), default=F("plan_id")),
+        )
+    )
+
+
+def running_into(plan: Plan | None) -> QuerySet:
+    """The indicators ``in_force`` over ``plan`` that belong to an earlier plan."""
+    return in_force(plan).exclude(plan=plan) if plan is not None else Indicator.objects.none()
 
 
 def day_rows(
     indicator_ids: Iterable[int] | None, as_of: date, plan: Plan | None = None
 ) -> dict[int, rollups.DayValue]:
     """{indicator id: its figures on ``as_of``, or on its plan's last day when the plan
-    ended earlier} for the given indicators (when None: every indicator of ``plan``); none
-    for a plan that starts later. Read through ``rollups.day_values``. A whole plan's
-    (``None``: the overview, the counts) is kept in the cache per plan, roll-up run, as-of
-    date and today: it only moves when the roll-up runs (after every save) or the date
-    does."""
+    ended earlier} for the given indicators (when None: every indicator ``in_force`` over
+    ``plan``: the plan's own read by plan, those running into it from an earlier plan by
+    id); none for a plan that starts later. Read through ``rollups.day_values``. A whole
+    plan's (``None``: the overview, the counts) is kept in the cache per plan, roll-up
+    run, as-of date and today: it only moves when the roll-up runs (after every save) or
+    the date does."""
     if indicator_ids is None and plan is None:
         return {}
     stamp = rollups.latest_computed_at() if indicator_ids is None else None
@@ -128,6 +157,9 @@ def day_rows(
         found = {
             pk: days[-1] for pk, days in rollups.day_values(indicator_ids, as_of, plan_id=plan_id).items()
         }
+        running = list(running_into(plan).values_list("pk", flat=True)) if plan_id else []
+        if running:
+            found.update(day_rows(running, as_of))
         if key:
             cache.set(key, found, 24 * 3600)
     return found
@@ -176,6 +208,15 @@ class Row:
     done_on: date | None = None  # a milestone: the day it was done (on or before as_of)
     cadence: str = periods.DAILY
     note: ProgressNote | None = None  # its latest 进展·问题·措施 (where a page asks for it)
+    # The earlier plan it runs on from, when listed over a later plan (``in_force``).
+    continued_from: Plan | None = None
+
+    @property
+    def continued_label(self) -> str:
+        """延续自2021年第四季度: which earlier plan a running indicator is reported in."""
+        if self.continued_from is None:
+            return ""
+        return _("延续自%(plan)s") % {"plan": plan_name(self.continued_from)}
 
     @property
     def display_name(self) -> str:
@@ -321,11 +362,32 @@ ROW_FIELDS = (
 def rows(queryset: QuerySet, as_of: date, days: dict[int, rollups.DayValue] | None = None) -> list[Row]:
     """Dashboard rows of the given indicators on ``as_of``, in the queryset's order (the
     indicators with a milestone's done day, then their day figures, unless ``days``
-    already holds them)."""
-    found = list(queryset.annotate(done_on=done_on(as_of)).values(*ROW_FIELDS, "done_on"))
+    already holds them). Of ``in_force`` a plan's: each under the goal it is counted
+    under there, one running from an earlier plan saying which (one more read)."""
+    placed = [name for name in PLACED_FIELDS if name in queryset.query.annotations]
+    found = list(queryset.annotate(done_on=done_on(as_of)).values(*ROW_FIELDS, "done_on", *placed))
     if days is None:
         days = day_rows([values["id"] for values in found], as_of) if found else {}
-    return [_row(values, days.get(values["id"]), as_of) for values in found]
+    result = [_row(values, days.get(values["id"]), as_of) for values in found]
+    earlier = {values["continued_from"] for values in found if values.get("continued_from")}
+    if earlier:
+        plans = Plan.objects.in_bulk(earlier)
+        for row, values in zip(result, found, strict=True):
+            row.continued_from = plans.get(values["continued_from"])
+    return result
+
+
+# What ``in_force`` adds to a row: the goal of the plan read and the earlier plan.
+PLACED_FIELDS = ("placed_goal_id", "continued_from")
+
+
+def plan_name(plan: Plan) -> str:
+    """A plan as a label names it: its quarter or year (2021年第四季度, Q4 2021), else its
+    title."""
+    period_type = {Plan.Kind.QUARTER: periods.QUARTER, Plan.Kind.YEAR: periods.YEAR}.get(plan.kind)
+    if period_type is None:
+        return plan.display_title
+    return periods.label(period_type, plan.start, get_language() or "zh-hans")
 
 
 def done_on(as_of: date) -> Subquery:
@@ -374,7 +436,7 @@ def _row(values: dict, day: rollups.DayValue | None, as_of: date) -> Row:
         plan_start=values["plan_start"],
         plan_end=values["plan_end"],
         cadence=values["cadence"],
-        goal_id=values["goal_id"],
+        goal_id=values["placed_goal_id"] if "placed_goal_id" in values else values["goal_id"],
         department_id=values["department_id"],
         department_name_zh=values["department__name"],
         department_name_en=values["department__name_en"],
@@ -466,7 +528,7 @@ def hazards(
     as Decimal in Python, a few rows, never a float SUM in SQL)."""
     plan = plan_of(plan, as_of)
     parts = (
-        plan_indicators(plan)
+        in_force(plan)
         .filter(code__startswith=SAFETY_PREFIX)
         .filter(Q(code__endswith="-found") | Q(code__endswith="-rectified"))
     )
@@ -509,11 +571,12 @@ def _is_hazard_part(code: str) -> bool:
 def status_counts_by(
     key: str, as_of: date, plan: Plan | None = DEFAULT_PLAN, queryset: QuerySet | None = None
 ) -> tuple[dict, datetime | None]:
-    """{key value: {status: count}} of the plan's indicators (or of ``queryset``) on
-    ``as_of``, grouped by an indicator field (``goal_id``, ``department_id``), and when
-    their figures were computed (the indicators and their day rows: two reads)."""
+    """{key value: {status: count}} of the indicators in force over the plan
+    (``in_force``) or of ``queryset`` on ``as_of``, grouped by an indicator field
+    (``department_id``; ``placed_goal_id`` for the plan's goals), and when their figures
+    were computed (the indicators and their day rows: two reads)."""
     plan = plan_of(plan, as_of)
-    chosen = plan_indicators(plan) if queryset is None else queryset
+    chosen = in_force(plan) if queryset is None else queryset
     items = list(chosen.values_list("id", key, *PENDING_FIELDS))
     days = day_rows(None if queryset is None else [item[0] for item in items], as_of, plan)
     return _count(items, days, as_of)
@@ -542,15 +605,17 @@ def _count(items, days: dict, as_of: date) -> tuple[dict, datetime | None]:
 def behind_schedule(
     as_of: date, plan: Plan | None = DEFAULT_PLAN, limit: int = 15, queryset: QuerySet | None = None
 ) -> list[Row]:
-    """The plan's indicators (or ``queryset``'s) behind time progress on ``as_of``, most
-    behind first (lowest cumulative actual ÷ cumulative plan), at most ``limit`` of them."""
+    """The indicators in force over the plan (``in_force``) or ``queryset``'s behind time
+    progress on ``as_of``, most behind first (lowest cumulative actual ÷ cumulative plan),
+    at most ``limit`` of them."""
     plan = plan_of(plan, as_of)
-    items = list((plan_indicators(plan) if queryset is None else queryset).values_list("id", "order", "code"))
+    chosen = in_force(plan) if queryset is None else queryset
+    items = list(chosen.values_list("id", "order", "code"))
     days = day_rows(None if queryset is None else [pk for pk, *_ in items], as_of, plan)
-    return _behind(items, days, as_of, limit)
+    return _behind(items, days, as_of, limit, chosen)
 
 
-def _behind(items, days: dict, as_of: date, limit: int) -> list[Row]:
+def _behind(items, days: dict, as_of: date, limit: int, chosen: QuerySet) -> list[Row]:
     ranked = []
     for pk, order, code in items:
         day = days.get(pk)
@@ -563,9 +628,9 @@ def _behind(items, days: dict, as_of: date, limit: int) -> list[Row]:
             continue
         progress = (day.cumulative_actual or Decimal(0)) / day.cumulative_planned
         ranked.append((progress, order, code, pk))
-    chosen = [pk for *_, pk in sorted(ranked)[:limit]]
-    by_id = {row.id: row for row in rows(Indicator.objects.filter(id__in=chosen), as_of, days)}
-    return [by_id[pk] for pk in chosen]
+    picked = [pk for *_, pk in sorted(ranked)[:limit]]
+    by_id = {row.id: row for row in rows(chosen.filter(id__in=picked), as_of, days)} if picked else {}
+    return [by_id[pk] for pk in picked]
 
 
 def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
@@ -578,8 +643,8 @@ def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
     links = Goal.supports.through.objects.filter(from_goal__plan=plan) if plan else None
     for from_id, to_id in links.values_list("from_goal_id", "to_goal_id") if links is not None else ():
         supports[from_id].add(to_id)
-    fields = ("id", "goal_id", *PENDING_FIELDS, "order", "code", "unit")
-    items = list(plan_indicators(plan).values_list(*fields)) if plan else []
+    fields = ("id", "placed_goal_id", *PENDING_FIELDS, "order", "code", "unit")
+    items = list(in_force(plan).values_list(*fields)) if plan else []
     days = day_rows(None, as_of, plan)
     counts, computed_at = _count([item[: 2 + len(PENDING_FIELDS)] for item in items], days, as_of)
 
@@ -631,7 +696,8 @@ def overview(as_of: date, plan: Plan | None = DEFAULT_PLAN) -> Overview:
     # The headline codes are looked up among the indicators in force over the plan (codes
     # repeat across plans): its own, or one still running into it from an earlier plan.
     headlines = {row.code: row for row in _headline_rows(plan, as_of, days)} if plan else {}
-    behind = _behind([(pk, order, code) for pk, *_, order, code, _unit in items], days, as_of, 15)
+    ranked = [(pk, order, code) for pk, *_, order, code, _unit in items]
+    behind = _behind(ranked, days, as_of, 15, in_force(plan))
     latest = latest_notes([row.id for row in behind], as_of)
     for row in behind:
         row.note = latest.get(row.id)
@@ -832,7 +898,7 @@ class Reconciliation:
 def reconciliations(
     as_of: date, indicator: Indicator | None = None, plan: Plan | None = DEFAULT_PLAN
 ) -> list[Reconciliation]:
-    """The sums checked against a reported total (those of the plan, or those
+    """The sums checked against a reported total (those in force over the plan, or those
     ``indicator`` is the sum or the reported total of), with their figures on ``as_of``
     (four queries)."""
     sums = Indicator.objects.filter(kind=Indicator.Kind.SUM, reconciles__isnull=False).select_related(
@@ -841,7 +907,7 @@ def reconciliations(
     if indicator is not None:
         sums = sums.filter(Q(pk=indicator.pk) | Q(reconciles=indicator))
     else:
-        sums = sums.filter(plan=plan_of(plan, as_of))
+        sums = sums.filter(pk__in=in_force(plan_of(plan, as_of)).values("pk"))
     sums = list(sums.annotate(n_parts=Count("parts")))
     if not sums:
         return []

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
-from targets import current
+from targets import current, selectors
 from targets.api.common import MAX_ID
 from targets.models import Entry, Indicator, Plan
 
@@ -72,7 +72,7 @@ class PlanFilter(django_filters.ModelChoiceFilter):
 class IndicatorFilter(django_filters.FilterSet):
     """``?plan=&department=&goal=&kind=`` of ``GET /api/v1/indicators/``."""
 
-    plan = PlanFilter()
+    plan = PlanFilter(method="in_plan")
     department = code_filter("department__code", _("责任单位代码。"))
     goal = code_filter("goal__code", _("目标代码。"))
     kind = django_filters.ChoiceFilter(choices=Indicator.Kind.choices)
@@ -81,10 +81,15 @@ class IndicatorFilter(django_filters.FilterSet):
         model = Indicator
         fields = ["plan", "department", "goal", "kind"]
 
+    def in_plan(self, queryset, name, plan):
+        """The indicators in force over the plan (``selectors.in_force``), as its pages
+        list them."""
+        return queryset.filter(pk__in=selectors.in_force(plan).values("pk"))
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("plan"):
-            queryset = queryset.filter(plan=current.current_plan())
+            queryset = self.in_plan(queryset, "plan", current.current_plan())
         return queryset
 
 

@@ -172,7 +172,10 @@ class IndicatorTable(tables.Table):
         url = reverse("indicator_detail", args=[record.id])
         if self.as_of:
             url += f"?as_of={self.as_of:%Y-%m-%d}"
-        return format_html('<a href="{}">{}</a>', url, value)
+        link = format_html('<a href="{}">{}</a>', url, value)
+        if getattr(record, "continued_label", ""):  # running on from an earlier plan
+            return format_html('{} <small class="muted continued">{}</small>', link, record.continued_label)
+        return link
 
     def value_name(self, value):
         return value

@@ -89,10 +89,12 @@ def _overview_figures(data: selectors.Overview) -> dict:
 
 @require_safe
 def goal_tree(request):
-    """Every goal of the plan with its indicators and their status on the as-of date."""
+    """Every goal of the plan with the indicators in force over it (``in_force``: one
+    running from an earlier plan under the plan's goal of the same code, marked as
+    continuing, or apart when the plan has none) and their status on the as-of date."""
     scope = page_scope(request)
     plan, as_of = scope.plan, scope.as_of
-    rows = selectors.rows(selectors.plan_indicators(plan), as_of)
+    rows = selectors.rows(selectors.in_force(plan), as_of)
     by_goal: dict[int, list] = {}
     for row in rows:
         by_goal.setdefault(row.goal_id, []).append(row)
@@ -114,6 +116,7 @@ def goal_tree(request):
         return {
             "framework": [g for g in children.get(None, []) if g.level == Goal.Level.FRAMEWORK],
             "sections": [g for g in goals if g.level == Goal.Level.SECTION],
+            "unplaced": IndicatorTable(by_goal[None], as_of=as_of) if by_goal.get(None) else None,
             **page_context(request, as_of, rows_computed_at=latest_computed_at(rows)),
         }
 
@@ -215,7 +218,8 @@ def indicator_detail(request, pk: int):
 
 @require_safe
 def department_list(request):
-    """Every responsible unit with its indicators' status counts (the plan's indicators)."""
+    """Every responsible unit with its indicators' status counts (those in force over the
+    plan)."""
     scope = page_scope(request)
     plan, as_of = scope.plan, scope.as_of
     counts, computed_at = selectors.status_counts_by("department_id", as_of, plan)
@@ -237,7 +241,7 @@ def department_detail(request, code: str):
     department = get_object_or_404(Department, code=code)
     scope = page_scope(request)
     plan, as_of = scope.plan, scope.as_of
-    rows = selectors.rows(selectors.plan_indicators(plan).filter(department=department), as_of)
+    rows = selectors.rows(selectors.in_force(plan).filter(department=department), as_of)
     table = IndicatorTable(rows, as_of=as_of)
     table.columns.hide("department_name")  # the page's heading; a column of its own in the file
 

@@ -304,7 +304,7 @@ def build(kind: str, day: date, plan: Plan | None = None) -> ReportData:
     as_of = report_as_of(period, plan)
     goals = {goal.pk: goal for goal in Goal.objects.filter(plan=plan)} if plan else {}
     section_of = _section_of(goals)
-    rows = selectors.rows(selectors.plan_indicators(plan), as_of)
+    rows = selectors.rows(selectors.in_force(plan), as_of)
     actuals = period_actuals(period, rows)
     lines = [Line(row, actuals.get(row.id), period.start) for row in rows]
     by_id = {line.row.id: line for line in lines}
