@@ -84,13 +84,14 @@ table and inserts every row plainly, with the indexes dropped and built again af
 on PostgreSQL; the nightly ``refresh()`` compares instead and never keeps readers waiting.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from . import clock, periods, plan
@@ -657,18 +658,31 @@ PLAN_FIELDS = ("id", "kind", "plan_start", "plan_end", "monthly_weights")
 
 def _with_dependent_ratios(ids: list[int]) -> list[int]:
     """The indicators, the sums that add up any of them, and the ratios that use any of
-    those as numerator or denominator (one query)."""
-    sums = Indicator.parts.through.objects.filter(to_indicator_id__in=ids).values("from_indicator_id")
-    uses = Q(numerator_id__in=ids) | Q(denominator_id__in=ids)
-    uses |= Q(numerator_id__in=sums) | Q(denominator_id__in=sums)
-    related = Q(id__in=sums) | Q(kind=Indicator.Kind.RATIO) & uses
-    return sorted(set(ids) | set(Indicator.objects.filter(related).values_list("id", flat=True)))
+    those as numerator or denominator: one query, in SQL (a save's refresh runs it; the
+    ORM took four times as long to build it as the database to answer)."""
+    listed = ", ".join(str(int(pk)) for pk in ids) or "NULL"
+    sums = f"SELECT from_indicator_id FROM targets_indicator_parts WHERE to_indicator_id IN ({listed})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT id FROM targets_indicator WHERE id IN ({sums}) OR kind = 'ratio' AND (
+                numerator_id IN ({listed}) OR denominator_id IN ({listed})
+                OR numerator_id IN ({sums}) OR denominator_id IN ({sums}))"""  # noqa: S608 (integers)
+        )
+        return sorted(set(ids) | {pk for (pk,) in cursor.fetchall()})
 
 
 def _plans(ids: list[int] | None) -> list[tuple]:
-    """The ``PLAN_FIELDS`` of the indicators (all when None), in id order."""
-    indicators = Indicator.objects.all() if ids is None else Indicator.objects.filter(id__in=ids)
-    return list(indicators.order_by("id").values_list(*PLAN_FIELDS))
+    """The ``PLAN_FIELDS`` of the indicators (all when None), in id order (in SQL, as
+    ``_with_dependent_ratios``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(PLAN_FIELDS)} FROM targets_indicator"  # noqa: S608 (fixed names, integers)
+            f" WHERE {_id_filter('id', ids)} ORDER BY id"
+        )
+        return [
+            (*row[:-1], json.loads(row[-1]) if isinstance(row[-1], str) else row[-1])
+            for row in cursor.fetchall()
+        ]
 
 
 def _sums_of(ids: Iterable[int]) -> list[int]:
