@@ -4,6 +4,7 @@ another period, as a manager's copy to the next quarter gives."""
 from datetime import date
 
 from targets.models import Goal, Indicator, Plan
+from targets.plans import services as plans
 
 
 def copy_plan(source: Plan, *, code: str, title: str, title_en: str, start: date, end: date, **extra) -> Plan:
@@ -65,3 +66,14 @@ def copy_plan(source: Plan, *, code: str, title: str, title_en: str, start: date
         indicator.numerator, indicator.denominator = indicators[numerator], indicators[denominator]
         indicator.save()
     return plan
+
+
+def copy_to_q1_2022(q4: Plan, manager, *, publish: bool = True) -> Plan:
+    """The manager's copy of the Q4 2021 plan to Q1 2022 through the product's own copy
+    (targets carried), published unless ``publish`` is False."""
+    q1 = plans.plan_copy(
+        plan=q4, start=date(2022, 1, 1), end=date(2022, 3, 31), title="", carry_targets=True, user=manager
+    )
+    if publish:
+        plans.plan_publish(user=manager, plan=q1)
+    return q1

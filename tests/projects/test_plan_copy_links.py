@@ -17,6 +17,7 @@ from targets.models import Indicator, Plan
 from targets.plans import services as plans
 from targets.seed.briefing import PLAN_CODE
 from tests.demo_data import DEMO_DAY, SeededDemo
+from tests.plan_helpers import copy_to_q1_2022
 
 Q1_DAY = date(2022, 2, 14)
 PROJECT = "yellow-river-research-centre"
@@ -60,15 +61,7 @@ class TestCopiedLinks(SeededDemo):
         cls.q4_before = q4_pages(client, cls.project)
         q4 = Plan.objects.get(code=PLAN_CODE)
         with override_settings(DEMO_TODAY=Q1_DAY):
-            cls.q1 = plans.plan_copy(
-                plan=q4,
-                start=date(2022, 1, 1),
-                end=date(2022, 3, 31),
-                title="",
-                carry_targets=True,
-                user=cls.manager,
-            )
-            plans.plan_publish(user=cls.manager, plan=cls.q1)
+            cls.q1 = copy_to_q1_2022(q4, cls.manager)
             cls.q1_investment = Indicator.objects.get(plan=cls.q1, code=cls.project.investment_indicator.code)
             services.record_entries(
                 user=cls.manager,

@@ -15,10 +15,10 @@ from django.test import Client, override_settings
 from projects.models import Milestone, Problem
 from projects.services import move_problem, raise_problem
 from targets.models import Indicator, Plan
-from targets.plans import services as plans
 from targets.seed.briefing import PLAN_CODE
 from tests.api_helpers import client_for
 from tests.demo_data import SeededDemo
+from tests.plan_helpers import copy_to_q1_2022
 
 Q1_DAY = date(2022, 1, 14)
 SIGNED = "sci-projects-signed"  # 四季度签约项目 → 一季度签约项目 in the copy
@@ -76,15 +76,7 @@ class TestCopiedOpenItems(SeededDemo):
         cls.reached_q4 = cls.reached.indicator
         cls.before = {problem.pk: cls.pages(problem) for problem in (cls.open, cls.closed, cls.on_running)}
         with override_settings(DEMO_TODAY=Q1_DAY):
-            cls.q1 = plans.plan_copy(
-                plan=q4,
-                start=date(2022, 1, 1),
-                end=date(2022, 3, 31),
-                title="",
-                carry_targets=True,
-                user=cls.manager,
-            )
-            plans.plan_publish(user=cls.manager, plan=cls.q1)
+            cls.q1 = copy_to_q1_2022(q4, cls.manager)
         cls.q1_signed = cls.q1.indicators.get(code=SIGNED)
 
     @classmethod
@@ -145,14 +137,7 @@ class TestCopiedOpenItems(SeededDemo):
     def test_a_copy_made_again_takes_the_open_items_from_the_draft_it_redoes(self):
         Plan.objects.filter(pk=self.q1.pk).update(status=Plan.Status.DRAFT)
         q4 = Plan.objects.get(code=PLAN_CODE)
-        again = plans.plan_copy(
-            plan=q4,
-            start=date(2022, 1, 1),
-            end=date(2022, 3, 31),
-            title="",
-            carry_targets=True,
-            user=self.manager,
-        )
+        again = copy_to_q1_2022(q4, self.manager, publish=False)
         redone = again.indicators.get(code=SIGNED)
         assert self.pages(self.open)["api"]["indicator"] == redone.pk
         assert self.pages(self.closed)["api"]["indicator"] == self.q4_signed.pk

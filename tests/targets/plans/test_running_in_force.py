@@ -16,10 +16,10 @@ from django.test import Client, override_settings
 from openpyxl import load_workbook
 
 from targets.models import Goal, Indicator, Plan
-from targets.plans import services as plans
 from targets.seed.briefing import PLAN_CODE
 from tests.api_helpers import client_for
 from tests.demo_data import SeededDemo
+from tests.plan_helpers import copy_to_q1_2022
 
 Q1_DAY = date(2022, 1, 14)
 Q4_DAY = date(2021, 12, 31)
@@ -92,15 +92,7 @@ class TestRunningIndicatorsCountInQ1(SeededDemo):
         cls.q4 = Plan.objects.get(code=PLAN_CODE)
         with override_settings(DEMO_TODAY=Q1_DAY):
             cls.q4_before = cls.q4_pages()
-            cls.q1 = plans.plan_copy(
-                plan=cls.q4,
-                start=date(2022, 1, 1),
-                end=date(2022, 3, 31),
-                title="",
-                carry_targets=True,
-                user=cls.manager,
-            )
-            plans.plan_publish(user=cls.manager, plan=cls.q1)
+            cls.q1 = copy_to_q1_2022(cls.q4, cls.manager)
         # Those the copy left in Q4 because they run past its end into Q1.
         cls.running = list(
             cls.q4.indicators.filter(plan_end__gte=cls.q1.start).select_related("goal").order_by("pk")
